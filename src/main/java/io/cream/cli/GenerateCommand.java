@@ -1,0 +1,96 @@
+package io.cream.cli;
+
+import io.cream.backend.Backend;
+import io.cream.io.TextTokenizer;
+import io.cream.model.Generator;
+import io.cream.model.InferenceSession;
+import io.cream.model.LlamaModel;
+import io.cream.model.ModelLoader;
+import io.cream.model.Sampler;
+import io.cream.util.UserError;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "generate", mixinStandardHelpOptions = true,
+    description = "Continue a prompt with a model, streaming tokens as they come (greedy by default).")
+public final class GenerateCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+  @Option(names = "--prompt", paramLabel = "TEXT") String prompt;
+  @Option(names = "--prompt-file", paramLabel = "FILE") Path promptFile;
+  @Option(names = "--max-new-tokens", defaultValue = "64", paramLabel = "K") int maxNew;
+  @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy.") double temperature;
+  @Option(names = "--top-p", defaultValue = "0.9") double topP;
+  @Option(names = "--seed", defaultValue = "0") long seed;
+  @Mixin RopeOverride rope;
+  @Mixin DeviceOption device;
+
+  @Override
+  public Integer call() throws Exception {
+    UserError.require((prompt == null) != (promptFile == null), "give exactly one of --prompt TEXT or --prompt-file FILE");
+    UserError.require(maxNew >= 1, "--max-new-tokens must be at least 1");
+    UserError.require(temperature >= 0, "--temperature must be ≥ 0");
+    UserError.require(topP > 0 && topP <= 1, "--top-p must be in (0, 1]");
+    String text = prompt != null ? prompt : readPrompt(promptFile);
+    try (Backend backend = device.open();
+        LlamaModel m = ModelLoader.load(model, backend, rope.spec(model));
+        TextTokenizer tok = TextTokenizer.load(model)) {
+      int[] ids = tok.encode(text);
+      UserError.require(ids.length > 0, "the prompt is empty");
+      try (InferenceSession session = new InferenceSession(m, ids.length + maxNew)) {
+        Sampler sampler = temperature == 0 ? Sampler.greedy()
+            : new Sampler(temperature, topP, new SplittableRandom(seed));
+        TokenStream stream = new TokenStream(tok, System.out);
+        System.out.print(text);
+        Generator.generate(session, ids, maxNew, sampler, tok.eosId(), stream::add);
+        stream.finish();
+      }
+    }
+    return 0;
+  }
+
+  private static String readPrompt(Path f) throws java.io.IOException {
+    UserError.require(Files.isRegularFile(f), "prompt file not found: " + f);
+    return Files.readString(f, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Prints generated text as it grows: decodes all tokens so far and prints what is new, so
+   * multi-token characters and leading spaces come out right.
+   */
+  static final class TokenStream {
+    private final TextTokenizer tok;
+    private final java.io.PrintStream out;
+    private final java.util.List<Integer> ids = new java.util.ArrayList<>();
+    private int printed;
+
+    TokenStream(TextTokenizer tok, java.io.PrintStream out) {
+      this.tok = tok;
+      this.out = out;
+    }
+
+    void add(int id) {
+      ids.add(id);
+      String s = tok.decode(ids.stream().mapToInt(Integer::intValue).toArray(), true);
+      // Hold back a trailing replacement char: the next token may complete the character.
+      int end = s.endsWith("\uFFFD") ? s.length() - 1 : s.length();
+      if (end > printed) {
+        out.print(s.substring(printed, end));
+        out.flush();
+        printed = end;
+      }
+    }
+
+    void finish() {
+      String s = tok.decode(ids.stream().mapToInt(Integer::intValue).toArray(), true);
+      if (s.length() > printed) out.print(s.substring(printed));
+      out.println();
+      out.flush();
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.cream.cli;
+
+import io.cream.backend.Backend;
+import io.cream.positions.BranchMode;
+import io.cream.positions.PositionMethod;
+import io.cream.rope.RopeType;
+import io.cream.train.LrSchedule;
+import io.cream.train.TrainOptions;
+import io.cream.train.Trainer;
+import io.cream.util.UserError;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = {"Pre-train (--init) or fine-tune (--model) a Llama-family model at window N with",
+        "CREAM, PoSE, RandPos or contiguous position ids; writes a Hugging Face checkpoint whose",
+        "config.json carries the RoPE scaling for f·N."})
+public final class TrainCommand implements Callable<Integer> {
+  @Option(names = "--model", paramLabel = "DIR", description = "HF checkpoint folder to fine-tune.")
+  Path model;
+
+  @Option(names = "--init", paramLabel = "CONFIG", description = "config.json to pre-train from scratch.")
+  Path init;
+
+  @Option(names = "--tokenizer", paramLabel = "PATH", description = "tokenizer.json (default: the model's).")
+  Path tokenizer;
+
+  @Option(names = "--data", required = true, paramLabel = "DIR", description = "Folder of .txt/.jsonl(.gz) documents.")
+  Path data;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+  Path out;
+
+  @Option(names = "--window", required = true, paramLabel = "N", description = "Training window in tokens.")
+  int window;
+
+  @Option(names = "--factor", defaultValue = "8", paramLabel = "F", description = "Extension factor (target window f·N).")
+  int factor;
+
+  @Option(names = "--method", defaultValue = "cream", paramLabel = "M", description = "cream, pose, randpos or contiguous.")
+  String method;
+
+  @Option(names = "--rope", defaultValue = "yarn", paramLabel = "TYPE",
+      description = "none, linear, ntk, yarn, yarn-revised, dynamic or llama3.")
+  String rope;
+
+  @Option(names = "--sigma", defaultValue = "3.0", description = "CREAM's Gaussian σ.")
+  double sigma;
+
+  @Option(names = "--branch-mode", defaultValue = "per-sample", description = "per-sample or per-batch (CREAM).")
+  String branchMode;
+
+  @Option(names = "--steps", required = true, paramLabel = "K") int steps;
+  @Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "Sequences per micro-batch.") int batch;
+  @Option(names = "--grad-accum", defaultValue = "1", paramLabel = "A") int gradAccum;
+  @Option(names = "--lr", defaultValue = "2e-5") double lr;
+  @Option(names = "--warmup", defaultValue = "10", paramLabel = "W") int warmup;
+  @Option(names = "--schedule", defaultValue = "linear", description = "linear, cosine or constant.") String schedule;
+  @Option(names = "--weight-decay", defaultValue = "0") double weightDecay;
+  @Option(names = "--beta1", defaultValue = "0.9") double beta1;
+  @Option(names = "--beta2", defaultValue = "0.999") double beta2;
+  @Option(names = "--adam-eps", defaultValue = "1e-8") double eps;
+  @Option(names = "--clip", defaultValue = "1.0", description = "Global gradient-norm clip (0: off).") double clip;
+  @Option(names = "--seed", defaultValue = "0") long seed;
+  @Option(names = "--recompute", description = "Recompute activations in the backward (less memory).") boolean recompute;
+  @Option(names = "--save-every", defaultValue = "0", description = "Checkpoint every K steps (0: at the end).") int saveEvery;
+  @Option(names = "--keep-checkpoints", defaultValue = "2") int keep;
+  @Option(names = "--save-dtype", defaultValue = "float32", description = "float32, bfloat16 or float16.") String saveDtype;
+  @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.") boolean resume;
+  @Option(names = "--max-steps-this-run", defaultValue = "0", hidden = true) int maxSteps;
+
+  @Mixin DeviceOption device;
+
+  @Override
+  public Integer call() throws Exception {
+    UserError.require(window >= 3, "--window must be at least 3, got " + window);
+    UserError.require(factor >= 1, "--factor must be at least 1, got " + factor);
+    UserError.require(steps >= 1, "--steps must be at least 1");
+    UserError.require(batch >= 1 && gradAccum >= 1, "--batch and --grad-accum must be at least 1");
+    UserError.require(lr > 0, "--lr must be positive");
+    UserError.require(warmup >= 0 && warmup < steps || warmup == 0, "--warmup must be below --steps");
+    TrainOptions o = new TrainOptions(model, init, tokenizer, data, out, window, factor,
+        PositionMethod.parse(method), ropeType(rope), sigma, branchMode(branchMode), steps, batch,
+        gradAccum, lr, warmup, LrSchedule.Decay.parse(schedule), weightDecay, beta1, beta2, eps,
+        clip, seed, recompute, saveEvery, keep, dtype(saveDtype), resume, maxSteps);
+    try (Backend backend = device.open()) {
+      Trainer.Result r = new Trainer(o, backend, System.err).run();
+      System.out.printf("step %d loss %.4f → %s%n", r.step(), r.loss(), r.out());
+    }
+    return 0;
+  }
+
+  static RopeType ropeType(String s) {
+    return s.equals("none") ? RopeType.DEFAULT : RopeType.fromId(s, "--rope");
+  }
+
+  static BranchMode branchMode(String s) {
+    return switch (s) {
+      case "per-sample" -> BranchMode.PER_SAMPLE;
+      case "per-batch" -> BranchMode.PER_BATCH;
+      default -> throw new UserError("--branch-mode must be per-sample or per-batch, got '" + s + "'");
+    };
+  }
+
+  static String dtype(String s) {
+    return switch (s) {
+      case "float32", "F32" -> "F32";
+      case "bfloat16", "BF16" -> "BF16";
+      case "float16", "F16" -> "F16";
+      default -> throw new UserError("--save-dtype must be float32, bfloat16 or float16, got '" + s + "'");
+    };
+  }
+}

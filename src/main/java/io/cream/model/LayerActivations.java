@@ -1,0 +1,39 @@
+package io.cream.model;
+
+import io.cream.backend.Backend;
+import io.cream.backend.Tensor;
+
+/**
+ * What one block's forward keeps for its backward, for n rows: the block input x and the
+ * mid-block residual h, the two norms' outputs and reciprocal rms, q/k (after RoPE), v, the
+ * attention output and log-sum-exp, and the MLP's gate, up and swiglu output.
+ */
+record LayerActivations(
+    Tensor x, Tensor n1, Tensor rstd1, Tensor q, Tensor k, Tensor v, Tensor att, Tensor lse,
+    Tensor h, Tensor n2, Tensor rstd2, Tensor gate, Tensor up, Tensor act) implements AutoCloseable {
+
+  static LayerActivations allocate(Backend b, LlamaConfig c, int rows) {
+    int hidden = c.hiddenSize();
+    int q = c.numAttentionHeads() * c.headDim();
+    int kv = c.numKeyValueHeads() * c.headDim();
+    int ffn = c.intermediateSize();
+    return new LayerActivations(
+        b.zeros(rows, hidden), b.zeros(rows, hidden), b.zeros(rows, 1),
+        b.zeros(rows, q), b.zeros(rows, kv), b.zeros(rows, kv),
+        b.zeros(rows, q), b.zeros(rows, c.numAttentionHeads()),
+        b.zeros(rows, hidden), b.zeros(rows, hidden), b.zeros(rows, 1),
+        b.zeros(rows, ffn), b.zeros(rows, ffn), b.zeros(rows, ffn));
+  }
+
+  /** With recomputation only x is kept per layer; the rest is shared scratch. */
+  LayerActivations withInput(Tensor input) {
+    return new LayerActivations(input, n1, rstd1, q, k, v, att, lse, h, n2, rstd2, gate, up, act);
+  }
+
+  @Override
+  public void close() {
+    for (Tensor t : new Tensor[] {x, n1, rstd1, q, k, v, att, lse, h, n2, rstd2, gate, up, act}) {
+      t.close();
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package io.cream.model;
+
+import io.cream.backend.AttentionShape;
+import io.cream.backend.Backend;
+import io.cream.backend.CrossEntropyLoss;
+import io.cream.backend.Tensor;
+
+/**
+ * The explicit forward and backward pass of a Llama decoder over micro-batches of a fixed shape
+ * (llm.c style: every step written out, no autograd). Gradients are accumulated into
+ * {@code grads}; buffers are allocated once per shape. With {@code recompute} only each block's
+ * input is kept and the block is re-run during the backward (activation checkpointing).
+ *
+ * <p>Block: h = x + o(attn(rope(q(n1)), rope(k(n1)), v(n1))), n1 = norm1(x);
+ * y = h + down(silu(gate(n2))·up(n2)), n2 = norm2(h). Head: logits = lm_head(normF(x_L)).
+ */
+public final class TrainingPass implements AutoCloseable {
+  private final LlamaModel model;
+  private final LlamaConfig c;
+  private final Backend b;
+  private final LlamaWeights grads;
+  private final int batch, seqLen, rows;
+  private final boolean recompute;
+  private final AttentionShape shape;
+
+  private final LayerActivations[] acts;
+  private final Tensor[] inputs; // per-layer block inputs when recomputing
+  private final Tensor x, tmp, nf, rstdf, logits;
+  private final Tensor dx, dn, dAtt, dq, dk, dv, dAct, dGate, dUp;
+
+  public TrainingPass(LlamaModel model, LlamaWeights grads, int batch, int seqLen, boolean recompute) {
+    this.model = model;
+    this.c = model.config();
+    this.b = model.backend();
+    this.grads = grads;
+    this.batch = batch;
+    this.seqLen = seqLen;
+    this.rows = batch * seqLen;
+    this.recompute = recompute;
+    this.shape = AttentionShape.causal(
+        batch, c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), seqLen);
+    int layers = c.numHiddenLayers();
+    int hidden = c.hiddenSize();
+    acts = new LayerActivations[layers];
+    inputs = new Tensor[layers];
+    if (recompute) {
+      LayerActivations shared = LayerActivations.allocate(b, c, rows);
+      for (int l = 0; l < layers; l++) {
+        inputs[l] = b.zeros(rows, hidden);
+        acts[l] = shared.withInput(inputs[l]);
+      }
+      shared.x().close();
+    } else {
+      for (int l = 0; l < layers; l++) acts[l] = LayerActivations.allocate(b, c, rows);
+    }
+    x = b.zeros(rows, hidden);
+    tmp = b.zeros(rows, hidden);
+    nf = b.zeros(rows, hidden);
+    rstdf = b.zeros(rows, 1);
+    logits = b.zeros(rows, c.vocabSize());
+    dx = b.zeros(rows, hidden);
+    dn = b.zeros(rows, hidden);
+    dAtt = b.zeros(rows, shape.queryCols());
+    dq = b.zeros(rows, shape.queryCols());
+    dk = b.zeros(rows, shape.kvCols());
+    dv = b.zeros(rows, shape.kvCols());
+    dAct = b.zeros(rows, c.intermediateSize());
+    dGate = b.zeros(rows, c.intermediateSize());
+    dUp = b.zeros(rows, c.intermediateSize());
+  }
+
+  /**
+   * Forward and backward over one micro-batch: returns the summed loss and token count, and adds
+   * gradScale·∂(summed loss)/∂θ into the gradients.
+   */
+  public CrossEntropyLoss forwardBackward(TrainBatch data, float gradScale) {
+    checkShape(data);
+    Tensor[] cs = model.ropeTables(data.positions(), maxPosition(data.positions()) + 1);
+    try {
+      forward(data, cs[0], cs[1]);
+      CrossEntropyLoss loss = b.crossEntropy(logits, data.targets(), logits, gradScale);
+      backward(data, cs[0], cs[1]);
+      return loss;
+    } finally {
+      cs[0].close();
+      cs[1].close();
+    }
+  }
+
+  /** Forward only: the summed loss over the targets (no gradients). */
+  public CrossEntropyLoss loss(TrainBatch data) {
+    checkShape(data);
+    Tensor[] cs = model.ropeTables(data.positions(), maxPosition(data.positions()) + 1);
+    try {
+      forward(data, cs[0], cs[1]);
+      return b.crossEntropy(logits, data.targets(), null, 1f);
+    } finally {
+      cs[0].close();
+      cs[1].close();
+    }
+  }
+
+  private void forward(TrainBatch data, Tensor cos, Tensor sin) {
+    LlamaWeights w = model.weights();
+    b.embedding(w.embed(), data.tokens(), x);
+    for (int l = 0; l < c.numHiddenLayers(); l++) {
+      LayerActivations a = acts[l];
+      b.copy(x, a.x());
+      blockForward(w.layer(l), a, cos, sin);
+      b.copy(a.h(), x);
+      b.linear(a.act(), w.layer(l).wDown(), null, tmp);
+      b.add(x, tmp);
+    }
+    b.rmsNorm(x, w.finalNorm(), (float) c.rmsNormEps(), nf, rstdf);
+    b.linear(nf, w.lmHead(), null, logits);
+  }
+
+  /** From a.x(): fills n1, q, k, v, att, lse, h = x + o(att), n2, gate, up, act. */
+  private void blockForward(LayerWeights w, LayerActivations a, Tensor cos, Tensor sin) {
+    float eps = (float) c.rmsNormEps();
+    b.rmsNorm(a.x(), w.attnNorm(), eps, a.n1(), a.rstd1());
+    b.linear(a.n1(), w.wq(), w.bq(), a.q());
+    b.linear(a.n1(), w.wk(), w.bk(), a.k());
+    b.linear(a.n1(), w.wv(), w.bv(), a.v());
+    b.rope(a.q(), a.k(), cos, sin, c.headDim());
+    b.attention(shape, a.q(), a.k(), a.v(), a.att(), a.lse());
+    b.linear(a.att(), w.wo(), null, a.h());
+    b.add(a.h(), a.x());
+    b.rmsNorm(a.h(), w.mlpNorm(), eps, a.n2(), a.rstd2());
+    b.linear(a.n2(), w.wGate(), null, a.gate());
+    b.linear(a.n2(), w.wUp(), null, a.up());
+    b.swiglu(a.gate(), a.up(), a.act());
+  }
+
+  private void backward(TrainBatch data, Tensor cos, Tensor sin) {
+    LlamaWeights w = model.weights();
+    float eps = (float) c.rmsNormEps();
+    // Head: logits now hold dlogits. x holds the final residual stream.
+    b.linearBackward(logits, nf, w.lmHead(), dn, false, grads.lmHead(), null);
+    b.rmsNormBackward(dn, x, w.finalNorm(), rstdf, dx, false, grads.finalNorm());
+    for (int l = c.numHiddenLayers() - 1; l >= 0; l--) {
+      LayerActivations a = acts[l];
+      LayerWeights lw = w.layer(l);
+      LayerWeights lg = grads.layer(l);
+      if (recompute) blockForward(lw, a, cos, sin);
+      // MLP: y = h + down(swiglu(gate(n2), up(n2)))
+      b.linearBackward(dx, a.act(), lw.wDown(), dAct, false, lg.wDown(), null);
+      b.swigluBackward(dAct, a.gate(), a.up(), dGate, dUp);
+      b.linearBackward(dGate, a.n2(), lw.wGate(), dn, false, lg.wGate(), null);
+      b.linearBackward(dUp, a.n2(), lw.wUp(), dn, true, lg.wUp(), null);
+      b.rmsNormBackward(dn, a.h(), lw.mlpNorm(), a.rstd2(), dx, true, lg.mlpNorm());
+      // Attention: h = x + o(att)
+      b.linearBackward(dx, a.att(), lw.wo(), dAtt, false, lg.wo(), null);
+      b.attentionBackward(shape, a.q(), a.k(), a.v(), a.att(), a.lse(), dAtt, dq, dk, dv);
+      b.ropeBackward(dq, dk, cos, sin, c.headDim());
+      b.linearBackward(dq, a.n1(), lw.wq(), dn, false, lg.wq(), lg.bq());
+      b.linearBackward(dk, a.n1(), lw.wk(), dn, true, lg.wk(), lg.bk());
+      b.linearBackward(dv, a.n1(), lw.wv(), dn, true, lg.wv(), lg.bv());
+      b.rmsNormBackward(dn, a.x(), lw.attnNorm(), a.rstd1(), dx, true, lg.attnNorm());
+    }
+    b.embeddingBackward(dx, data.tokens(), grads.embed());
+  }
+
+  private void checkShape(TrainBatch data) {
+    if (data.batch() != batch || data.seqLen() != seqLen) {
+      throw new IllegalArgumentException("this pass was built for " + batch + "×" + seqLen
+          + " batches, got " + data.batch() + "×" + data.seqLen());
+    }
+  }
+
+  private static int maxPosition(int[] positions) {
+    int m = 0;
+    for (int p : positions) m = Math.max(m, p);
+    return m;
+  }
+
+  @Override
+  public void close() {
+    if (recompute) {
+      acts[0].withInput(x).close(); // the shared scratch (x is closed below again: idempotent)
+      for (Tensor t : inputs) t.close();
+    } else {
+      for (LayerActivations a : acts) a.close();
+    }
+    for (Tensor t : new Tensor[] {x, tmp, nf, rstdf, logits, dx, dn, dAtt, dq, dk, dv, dAct, dGate, dUp}) {
+      t.close();
+    }
+  }
+}

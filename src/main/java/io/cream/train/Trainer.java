@@ -1,0 +1,252 @@
+package io.cream.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cream.backend.AdamWConfig;
+import io.cream.backend.Backend;
+import io.cream.backend.CrossEntropyLoss;
+import io.cream.backend.Tensor;
+import io.cream.data.DocumentSource;
+import io.cream.data.TokenCache;
+import io.cream.data.TokenizedCorpus;
+import io.cream.io.DType;
+import io.cream.io.HfCheckpoint;
+import io.cream.io.SafeTensorsReader;
+import io.cream.io.TextTokenizer;
+import io.cream.model.LlamaConfig;
+import io.cream.model.LlamaModel;
+import io.cream.model.LlamaWeights;
+import io.cream.model.ParamLayout;
+import io.cream.model.TrainBatch;
+import io.cream.model.TrainingPass;
+import io.cream.model.WeightInit;
+import io.cream.model.WeightsIO;
+import io.cream.positions.PositionMethod;
+import io.cream.positions.PositionSampler;
+import io.cream.rope.RopeSpec;
+import io.cream.rope.RopeType;
+import io.cream.util.Json;
+import io.cream.util.Progress;
+import io.cream.util.UserError;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A training run: pre-training from scratch or fine-tuning with CREAM, PoSE, RandPos or contiguous
+ * positions. Each optimizer step accumulates gradients over gradAccum micro-batches (loss summed
+ * over tokens, divided by the step's token count), clips by the global norm, and takes one AdamW
+ * step. The model is saved as a Hugging Face checkpoint whose config.json carries the RoPE scaling
+ * trained with; optimizer state and step are saved beside it, and a resumed run reproduces the
+ * uninterrupted one exactly (samples are a pure function of seed and index).
+ */
+public final class Trainer {
+  private final TrainOptions o;
+  private final Backend backend;
+  private final PrintStream log;
+
+  public Trainer(TrainOptions options, Backend backend, PrintStream log) {
+    this.o = options;
+    this.backend = backend;
+    this.log = log;
+  }
+
+  /** The result of a run: last step reached and its loss. */
+  public record Result(int step, double loss, Path out) {}
+
+  public Result run() throws IOException {
+    Checkpoints checkpoints = new Checkpoints(o.out());
+    Optional<Path> resumeFrom = checkpoints.latest();
+    if (resumeFrom.isPresent() && !o.resume()) {
+      throw new UserError(o.out() + " already holds a training run (" + resumeFrom.get().getFileName()
+          + "); pass --resume to continue it, or choose another --out");
+    }
+    if (resumeFrom.isEmpty() && Files.isRegularFile(o.out().resolve(HfCheckpoint.CONFIG_FILE))) {
+      throw new UserError(o.out() + " already holds a finished model; choose another --out");
+    }
+    Path tokenizerPath = tokenizerPath();
+    try (TextTokenizer tokenizer = TextTokenizer.load(tokenizerPath)) {
+      LlamaConfig base = baseConfig();
+      UserError.require(tokenizer.vocabSize() <= base.vocabSize(), "the tokenizer has "
+          + tokenizer.vocabSize() + " tokens but the model's vocab_size is " + base.vocabSize()
+          + "; use the model's own tokenizer or raise vocab_size in the config");
+      RopeSpec rope = ropeSpec(base);
+      LlamaConfig saved = savedConfig(base, rope);
+      int startStep = 0;
+      LlamaWeights weights;
+      OptimizerState opt;
+      if (resumeFrom.isPresent()) {
+        Path dir = resumeFrom.get();
+        startStep = Checkpoints.readState(dir).path("step").asInt();
+        try (SafeTensorsReader r = SafeTensorsReader.open(dir)) {
+          weights = WeightsIO.load(base, r, backend);
+        }
+        opt = OptimizerState.load(dir, base, backend);
+        log.println("resuming from " + dir + " at step " + startStep);
+      } else if (o.model() != null) {
+        try (HfCheckpoint ckpt = HfCheckpoint.open(o.model())) {
+          weights = WeightsIO.load(base, ckpt.tensors(), backend);
+        }
+        opt = OptimizerState.zeros(base, backend);
+      } else {
+        weights = WeightInit.random(base, backend, o.seed());
+        opt = OptimizerState.zeros(base, backend);
+      }
+      try (LlamaModel model = new LlamaModel(base, backend, weights, rope.build());
+          OptimizerState state = opt;
+          LlamaWeights grads = LlamaWeights.zeros(base, backend);
+          TokenizedCorpus corpus = openCorpus(tokenizer, tokenizerPath);
+          TrainingPass pass = new TrainingPass(model, grads, o.batch(), o.window(), o.recompute());
+          MetricsLog metrics = MetricsLog.open(o.out().resolve("metrics.jsonl"), startStep)) {
+        PositionSampler sampler = PositionSampler.create(
+            o.method(), o.window(), o.factor(), o.sigma(), o.branchMode());
+        SampleSource samples = new SampleSource(
+            corpus, sampler, o.branchMode(), o.batch(), o.seed(), tokenizer.eosId());
+        log.printf("training %s (%,d parameters) with %s positions, rope %s, window %d → %d; "
+                + "%,d samples per epoch%n", describe(base), ParamLayout.count(base),
+            o.method().name().toLowerCase(), rope.type().id(), o.window(),
+            o.window() * o.factor(), samples.samplesPerEpoch());
+        return loop(model, grads, state, pass, samples, metrics, checkpoints, saved, tokenizerPath,
+            startStep);
+      }
+    }
+  }
+
+  private Result loop(LlamaModel model, LlamaWeights grads, OptimizerState state,
+      TrainingPass pass, SampleSource samples, MetricsLog metrics, Checkpoints checkpoints,
+      LlamaConfig saved, Path tokenizerPath, int startStep) throws IOException {
+    LrSchedule schedule = new LrSchedule(o.lr(), o.warmup(), o.steps(), o.decay());
+    AdamWConfig adam = new AdamWConfig(
+        (float) o.lr(), (float) o.beta1(), (float) o.beta2(), (float) o.eps(), (float) o.weightDecay());
+    List<Tensor> params = model.weights().all();
+    List<Tensor> g = grads.all();
+    List<Tensor> m = state.m().all();
+    List<Tensor> v = state.v().all();
+    int end = o.maxSteps() > 0 ? Math.min(o.steps(), startStep + o.maxSteps()) : o.steps();
+    double lastLoss = Double.NaN;
+    long tokensPerStep = (long) o.globalBatch() * o.window();
+    try (Progress progress = Progress.start("train", o.steps(), "step")) {
+      progress.advance(startStep);
+      for (int step = startStep; step < end; step++) {
+        long t0 = System.nanoTime();
+        TrainBatch[] micro = new TrainBatch[o.gradAccum()];
+        long counted = 0;
+        for (int a = 0; a < micro.length; a++) {
+          micro[a] = samples.batch((long) step * o.gradAccum() + a);
+          for (int t : micro[a].targets()) if (t >= 0) counted++;
+        }
+        g.forEach(backend::zero);
+        CrossEntropyLoss loss = new CrossEntropyLoss(0, 0);
+        for (TrainBatch b : micro) loss = loss.plus(pass.forwardBackward(b, 1f / counted));
+        double sq = 0;
+        for (Tensor t : g) sq += backend.sumOfSquares(t);
+        double norm = Math.sqrt(sq);
+        if (!Double.isFinite(loss.mean()) || !Double.isFinite(norm)) {
+          throw new UserError("loss became " + loss.mean() + " (gradient norm " + norm + ") at step "
+              + step + "; the last good checkpoint is kept in " + o.out().resolve("checkpoints")
+              + " — lower --lr or raise --warmup and resume");
+        }
+        if (o.clip() > 0 && norm > o.clip()) {
+          float s = (float) (o.clip() / norm);
+          for (Tensor t : g) backend.scale(t, s);
+        }
+        double lr = schedule.lr(step);
+        AdamWConfig cfg = adam.withLr((float) lr);
+        for (int i = 0; i < params.size(); i++) {
+          backend.adamW(params.get(i), g.get(i), m.get(i), v.get(i), cfg, step + 1L);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        lastLoss = loss.mean();
+        metrics.log(step, lastLoss, lr, norm, tokensPerStep / seconds);
+        progress.setMessage(String.format("loss %.4f lr %.2e %,.0f tok/s", lastLoss, lr, tokensPerStep / seconds));
+        progress.advance(1);
+        int done = step + 1;
+        if (done == o.steps() || (o.saveEvery() > 0 && done % o.saveEvery() == 0) || done == end) {
+          saveCheckpoint(model, state, checkpoints, saved, tokenizerPath, done);
+        }
+      }
+    }
+    if (end == o.steps()) {
+      HfCheckpoint.write(o.out(), saved.toJson(), WeightsIO.toWrite(model.config(), model.weights(),
+          backend, DType.valueOf(o.saveDtype())), tokenizerPath, 5L << 30);
+      log.println("saved the model to " + o.out());
+    }
+    return new Result(end, lastLoss, o.out());
+  }
+
+  private void saveCheckpoint(LlamaModel model, OptimizerState state, Checkpoints checkpoints,
+      LlamaConfig saved, Path tokenizerPath, int step) throws IOException {
+    Path tmp = checkpoints.begin(step);
+    HfCheckpoint.write(tmp, saved.toJson(),
+        WeightsIO.toWrite(model.config(), model.weights(), backend, DType.F32), tokenizerPath, 0);
+    state.save(tmp, model.config(), backend);
+    Checkpoints.writeState(tmp, step, optionsJson());
+    checkpoints.commit(tmp, step, o.keepCheckpoints());
+  }
+
+  /** The config the run starts from (architecture and sizes; RoPE is the run's own). */
+  private LlamaConfig baseConfig() {
+    if ((o.model() == null) == (o.init() == null)) {
+      throw new UserError("give exactly one of --model DIR (fine-tune) or --init CONFIG.json (pre-train)");
+    }
+    return o.model() != null ? LlamaConfig.read(o.model().resolve(HfCheckpoint.CONFIG_FILE))
+        : LlamaConfig.read(o.init());
+  }
+
+  private Path tokenizerPath() {
+    if (o.tokenizer() != null) return o.tokenizer();
+    if (o.model() != null) return o.model();
+    throw new UserError("--init needs --tokenizer PATH (a tokenizer.json, copied into every checkpoint)");
+  }
+
+  /** The RoPE the run trains with: the chosen type at factor f over the window N. */
+  RopeSpec ropeSpec(LlamaConfig c) {
+    if (o.rope() == RopeType.DEFAULT) return RopeSpec.defaults(c.headDim(), c.ropeTheta(), o.window());
+    return RopeSpec.of(o.rope(), c.headDim(), c.ropeTheta(), o.factor(), o.window());
+  }
+
+  /** config.json of the result: rope_scaling of the run, max_position_embeddings f·N. */
+  private LlamaConfig savedConfig(LlamaConfig base, RopeSpec rope) {
+    int maxPos = o.rope() == RopeType.DEFAULT && o.method() == PositionMethod.CONTIGUOUS
+        ? o.window() : o.window() * o.factor();
+    ObjectNode json = base.toJson();
+    json.remove("rope_scaling");
+    rope.withMaxPositionEmbeddings(maxPos).writeHfConfig(json);
+    json.put("max_position_embeddings", maxPos);
+    json.put("torch_dtype", o.saveDtype().equals("BF16") ? "bfloat16" : o.saveDtype().equals("F16") ? "float16" : "float32");
+    return LlamaConfig.fromJson(json);
+  }
+
+  private TokenizedCorpus openCorpus(TextTokenizer tokenizer, Path tokenizerPath) throws IOException {
+    Path file = Files.isDirectory(tokenizerPath) ? tokenizerPath.resolve(TextTokenizer.TOKENIZER_FILE) : tokenizerPath;
+    String key = sha256(file) + (tokenizer.addsBos() ? "+bos" : "");
+    return TokenCache.inDefaultDir().open(DocumentSource.of(o.data()), tokenizer::encode, key);
+  }
+
+  private ObjectNode optionsJson() {
+    ObjectNode n = Json.MAPPER.valueToTree(o);
+    return n;
+  }
+
+  private static String describe(LlamaConfig c) {
+    return c.numHiddenLayers() + "×" + c.hiddenSize() + " (" + c.numAttentionHeads() + " heads, "
+        + c.numKeyValueHeads() + " kv)";
+  }
+
+  static String sha256(Path file) throws IOException {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      try (var in = Files.newInputStream(file)) {
+        byte[] buf = new byte[1 << 16];
+        for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

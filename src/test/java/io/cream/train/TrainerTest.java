@@ -1,0 +1,143 @@
+package io.cream.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cream.backend.cpu.CpuBackend;
+import io.cream.io.HfCheckpoint;
+import io.cream.io.SafeTensorsReader;
+import io.cream.model.InferenceSession;
+import io.cream.model.LlamaModel;
+import io.cream.model.ModelLoader;
+import io.cream.positions.BranchMode;
+import io.cream.positions.PositionMethod;
+import io.cream.rope.RopeType;
+import io.cream.testutil.SharedData;
+import io.cream.util.Json;
+import io.cream.util.UserError;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End-to-end training runs on a tiny model with the real Mistral tokenizer and real text:
+ * CREAM fine-tuning writes an HF checkpoint with the right rope_scaling, a resumed run matches the
+ * uninterrupted one bit for bit, and a written checkpoint loads back with identical logits.
+ */
+class TrainerTest {
+  @TempDir static Path tmp;
+  static Path data, initConfig, tokenizer;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    tokenizer = SharedData.dir().resolve("tokenizers/mistral-7b/tokenizer.json");
+    data = tmp.resolve("data");
+    Files.createDirectories(data);
+    // Two real books, cut to ~60 KB each so tokenizing stays quick.
+    for (String book : List.of("carroll-alice", "austen-persuasion")) {
+      Path gz = SharedData.dir().resolve("corpus/gutenberg/" + book + ".txt.gz");
+      try (var in = new GZIPInputStream(Files.newInputStream(gz))) {
+        byte[] text = in.readNBytes(60_000);
+        Files.write(data.resolve(book + ".txt"), text);
+      }
+    }
+    ObjectNode c = Json.object();
+    c.putArray("architectures").add("LlamaForCausalLM");
+    c.put("model_type", "llama");
+    c.put("hidden_size", 32);
+    c.put("intermediate_size", 64);
+    c.put("num_hidden_layers", 2);
+    c.put("num_attention_heads", 4);
+    c.put("num_key_value_heads", 2);
+    c.put("rms_norm_eps", 1e-5);
+    c.put("rope_theta", 10000.0);
+    c.put("max_position_embeddings", 32);
+    c.put("vocab_size", 32000);
+    c.put("tie_word_embeddings", true);
+    c.put("bos_token_id", 1);
+    c.put("eos_token_id", 2);
+    initConfig = tmp.resolve("init.json");
+    Json.writeAtomically(initConfig, c);
+  }
+
+  static TrainOptions options(Path out, PositionMethod method, RopeType rope, int steps,
+      boolean resume, int maxSteps, int saveEvery) {
+    return new TrainOptions(null, initConfig, tokenizer, data, out, 32, 8, method, rope, 3.0,
+        BranchMode.PER_SAMPLE, steps, 2, 2, 3e-3, 2, LrSchedule.Decay.LINEAR, 0.0, 0.9, 0.999,
+        1e-8, 1.0, 5, false, saveEvery, 2, "F32", resume, maxSteps);
+  }
+
+  static Trainer.Result train(TrainOptions o) throws Exception {
+    try (CpuBackend b = new CpuBackend()) {
+      return new Trainer(o, b, new PrintStream(new ByteArrayOutputStream())).run();
+    }
+  }
+
+  @Test
+  void creamRunWritesHuggingFaceCheckpointWithYarn() throws Exception {
+    Path out = tmp.resolve("cream-yarn");
+    Trainer.Result r = train(options(out, PositionMethod.CREAM, RopeType.YARN, 6, false, 0, 0));
+    assertEquals(6, r.step());
+    List<JsonNode> lines = MetricsLog.read(out.resolve("metrics.jsonl"));
+    assertEquals(6, lines.size());
+    assertTrue(lines.getLast().get("loss").asDouble() < lines.getFirst().get("loss").asDouble(),
+        "loss should fall: " + lines);
+    JsonNode cfg = Json.read(out.resolve("config.json"));
+    assertEquals("yarn", cfg.path("rope_scaling").path("rope_type").asText());
+    assertEquals(8.0, cfg.path("rope_scaling").path("factor").asDouble());
+    assertEquals(32, cfg.path("rope_scaling").path("original_max_position_embeddings").asInt());
+    assertEquals(256, cfg.path("max_position_embeddings").asInt());
+    assertTrue(Files.isRegularFile(out.resolve("tokenizer.json")));
+    assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
+  }
+
+  @Test
+  void resumedRunMatchesUninterruptedBitForBit() throws Exception {
+    Path whole = tmp.resolve("whole");
+    Path split = tmp.resolve("split");
+    train(options(whole, PositionMethod.POSE, RopeType.LINEAR, 6, false, 0, 3));
+    train(options(split, PositionMethod.POSE, RopeType.LINEAR, 6, false, 3, 3));
+    assertThrows(UserError.class,
+        () -> train(options(split, PositionMethod.POSE, RopeType.LINEAR, 6, false, 0, 3)));
+    train(options(split, PositionMethod.POSE, RopeType.LINEAR, 6, true, 0, 3));
+    assertEquals(Files.readAllLines(whole.resolve("metrics.jsonl")).stream().map(TrainerTest::noRate).toList(),
+        Files.readAllLines(split.resolve("metrics.jsonl")).stream().map(TrainerTest::noRate).toList());
+    try (SafeTensorsReader a = SafeTensorsReader.open(whole.resolve("model.safetensors"));
+        SafeTensorsReader b = SafeTensorsReader.open(split.resolve("model.safetensors"))) {
+      assertEquals(a.names(), b.names());
+      for (String n : a.names()) {
+        assertArrayEquals(a.get(n).toFloatArray(), b.get(n).toFloatArray(), 0f, n);
+      }
+    }
+  }
+
+  @Test
+  void checkpointLoadsBackWithIdenticalLogits() throws Exception {
+    Path out = tmp.resolve("contiguous");
+    train(options(out, PositionMethod.CONTIGUOUS, RopeType.DEFAULT, 3, false, 0, 0));
+    int[] ids = {1, 415, 2936, 9060, 285, 1142};
+    try (CpuBackend b = new CpuBackend();
+        LlamaModel a = ModelLoader.load(out, b, null);
+        LlamaModel c = ModelLoader.load(out.resolve("checkpoints/step-000003"), b, null);
+        InferenceSession sa = new InferenceSession(a, ids.length);
+        InferenceSession sc = new InferenceSession(c, ids.length)) {
+      assertArrayEquals(sa.append(ids, InferenceSession.Logits.ALL), sc.append(ids, InferenceSession.Logits.ALL), 0f);
+    }
+    assertTrue(Files.isRegularFile(out.resolve(HfCheckpoint.CONFIG_FILE)));
+  }
+
+  /** tokens_per_s is a timing: everything else in a metrics line must match exactly. */
+  private static String noRate(String line) {
+    return line.replaceAll("\"tokens_per_s\":[^,}]*", "");
+  }
+}
