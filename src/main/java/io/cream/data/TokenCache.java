@@ -146,7 +146,7 @@ public final class TokenCache {
     writer.add(p.id(), tokens);
     progress.advance(p.bytesRead() - credited[0]);
     credited[0] = p.bytesRead();
-    progress.setMessage(writer.documentCount() + " docs, " + writer.totalTokens() + " tokens");
+    progress.setMessage(writer.documentCount() + " docs, " + Progress.formatCount(writer.totalTokens()) + " tokens");
   }
 
   private static int[] encode(Function<String, int[]> encoder, Document d) {

@@ -213,7 +213,7 @@ public final class Progress implements AutoCloseable {
   /** A count with its unit: exact below 10,000, else 3 significant digits with k/M/G/T. */
   private String amount(long n, boolean withUnit) {
     boolean bytes = unit.equals("B");
-    String number = n < 10_000 ? Long.toString(n) : scaled(n);
+    String number = formatCount(n);
     if (bytes) return number + "B"; // bytes always carry their unit: 12.3MB/46.6MB
     return withUnit ? number + " " + unit : number;
   }
@@ -221,6 +221,11 @@ public final class Progress implements AutoCloseable {
   private String rateText(double rate) {
     String number = rate < 1000 ? threeDigits(rate) : scaled(rate);
     return unit.equals("B") ? number + "B/s" : number + " " + unit + "/s";
+  }
+
+  /** A count for people: exact below 10,000, else like {@link #scaled} (12345 → "12.3k"). */
+  public static String formatCount(long n) {
+    return n < 10_000 ? Long.toString(n) : scaled(n);
   }
 
   /** 1234 → "1.23k", 45_600_000 → "45.6M". */

@@ -43,6 +43,8 @@ class ProgressTest {
     assertEquals("45.6M", Progress.scaled(45_600_000));
     assertEquals("1.00M", Progress.scaled(999_999));
     assertEquals("999", Progress.scaled(999));
+    assertEquals("9999", Progress.formatCount(9999));
+    assertEquals("12.3k", Progress.formatCount(12_345));
   }
 
   @Test
