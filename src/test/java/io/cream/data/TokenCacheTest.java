@@ -137,6 +137,23 @@ class TokenCacheTest {
   }
 
   @Test
+  void sameSizeEditIsSeenThroughTheModificationTime() throws IOException {
+    cache.open(DocumentSource.of(docs), encoder, "k").close();
+    Path changed = docs.resolve("part0/doc00.txt");
+    byte[] b = Files.readAllBytes(changed);
+    b[0] = (byte) (b[0] == 'x' ? 'y' : 'x');
+    FileTime before = Files.getLastModifiedTime(changed);
+    Files.write(changed, b);
+    Files.setLastModifiedTime(changed, FileTime.fromMillis(before.toMillis() + 2000));
+    calls.set(0);
+    DocumentSource source = DocumentSource.of(docs);
+    try (TokenizedCorpus c = cache.open(source, encoder, "k")) {
+      assertEquals(65, calls.get());
+      assertEquals(b[0] & 0xff, c.tokens(0)[0]);
+    }
+  }
+
+  @Test
   void corruptOrTruncatedCacheIsRebuilt() throws IOException {
     DocumentSource source = DocumentSource.of(docs);
     cache.open(source, encoder, "k").close();
