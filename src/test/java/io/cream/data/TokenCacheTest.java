@@ -149,7 +149,10 @@ class TokenCacheTest {
     DocumentSource source = DocumentSource.of(docs);
     try (TokenizedCorpus c = cache.open(source, encoder, "k")) {
       assertEquals(65, calls.get());
-      assertEquals(b[0] & 0xff, c.tokens(0)[0]);
+      int doc = java.util.stream.IntStream.range(0, c.documentCount())
+          .filter(i -> c.id(i).equals("part0/doc00.txt")).findFirst().orElseThrow();
+      assertArrayEquals(encoder.apply(Files.readString(changed)), c.tokens(doc));
+      assertEquals(b[0] & 0xff, c.tokens(doc)[0]);
     }
   }
 
