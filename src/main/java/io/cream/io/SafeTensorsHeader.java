@@ -87,8 +87,9 @@ public record SafeTensorsHeader(List<Entry> tensors, Map<String, String> metadat
     } catch (JacksonException e) {
       throw error(file, "header is not valid JSON (" + firstLine(e.getOriginalMessage()) + ")");
     }
-    if (root == null || !root.isObject()) {
-      throw error(file, "header must be a JSON object, found " + (root == null ? "nothing" : root.getNodeType()));
+    if (root == null || root.isMissingNode()) throw error(file, "header holds no JSON");
+    if (!root.isObject()) {
+      throw error(file, "header must be a JSON object, found " + root.getNodeType());
     }
     return root;
   }
@@ -162,7 +163,8 @@ public record SafeTensorsHeader(List<Entry> tensors, Map<String, String> metadat
   }
 
   static UserError error(String file, String detail) {
-    return new UserError("safetensors file " + file + ": " + detail
+    // Tensor names and JSON errors may carry control characters; keep the message on one line.
+    return new UserError("safetensors file " + file + ": " + detail.replaceAll("\\p{Cntrl}", "?")
         + " (the file is damaged or not safetensors; re-download or re-export it)");
   }
 
