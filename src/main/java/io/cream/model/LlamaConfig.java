@@ -104,7 +104,21 @@ public record LlamaConfig(
     return LlamaConfigJson.write(this);
   }
 
-  /** A copy of the whole original JSON object. */
+  /**
+   * Equal when {@link #toJson()} is equal: the typed fields and every other key, whatever stale
+   * values {@code raw} still holds for the typed ones.
+   */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof LlamaConfig c && toJson().equals(c.toJson());
+  }
+
+  @Override
+  public int hashCode() {
+    return toJson().hashCode();
+  }
+
+  /** A copy of the whole original JSON object (typed fields as originally read). */
   @Override
   public ObjectNode raw() {
     return raw.deepCopy();

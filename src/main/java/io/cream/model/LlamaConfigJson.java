@@ -125,17 +125,21 @@ final class LlamaConfigJson {
       }
     }
     if (c.bosTokenId() >= 0) o.put("bos_token_id", c.bosTokenId());
+    else if (o.has("bos_token_id")) o.putNull("bos_token_id");
     writeEos(o, c.eosTokenIds());
-    if (c.torchDtype() != null) {
-      o.put(o.has("dtype") && !o.has("torch_dtype") ? "dtype" : "torch_dtype", c.torchDtype());
-    }
+    String dtypeKey = o.has("dtype") && !o.has("torch_dtype") ? "dtype" : "torch_dtype";
+    if (c.torchDtype() != null) o.put(dtypeKey, c.torchDtype());
+    else if (o.has(dtypeKey)) o.putNull(dtypeKey);
     return o;
   }
 
   /** A single id stays a plain int unless the original used a list. */
   private static void writeEos(ObjectNode o, List<Integer> ids) {
-    if (ids.isEmpty()) return;
     JsonNode old = o.get("eos_token_id");
+    if (ids.isEmpty()) {
+      if (old != null) o.putNull("eos_token_id");
+      return;
+    }
     if (ids.size() == 1 && (old == null || !old.isArray())) {
       o.put("eos_token_id", ids.getFirst());
     } else {
