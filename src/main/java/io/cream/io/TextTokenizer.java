@@ -38,7 +38,7 @@ public final class TextTokenizer implements AutoCloseable {
     }
     Path configFile = file.toAbsolutePath().resolveSibling(CONFIG_FILE);
     JsonNode config = Files.isRegularFile(configFile) ? Json.read(configFile) : null;
-    TokenizerSettings settings = TokenizerSettings.from(Json.read(file), config, file.toString());
+    TokenizerSettings settings = TokenizerSettings.read(file, config);
 
     DjlSetup.ensureQuietAndOffline();
     HuggingFaceTokenizer hf;

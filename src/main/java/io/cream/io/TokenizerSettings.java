@@ -1,7 +1,13 @@
 package io.cream.io;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cream.util.Json;
 import io.cream.util.UserError;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,6 +20,50 @@ import java.util.Map;
  * else from the template; -1 when unknown.
  */
 public record TokenizerSettings(int vocabSize, int bosId, int eosId, boolean addsBos, boolean addsEos) {
+
+  /**
+   * Reads the settings from a tokenizer.json file (streaming past the large merges list, which
+   * does not matter here) and its parsed tokenizer_config.json (may be null).
+   */
+  public static TokenizerSettings read(Path tokenizerJson, JsonNode tokenizerConfig) {
+    return from(essentials(tokenizerJson), tokenizerConfig, tokenizerJson.toString());
+  }
+
+  /** The parts of tokenizer.json used here: model.vocab, added_tokens, post_processor. */
+  private static JsonNode essentials(Path file) {
+    ObjectNode out = Json.object();
+    try (JsonParser p = Json.MAPPER.createParser(file.toFile())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) throw new UserError(file + ": expected a JSON object");
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        p.nextToken();
+        switch (key) {
+          case "added_tokens", "post_processor" -> out.set(key, p.readValueAsTree());
+          case "model" -> out.set(key, modelVocab(p));
+          default -> p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      throw new UserError("cannot read tokenizer " + file + ": " + why);
+    }
+    return out;
+  }
+
+  private static ObjectNode modelVocab(JsonParser p) throws IOException {
+    ObjectNode model = Json.object();
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return model;
+    }
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      p.nextToken();
+      if (key.equals("vocab")) model.set(key, p.readValueAsTree());
+      else p.skipChildren();
+    }
+    return model;
+  }
 
   /** Reads the settings from parsed tokenizer.json and tokenizer_config.json (may be null). */
   public static TokenizerSettings from(JsonNode tokenizerJson, JsonNode tokenizerConfig, String source) {
