@@ -51,7 +51,8 @@ public final class TextTokenizer implements AutoCloseable {
           .build();
     } catch (Exception e) {
       throw new UserError("cannot load tokenizer " + file + ": " + e.getMessage()
-          + " (is it a Hugging Face tokenizer.json?)", e);
+          + " (is it a Hugging Face tokenizer.json? DJL unpacks its native library under ~/.djl.ai,"
+          + " or $DJL_CACHE_DIR when set: that folder must be writable)", e);
     }
     if (!hf.getTruncation().equals("DO_NOT_TRUNCATE") || !hf.getPadding().equals("DO_NOT_PAD")) {
       hf.close();

@@ -112,18 +112,20 @@ class SafeTensorsCorruptionTest {
         Arguments.of("metadata value an object", file("{" + A + ",\"__metadata__\":{\"format\":{}}}", 16)),
         Arguments.of("metadata an array", file("{" + A + ",\"__metadata__\":[\"pt\"]}", 16)),
         Arguments.of("metadata a string", file("{" + A + ",\"__metadata__\":\"pt\"}", 16)),
-        Arguments.of("invalid UTF-8", file(-1, new byte[0], 0) /* replaced below */),
+        Arguments.of("invalid UTF-8", invalidUtf8()),
         Arguments.of("NUL in header", file("{\"a\u0000\":1}", 0)));
+  }
+
+  /** A valid header whose tensor name holds the byte 0xff, which UTF-8 never uses. */
+  static byte[] invalidUtf8() {
+    byte[] h = "{\"a?\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}".getBytes(StandardCharsets.UTF_8);
+    h[3] = (byte) 0xff;
+    return file(h.length, h, 0);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("damagedFiles")
   void damagedFileIsAUserError(String label, byte[] bytes) throws Exception {
-    if (label.equals("invalid UTF-8")) {
-      byte[] h = ("{\"a" + "\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}").getBytes(StandardCharsets.UTF_8);
-      h[3] = (byte) 0xff; // replaces the closing quote's neighbour inside the name
-      bytes = file(h.length, h, 0);
-    }
     Path f = tmp.resolve("bad.safetensors");
     Files.write(f, bytes);
     UserError e = assertThrows(UserError.class, () -> openAndReadAll(f), label);

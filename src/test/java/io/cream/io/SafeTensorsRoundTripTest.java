@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,8 +110,7 @@ class SafeTensorsRoundTripTest {
       String name = files.get(i).getFileName().toString();
       long bytes = 0;
       int count = 0;
-      for (Iterator<Map.Entry<String, JsonNode>> it = idx.get("weight_map").fields(); it.hasNext(); ) {
-        var e = it.next();
+      for (Map.Entry<String, JsonNode> e : idx.get("weight_map").properties()) {
         if (e.getValue().textValue().equals(name)) {
           bytes += tensors.get(e.getKey()).byteSize();
           count++;
