@@ -13,10 +13,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
-    description = {
-      "Write one self-contained HTML page comparing evaluation runs: heatmaps for passkey and needle,",
-      "one chart per task with a line per run for kv, lines and ppl, and tables of the numbers."
-    })
+    description = "Write one self-contained HTML page comparing evaluation runs: heatmaps for passkey and needle, "
+        + "one chart per task with a line per run for kv, lines and ppl, and tables of the numbers.")
 public final class ReportCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "DIR", description = "Folders written by 'cream eval' (searched recursively for results.json), or results.json files.")
   List<Path> inputs;

@@ -7,7 +7,11 @@ package io.cream.eval;
  */
 final class KnownLogProbModel extends WordModel {
   KnownLogProbModel(int contextLimit) {
-    super("known-logprobs", contextLimit);
+    this("known-logprobs", contextLimit);
+  }
+
+  KnownLogProbModel(String name, int contextLimit) {
+    super(name, contextLimit);
   }
 
   /** log p(token | previous, with `context` tokens before it in the scored sequence). */

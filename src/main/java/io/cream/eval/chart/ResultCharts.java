@@ -50,11 +50,14 @@ public final class ResultCharts {
 
   /** One chart with a series per run (kv: per run and key count). */
   public static JFreeChart compare(String task, List<Run> runs) {
+    boolean relative = task.equals("kv") && runs.stream().flatMap(r -> r.results().cells().stream())
+        .map(CellSummary::length).distinct().count() > 1;
     List<SeriesChart.Series> series = new ArrayList<>();
-    for (Run run : runs) series.addAll(series(run));
+    for (Run run : runs) series.addAll(series(run, relative));
     return switch (task) {
-      case "kv" -> SeriesChart.create("kv retrieval — accuracy by gold position", "gold position (index of the asked pair)",
-          "accuracy", series, ACCURACY_RANGE, false);
+      case "kv" -> SeriesChart.createNumeric("kv retrieval — accuracy by gold position",
+          relative ? "gold position (% of the way from the first pair to the last)" : "gold position (index of the asked pair)",
+          "accuracy", series, ACCURACY_RANGE);
       case "ppl" -> SeriesChart.create("perplexity by length", "length (tokens)", "perplexity", series, null,
           SeriesChart.wantsLog(series));
       default -> SeriesChart.create(task + " — accuracy by length", "length (tokens)", "accuracy", series, ACCURACY_RANGE, false);
@@ -62,10 +65,11 @@ public final class ResultCharts {
   }
 
   /**
-   * A run's lines: kv accuracy by gold position (one per key count), ppl by length, and accuracy by
+   * A run's lines: kv accuracy by gold position (one per key count; as a percentage of the object
+   * when {@code relative}, so different key counts share an axis), ppl by length, and accuracy by
    * length for the others (passkey and needle averaged over depths).
    */
-  public static List<SeriesChart.Series> series(Run run) {
+  public static List<SeriesChart.Series> series(Run run, boolean relative) {
     EvalResults r = run.results();
     return switch (r.task()) {
       case "kv" -> {
@@ -73,10 +77,14 @@ public final class ResultCharts {
         for (CellSummary c : r.cells()) byKeys.computeIfAbsent(c.length(), k -> new ArrayList<>()).add(c);
         List<SeriesChart.Series> out = new ArrayList<>();
         for (var e : byKeys.entrySet()) {
-          String name = byKeys.size() == 1 ? run.label() + " (" + e.getKey() + " keys)" : run.label() + ", " + e.getKey() + " keys";
+          int keys = e.getKey();
           SortedMap<Double, Double> points = new TreeMap<>();
-          for (CellSummary c : e.getValue()) if (c.accuracy() != null) points.put(c.position(), c.accuracy());
-          out.add(new SeriesChart.Series(name, points));
+          for (CellSummary c : e.getValue()) {
+            if (c.accuracy() == null) continue;
+            double x = relative ? Math.round(1000.0 * c.position() / Math.max(1, keys - 1)) / 10.0 : c.position();
+            points.put(x, c.accuracy());
+          }
+          out.add(new SeriesChart.Series(run.label() + ", " + keys + " keys", points));
         }
         yield out;
       }

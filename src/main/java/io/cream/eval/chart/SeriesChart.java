@@ -12,8 +12,12 @@ import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.LineAndShapeRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * One line per series over shared x values (lengths or gold positions), evenly spaced as
@@ -53,6 +57,32 @@ public final class SeriesChart {
     CategoryAxis xAxis = new CategoryAxis(xLabel);
     CategoryPlot plot = new CategoryPlot(data, xAxis, yAxis, renderer);
     plot.setBackgroundPaint(Color.WHITE);
+    plot.setRangeGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
+    JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+    chart.setBackgroundPaint(Color.WHITE);
+    return chart;
+  }
+
+  /** Lines over a numeric x axis (positions, where the spacing itself means something). */
+  public static JFreeChart createNumeric(String title, String xLabel, String yLabel, List<Series> series, double[] yRange) {
+    Headless.ensure();
+    XYSeriesCollection data = new XYSeriesCollection();
+    for (Series s : series) {
+      XYSeries xy = new XYSeries(s.name(), true, false);
+      s.points().forEach(xy::add);
+      data.addSeries(xy);
+    }
+    NumberAxis xAxis = new NumberAxis(xLabel);
+    xAxis.setAutoRangeIncludesZero(false);
+    xAxis.setLowerMargin(0.04);
+    xAxis.setUpperMargin(0.04);
+    NumberAxis yAxis = new NumberAxis(yLabel);
+    if (yRange != null) yAxis.setRange(yRange[0], yRange[1]);
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+    for (int i = 0; i < series.size(); i++) renderer.setSeriesStroke(i, new BasicStroke(2f));
+    XYPlot plot = new XYPlot(data, xAxis, yAxis, renderer);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
     plot.setRangeGridlinePaint(new Color(0xDD, 0xDD, 0xDD));
     JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
     chart.setBackgroundPaint(Color.WHITE);

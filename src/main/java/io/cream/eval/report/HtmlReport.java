@@ -119,18 +119,21 @@ public final class HtmlReport {
     html.close("section");
   }
 
+  /** One table per number of keys: a row per run, a column per gold position. */
   private static void kvTable(Html html, List<LabeledRun> runs) {
-    SummaryTable t = new SummaryTable("Accuracy by gold position (index of the asked pair)", "run", "", 2, true);
+    Map<Integer, SummaryTable> tables = new TreeMap<>();
     for (LabeledRun run : runs) {
       Map<Integer, List<CellSummary>> byKeys = new TreeMap<>();
       for (CellSummary c : run.results().cells()) byKeys.computeIfAbsent(c.length(), k -> new ArrayList<>()).add(c);
       for (var e : byKeys.entrySet()) {
         SortedMap<Double, Double> values = new TreeMap<>();
         for (CellSummary c : e.getValue()) if (c.accuracy() != null) values.put(c.position(), c.accuracy());
-        t.add(run.label() + ", " + e.getKey() + " keys", values, weightedMean(e.getValue(), false));
+        tables.computeIfAbsent(e.getKey(), k -> new SummaryTable(
+                "Accuracy by gold position (index of the asked pair), " + k + " keys", "run", "", 2, true))
+            .add(run.label(), values, weightedMean(e.getValue(), false));
       }
     }
-    t.render(html);
+    tables.values().forEach(t -> t.render(html));
   }
 
   private static Double overall(EvalResults r, boolean partial) {
