@@ -20,7 +20,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param generatedTokens new tokens generated
  * @param nll ppl: summed negative log-likelihood (nats) over the scored tokens
  * @param scoredTokens ppl: tokens predicted (length − 1)
- * @param seconds wall time of this sample
+ * @param seconds model time of this sample: generation (or scoring, for ppl), not prompt building
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CaseRecord(

@@ -13,8 +13,9 @@ import java.util.List;
  * @param partial mean partial credit (needle)
  * @param perplexity exp(Σ nll / Σ scored tokens) over the cell's documents (ppl)
  * @param meanPromptTokens mean prompt length in tokens
- * @param seconds wall time of the cell
- * @param tokensPerSecond tokens read and generated (ppl: scored) per second
+ * @param seconds wall time of the cell, prompt building included
+ * @param tokensPerSecond tokens read and generated (ppl: scored) per second of model time (the
+ *     samples' seconds)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CellSummary(
@@ -49,7 +50,8 @@ public record CellSummary(
       }
       work = promptTokens + records.stream().mapToDouble(r -> r.generatedTokens() == null ? 0 : r.generatedTokens()).sum();
     }
+    double modelSeconds = records.stream().mapToDouble(CaseRecord::seconds).sum();
     return new CellSummary(cell.length(), cell.position(), n, accuracy, partial, perplexity,
-        n == 0 ? 0 : promptTokens / n, seconds, seconds > 0 ? work / seconds : 0);
+        n == 0 ? 0 : promptTokens / n, seconds, modelSeconds > 0 ? work / modelSeconds : 0);
   }
 }

@@ -53,7 +53,8 @@ public record EvalResults(
    * Totals of a run.
    *
    * @param totalSeconds wall time of all cells
-   * @param tokensPerSecond (prompt + generated tokens, or scored tokens for ppl) per second
+   * @param tokensPerSecond (prompt + generated tokens, or scored tokens for ppl) per second of
+   *     model time
    * @param promptTokens prompt tokens read (ppl: tokens scored)
    * @param generatedTokens new tokens generated
    */

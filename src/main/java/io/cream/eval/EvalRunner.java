@@ -86,11 +86,11 @@ public final class EvalRunner {
   private static List<CaseRecord> runGenerative(GenerativeTask task, Cell cell, EvalModel model, EvalOptions o) {
     List<CaseRecord> out = new ArrayList<>();
     for (int sample = 0; sample < o.samples(); sample++) {
-      long t0 = System.nanoTime();
       TaskPrompt prompt = task.prompt(cell, sample, model, o);
       UserError.require((long) prompt.ids().length + o.maxNewTokens() <= model.contextLimit(),
           task.name() + ": a prompt of " + prompt.ids().length + " tokens plus " + o.maxNewTokens()
               + " new tokens exceeds the model's context limit " + model.contextLimit() + "; use a smaller " + cell.describe(task));
+      long t0 = System.nanoTime();
       int[] generated = model.generateGreedy(prompt.ids(), o.maxNewTokens());
       String reply = model.decode(generated);
       Score score = task.score(reply, prompt);
@@ -115,9 +115,10 @@ public final class EvalRunner {
   private static EvalResults results(EvalTask task, EvalModel model, EvalOptions o, String chart, boolean complete,
       List<CellSummary> cells, List<CaseRecord> records, String date) {
     double seconds = cells.stream().mapToDouble(CellSummary::seconds).sum();
+    double modelSeconds = records.stream().mapToDouble(CaseRecord::seconds).sum();
     long prompt = records.stream().mapToLong(r -> r.scoredTokens() != null ? r.scoredTokens() : r.promptTokens()).sum();
     long generated = records.stream().mapToLong(r -> r.generatedTokens() == null ? 0 : r.generatedTokens()).sum();
-    var timings = new EvalResults.Timings(seconds, seconds > 0 ? (prompt + generated) / seconds : 0, prompt, generated);
+    var timings = new EvalResults.Timings(seconds, modelSeconds > 0 ? (prompt + generated) / modelSeconds : 0, prompt, generated);
     return new EvalResults(EvalResults.SCHEMA_VERSION, task.name(), model.name(), o.ropeOverride(), o.seed(),
         task.lengthUnit(), task.positionAxis().id(), o, chart, complete, List.copyOf(cells), List.copyOf(records),
         timings, CreamVersion.get(), date);
