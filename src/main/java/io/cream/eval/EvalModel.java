@@ -22,4 +22,8 @@ public interface EvalModel extends AutoCloseable {
 
   /** The longest sequence the model can run, or Integer.MAX_VALUE. */
   int contextLimit();
+
+  /** Frees the model's memory; no checked exceptions, so try-with-resources needs no catch. */
+  @Override
+  void close();
 }
