@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       PositionsCommand.class,
       RopeCommand.class,
+      ReportCommand.class,
       FetchCommand.class,
     })
 public final class Main implements Runnable {
