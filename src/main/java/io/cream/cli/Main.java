@@ -11,7 +11,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "cream 0.1.0",
     description = "Extend the context window of Llama-family models with CREAM.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      PositionsCommand.class,
+      RopeCommand.class,
+      ReportCommand.class,
+      FetchCommand.class,
+    })
 public final class Main implements Runnable {
 
   @Override

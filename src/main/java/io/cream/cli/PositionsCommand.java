@@ -1,0 +1,158 @@
+package io.cream.cli;
+
+import io.cream.positions.BranchMode;
+import io.cream.positions.PositionMethod;
+import io.cream.positions.PositionSample;
+import io.cream.positions.PositionSampleJson;
+import io.cream.positions.PositionSampler;
+import io.cream.positions.PositionsReport;
+import io.cream.util.UserError;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `cream positions`: draws position-id samples for a method and prints them (jsonl) or a report. */
+@Command(
+    name = "positions",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Draw training position ids for a method and print them as JSON lines or a text report.",
+      "Sample i is reproducible from (seed, i): the trainer derives the same ids."
+    })
+public final class PositionsCommand implements Callable<Integer> {
+  private static final int FLUSH_CHARS = 1 << 16;
+
+  @Option(names = "--method", required = true, paramLabel = "M",
+      description = "cream|pose|randpos|contiguous")
+  String method;
+
+  @Option(names = "--window", required = true, paramLabel = "N",
+      description = "pre-trained context window N (tokens per sample)")
+  int window;
+
+  @Option(names = "--factor", required = true, paramLabel = "F",
+      description = "extension factor f: positions lie in [0, f·N)")
+  int factor;
+
+  @Option(names = "--sigma", defaultValue = "3.0", paramLabel = "S",
+      description = "σ of CREAM's Gaussian over the expansion ratio (default ${DEFAULT-VALUE})")
+  double sigma;
+
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "X",
+      description = "random seed (default ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--samples", defaultValue = "1000", paramLabel = "K",
+      description = "number of samples (default ${DEFAULT-VALUE})")
+  long samples;
+
+  @Option(names = "--format", defaultValue = "table", paramLabel = "table|jsonl",
+      description = "table: a text report; jsonl: one JSON object per sample (default ${DEFAULT-VALUE})")
+  String format;
+
+  @Option(names = "--with-positions",
+      description = "jsonl only: include each sample's N position ids")
+  boolean withPositions;
+
+  @Option(names = "--branch-mode", defaultValue = "per-sample", paramLabel = "per-sample|per-batch",
+      description = "cream only: draw the branch per sample, or once per batch as the reference code"
+          + " does (default ${DEFAULT-VALUE})")
+  String branchMode;
+
+  @Option(names = "--batch-size", defaultValue = "3000", paramLabel = "B",
+      description = "samples per batch with --branch-mode per-batch (default ${DEFAULT-VALUE},"
+          + " the reference's preprocessing batch)")
+  int batchSize;
+
+  private enum Format { TABLE, JSONL }
+
+  @Override
+  public Integer call() {
+    PositionMethod m = PositionMethod.parse(method);
+    BranchMode mode = BranchMode.parse(branchMode);
+    Format f = parseFormat(format);
+    UserError.require(samples >= 1, "--samples must be at least 1 (got " + samples + ")");
+    UserError.require(batchSize >= 1, "--batch-size must be at least 1 (got " + batchSize + ")");
+    UserError.require(!withPositions || f == Format.JSONL,
+        "--with-positions only applies to --format jsonl: add --format jsonl or drop --with-positions");
+    PositionSampler sampler = PositionSampler.create(m, window, factor, sigma, mode);
+    PrintStream out = System.out;
+    if (f == Format.JSONL) {
+      writeJsonLines(sampler, mode, out);
+    } else {
+      writeTable(sampler, m, mode, out);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static Format parseFormat(String text) {
+    for (Format f : Format.values()) {
+      if (f.name().equalsIgnoreCase(text.trim())) return f;
+    }
+    throw new UserError("unknown format '" + text + "': use --format table|jsonl");
+  }
+
+  /** Walks the samples in the reproducible order of PositionSampler's contract. */
+  private void forEachSample(PositionSampler sampler, BranchMode mode, SampleSink sink) {
+    if (mode == BranchMode.PER_BATCH && sampler.method() == PositionMethod.CREAM) {
+      for (long batch = 0, first = 0; first < samples; batch++, first += batchSize) {
+        int size = (int) Math.min(batchSize, samples - first);
+        List<PositionSample> drawn = sampler.sampleBatch(PositionSampler.rngFor(seed, batch), size);
+        for (PositionSample s : drawn) {
+          if (!sink.accept(s)) return;
+        }
+      }
+    } else {
+      for (long i = 0; i < samples; i++) {
+        if (!sink.accept(sampler.sample(PositionSampler.rngFor(seed, i)))) return;
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface SampleSink {
+    /** Takes a sample; false stops the walk (the reader went away). */
+    boolean accept(PositionSample s);
+  }
+
+  private void writeJsonLines(PositionSampler sampler, BranchMode mode, PrintStream out) {
+    StringBuilder buffer = new StringBuilder(FLUSH_CHARS * 2);
+    forEachSample(sampler, mode, s -> {
+      PositionSampleJson.append(buffer, s, withPositions);
+      buffer.append('\n');
+      if (buffer.length() < FLUSH_CHARS) return true;
+      return drain(buffer, out);
+    });
+    drain(buffer, out);
+  }
+
+  /** Writes the buffer (JSON is ASCII); false once the output is broken, e.g. `| head` closed it. */
+  private static boolean drain(StringBuilder buffer, PrintStream out) {
+    byte[] bytes = new byte[buffer.length()];
+    for (int i = 0; i < bytes.length; i++) bytes[i] = (byte) buffer.charAt(i);
+    out.write(bytes, 0, bytes.length);
+    buffer.setLength(0);
+    return !out.checkError();
+  }
+
+  private void writeTable(PositionSampler sampler, PositionMethod m, BranchMode mode, PrintStream out) {
+    PositionsReport report = new PositionsReport(m, window, factor, sigma);
+    forEachSample(sampler, mode, s -> {
+      report.add(s);
+      return true;
+    });
+    String details = "seed " + seed
+        + (m == PositionMethod.CREAM
+            ? String.format(Locale.ROOT, ", sigma %s, branch mode %s%s", sigma, mode.cliName(),
+                mode == BranchMode.PER_BATCH ? " (batch size " + batchSize + ")" : "")
+            : "");
+    Charset charset = out.charset();
+    boolean unicode = charset.newEncoder().canEncode('█');
+    out.print(report.render(details, unicode));
+  }
+}

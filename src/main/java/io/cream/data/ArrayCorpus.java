@@ -1,0 +1,53 @@
+package io.cream.data;
+
+import java.util.List;
+import java.util.Objects;
+
+/** A {@link TokenizedCorpus} held in Java arrays. */
+final class ArrayCorpus implements TokenizedCorpus {
+  private final String[] ids;
+  private final int[][] docs;
+  private final long[] starts;
+
+  ArrayCorpus(List<String> ids, List<int[]> documents) {
+    if (ids.size() != documents.size()) {
+      throw new IllegalArgumentException(ids.size() + " ids for " + documents.size() + " documents");
+    }
+    this.ids = ids.toArray(String[]::new);
+    this.docs = documents.stream().map(d -> Objects.requireNonNull(d).clone()).toArray(int[][]::new);
+    this.starts = new long[docs.length];
+    long s = 0;
+    for (int i = 0; i < docs.length; i++) {
+      starts[i] = s;
+      s += docs[i].length;
+    }
+  }
+
+  @Override
+  public int documentCount() {
+    return docs.length;
+  }
+
+  @Override
+  public int length(int doc) {
+    return docs[doc].length;
+  }
+
+  @Override
+  public void copy(int doc, int from, int[] dst, int dstOff, int len) {
+    System.arraycopy(docs[doc], from, dst, dstOff, len);
+  }
+
+  @Override
+  public long start(int doc) {
+    return starts[doc];
+  }
+
+  @Override
+  public String id(int doc) {
+    return ids[doc];
+  }
+
+  @Override
+  public void close() {}
+}

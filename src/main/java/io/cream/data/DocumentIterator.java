@@ -1,0 +1,189 @@
+package io.cream.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cream.util.Json;
+import io.cream.util.UserError;
+import java.io.BufferedReader;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.BiPredicate;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads a {@link DocumentSource}'s files one document at a time. At most one file is open; close
+ * the iterator when stopping before the end. {@link #bytesRead()} tells how far it got in bytes on
+ * disk, comparable with {@link DocumentSource#totalBytes()}.
+ */
+public final class DocumentIterator implements java.util.Iterator<Document>, AutoCloseable {
+  private final List<DocumentFile> files;
+  private final BiPredicate<String, String> keep; // (file relative path, document id)
+
+  private int nextFile;
+  private DocumentFile current;
+  private long finishedBytes;
+  private CountingStream counting;
+  private DocumentFile jsonlFile;
+  private BufferedReader jsonl;
+  private int lineNumber;
+  private Document next;
+
+  DocumentIterator(List<DocumentFile> files, BiPredicate<String, String> keep) {
+    this.files = files;
+    this.keep = keep;
+  }
+
+  @Override
+  public boolean hasNext() {
+    try {
+      while (next == null) {
+        if (jsonl != null) {
+          next = nextJsonlDocument();
+          if (next == null) finishFile();
+        } else if (nextFile < files.size()) {
+          openFile(files.get(nextFile++));
+        } else {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot read documents from " + current.path() + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  @Override
+  public Document next() {
+    if (!hasNext()) throw new NoSuchElementException();
+    Document d = next;
+    next = null;
+    return d;
+  }
+
+  /** Bytes on disk consumed so far (whole files plus the part of the open one already read). */
+  public long bytesRead() {
+    return finishedBytes + (counting == null ? 0 : counting.count);
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (jsonl != null) jsonl.close();
+      else if (counting != null) counting.close();
+    } catch (IOException ignored) {
+      // nothing was written, so a failed close loses nothing
+    }
+    jsonl = null;
+    jsonlFile = null;
+    counting = null;
+  }
+
+  private void openFile(DocumentFile f) throws IOException {
+    current = f;
+    counting = new CountingStream(Files.newInputStream(f.path()));
+    InputStream in = f.gzipped() ? new GZIPInputStream(counting, 1 << 16) : counting;
+    if (f.format() == DocumentFile.Format.TEXT) {
+      byte[] bytes;
+      try (in) {
+        bytes = in.readAllBytes();
+      }
+      finishFile();
+      // The id of a whole-file document is its path, already checked when the file was selected.
+      next = new Document(f.relativePath(), TextDecoding.decode(bytes));
+    } else {
+      var decoder =
+          StandardCharsets.UTF_8.newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT);
+      jsonl = new BufferedReader(new InputStreamReader(in, decoder), 1 << 16);
+      jsonlFile = f;
+      lineNumber = 0;
+    }
+  }
+
+  private void finishFile() throws IOException {
+    if (jsonl != null) jsonl.close();
+    else if (counting != null) counting.close();
+    if (counting != null) finishedBytes += counting.count;
+    counting = null;
+    jsonl = null;
+    jsonlFile = null;
+  }
+
+  /** The next kept document of the open .jsonl file, or null at its end. */
+  private Document nextJsonlDocument() throws IOException {
+    while (true) {
+      String line;
+      try {
+        line = jsonl.readLine();
+      } catch (CharacterCodingException e) {
+        throw new UserError(jsonlFile.path() + " near line " + (lineNumber + 1) + ": not valid UTF-8 (a .jsonl file must be UTF-8)");
+      }
+      if (line == null) return null;
+      lineNumber++;
+      if (lineNumber == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
+      if (line.isBlank()) continue;
+      String id = jsonlFile.relativePath() + "#" + lineNumber;
+      if (!keep.test(jsonlFile.relativePath(), id)) continue;
+      return new Document(id, TextDecoding.normalize(textField(line)));
+    }
+  }
+
+  private String textField(String line) {
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(line);
+    } catch (IOException e) {
+      throw new UserError(jsonlFile.path() + " line " + lineNumber + ": not valid JSON (each line of a .jsonl file must be one JSON object)");
+    }
+    JsonNode text = node == null ? null : node.get("text");
+    if (text == null || !text.isTextual()) {
+      throw new UserError(
+          jsonlFile.path() + " line " + lineNumber
+              + ": no string field \"text\" (each line of a .jsonl file must be an object like {\"text\": \"...\"})");
+    }
+    return text.textValue();
+  }
+
+  /** Counts the bytes read from the file itself (before decompression). */
+  private static final class CountingStream extends FilterInputStream {
+    long count;
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) count++;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) count += n;
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long skipped = super.skip(n);
+      count += skipped;
+      return skipped;
+    }
+  }
+}

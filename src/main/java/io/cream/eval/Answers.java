@@ -1,0 +1,48 @@
+package io.cream.eval;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reading answers out of model replies. */
+public final class Answers {
+  private static final Pattern INTEGER = Pattern.compile("\\d+");
+  private static final Pattern WORD = Pattern.compile("[a-z0-9]+");
+
+  private Answers() {}
+
+  /** The first run of digits in the reply (leading zeros kept), or null. */
+  public static String firstInteger(String reply) {
+    Matcher m = INTEGER.matcher(reply);
+    return m.find() ? m.group() : null;
+  }
+
+  /** Whether the first integer of the reply is exactly the expected digits. */
+  public static boolean firstIntegerIs(String reply, String expectedDigits) {
+    return expectedDigits.equals(firstInteger(reply));
+  }
+
+  /** Lower-case with every run of whitespace turned into one space, trimmed. */
+  public static String normalise(String text) {
+    return text.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ").strip();
+  }
+
+  /** Whether the phrase occurs in the text, ignoring case and differences in whitespace. */
+  public static boolean containsPhrase(String text, String phrase) {
+    return normalise(text).contains(normalise(phrase));
+  }
+
+  /** Fraction of the words that occur as whole words in the text (case-insensitive). */
+  public static double fractionOfWords(String text, List<String> words) {
+    List<String> present = WORD.matcher(text.toLowerCase(Locale.ROOT)).results().map(java.util.regex.MatchResult::group).toList();
+    long hits = words.stream().filter(w -> present.contains(w.toLowerCase(Locale.ROOT))).count();
+    return words.isEmpty() ? 0 : hits / (double) words.size();
+  }
+
+  /** Lower-case words of a phrase. */
+  public static List<String> words(String phrase) {
+    return Arrays.stream(phrase.toLowerCase(Locale.ROOT).split("[^a-z0-9]+")).filter(w -> !w.isEmpty()).toList();
+  }
+}

@@ -1,0 +1,29 @@
+package io.cream.eval;
+
+/**
+ * What the evaluation tasks need from a language model: its tokenizer, greedy generation and
+ * per-token log-probabilities. The real engine is adapted to this elsewhere; tests use toy models.
+ */
+public interface EvalModel extends AutoCloseable {
+  /** A short name for results and reports (e.g. the checkpoint folder's name). */
+  String name();
+
+  /** Token ids of the text, with BOS first if the tokenizer adds one. */
+  int[] encode(String text);
+
+  /** Text of the token ids (special tokens such as BOS/EOS left out). */
+  String decode(int[] ids);
+
+  /** Greedy continuation of the prompt: stops at EOS or after maxNewTokens; only the new tokens. */
+  int[] generateGreedy(int[] prompt, int maxNewTokens);
+
+  /** log p(ids[i] | ids[&lt;i]) for i = 1 .. n-1, so the result has length n-1. */
+  double[] tokenLogProbs(int[] ids);
+
+  /** The longest sequence the model can run, or Integer.MAX_VALUE. */
+  int contextLimit();
+
+  /** Frees the model's memory; no checked exceptions, so try-with-resources needs no catch. */
+  @Override
+  void close();
+}

@@ -1,0 +1,134 @@
+package io.cream.eval;
+
+import io.cream.eval.chart.ResultCharts;
+import io.cream.util.Json;
+import io.cream.util.UserError;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one task on a model: every cell of the grid, every sample, with greedy decoding; a progress
+ * line per cell on stderr; results.json rewritten after each cell (complete = false until the end)
+ * and a chart.png beside it at the end.
+ */
+public final class EvalRunner {
+  public static final String CHART_FILE = "chart.png";
+
+  private EvalRunner() {}
+
+  /** Runs the task, writes outDir/results.json and outDir/chart.png, returns the results path. */
+  public static Path run(String task, EvalModel model, EvalOptions opts, Path outDir) {
+    return run(task, model, opts, outDir, System.err);
+  }
+
+  /** As {@link #run(String, EvalModel, EvalOptions, Path)}, with progress lines going to {@code progress}. */
+  public static Path run(String taskName, EvalModel model, EvalOptions opts, Path outDir, PrintStream progress) {
+    EvalTask task = EvalTasks.create(taskName);
+    EvalOptions options = resolve(task, opts);
+    List<Cell> cells = task.cells(options);
+    String date = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    Path resultsFile = outDir.resolve(EvalResults.FILE_NAME);
+    if (task instanceof GenerativeTask g) checkContext(g, cells, model, options);
+
+    CellProgress bar = new CellProgress(progress, task, cells);
+    List<CaseRecord> records = new ArrayList<>();
+    List<CellSummary> summaries = new ArrayList<>();
+    for (Cell cell : cells) {
+      long t0 = System.nanoTime();
+      List<CaseRecord> cellRecords = switch (task) {
+        case GenerativeTask g -> runGenerative(g, cell, model, options);
+        case PerplexityTask p -> runPerplexity(p, cell, model, options);
+      };
+      CellSummary summary = CellSummary.of(cell, cellRecords, (System.nanoTime() - t0) / 1e9);
+      if (summary.n() == 0) progress.println("[" + task.name() + "] warning: no document has " + cell.length() + " tokens; that length has no score");
+      records.addAll(cellRecords);
+      summaries.add(summary);
+      write(resultsFile, results(task, model, options, null, false, summaries, records, date));
+      bar.cellDone(cell, summary);
+    }
+    EvalResults done = results(task, model, options, CHART_FILE, true, summaries, records, date);
+    try {
+      ResultCharts.writePng(ResultCharts.forRun(done), outDir.resolve(CHART_FILE));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the chart in " + outDir, e);
+    }
+    write(resultsFile, done);
+    return resultsFile;
+  }
+
+  /** Fills defaults (max new tokens) and checks the options for this task. */
+  static EvalOptions resolve(EvalTask task, EvalOptions opts) {
+    opts.validate();
+    if (task instanceof GenerativeTask g && opts.maxNewTokens() == 0) opts = opts.withMaxNewTokens(g.defaultMaxNewTokens());
+    if (task instanceof PerplexityTask) {
+      UserError.require(opts.dataDir() != null, "ppl needs documents: pass --data DIR (a folder of .txt or .txt.gz files)");
+    }
+    return opts;
+  }
+
+  /** Fails before any work when a target length cannot run on the model. */
+  private static void checkContext(GenerativeTask task, List<Cell> cells, EvalModel model, EvalOptions o) {
+    if (task instanceof KvRetrievalTask) return; // kv lengths count keys: checked per prompt
+    int limit = model.contextLimit();
+    for (Cell c : cells) {
+      UserError.require((long) c.length() + o.maxNewTokens() <= limit,
+          task.name() + ": length " + c.length() + " plus " + o.maxNewTokens() + " new tokens exceeds the model's context limit "
+              + limit + "; use lengths up to " + (limit - o.maxNewTokens()));
+    }
+  }
+
+  private static List<CaseRecord> runGenerative(GenerativeTask task, Cell cell, EvalModel model, EvalOptions o) {
+    List<CaseRecord> out = new ArrayList<>();
+    for (int sample = 0; sample < o.samples(); sample++) {
+      TaskPrompt prompt = task.prompt(cell, sample, model, o);
+      UserError.require((long) prompt.ids().length + o.maxNewTokens() <= model.contextLimit(),
+          task.name() + ": a prompt of " + prompt.ids().length + " tokens plus " + o.maxNewTokens()
+              + " new tokens exceeds the model's context limit " + model.contextLimit() + "; use a smaller " + cell.describe(task));
+      long t0 = System.nanoTime();
+      int[] generated = model.generateGreedy(prompt.ids(), o.maxNewTokens());
+      String reply = model.decode(generated);
+      Score score = task.score(reply, prompt);
+      out.add(CaseRecord.generated(cell, sample, prompt, reply, score, generated.length, (System.nanoTime() - t0) / 1e9));
+    }
+    return out;
+  }
+
+  private static List<CaseRecord> runPerplexity(PerplexityTask task, Cell cell, EvalModel model, EvalOptions o) {
+    List<CaseRecord> out = new ArrayList<>();
+    int[] ws = PerplexityTask.windowFor(cell.length(), model, o);
+    List<PerplexityTask.Document> docs = task.documentsFor(cell.length(), model, o);
+    for (int i = 0; i < docs.size(); i++) {
+      long t0 = System.nanoTime();
+      int[] ids = java.util.Arrays.copyOf(docs.get(i).ids(), cell.length());
+      PerplexityTask.Nll nll = PerplexityTask.score(model, ids, ws[0], ws[1]);
+      out.add(CaseRecord.perplexity(cell, i, docs.get(i).name(), nll.sum(), nll.tokens(), (System.nanoTime() - t0) / 1e9));
+    }
+    return out;
+  }
+
+  private static EvalResults results(EvalTask task, EvalModel model, EvalOptions o, String chart, boolean complete,
+      List<CellSummary> cells, List<CaseRecord> records, String date) {
+    double seconds = cells.stream().mapToDouble(CellSummary::seconds).sum();
+    double modelSeconds = records.stream().mapToDouble(CaseRecord::seconds).sum();
+    long prompt = records.stream().mapToLong(r -> r.scoredTokens() != null ? r.scoredTokens() : r.promptTokens()).sum();
+    long generated = records.stream().mapToLong(r -> r.generatedTokens() == null ? 0 : r.generatedTokens()).sum();
+    var timings = new EvalResults.Timings(seconds, modelSeconds > 0 ? (prompt + generated) / modelSeconds : 0, prompt, generated);
+    return new EvalResults(EvalResults.SCHEMA_VERSION, task.name(), model.name(), o.ropeOverride(), o.seed(),
+        task.lengthUnit(), task.positionAxis().id(), o, chart, complete, List.copyOf(cells), List.copyOf(records),
+        timings, CreamVersion.get(), date);
+  }
+
+  private static void write(Path file, EvalResults results) {
+    try {
+      Json.writeAtomically(file, results);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}

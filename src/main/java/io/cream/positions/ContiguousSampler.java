@@ -1,0 +1,52 @@
+package io.cream.positions;
+
+import java.util.random.RandomGenerator;
+
+/** No position manipulation: ids 0 … N−1 and the document's first N tokens. Draws nothing. */
+final class ContiguousSampler implements PositionSampler {
+  private final int window;
+  private final int factor;
+
+  ContiguousSampler(int window, int factor) {
+    SamplerChecks.targetSpan(window, factor);
+    this.window = window;
+    this.factor = factor;
+  }
+
+  @Override
+  public int window() {
+    return window;
+  }
+
+  @Override
+  public int factor() {
+    return factor;
+  }
+
+  @Override
+  public PositionMethod method() {
+    return PositionMethod.CONTIGUOUS;
+  }
+
+  @Override
+  public int minDocumentLength() {
+    return window;
+  }
+
+  @Override
+  public PositionSample sample(RandomGenerator rng) {
+    return new PositionSample(PositionMethod.CONTIGUOUS, null, null, null, null, null, null, firstN());
+  }
+
+  @Override
+  public int[] selectTokens(PositionSample sample, int documentLength, RandomGenerator rng) {
+    SamplerChecks.requireTokenInput(this, sample, documentLength);
+    return firstN();
+  }
+
+  private int[] firstN() {
+    int[] ids = new int[window];
+    for (int i = 0; i < window; i++) ids[i] = i;
+    return ids;
+  }
+}

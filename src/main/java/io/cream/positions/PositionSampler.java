@@ -1,0 +1,89 @@
+package io.cream.positions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * Draws the position ids of training samples for one method, window N and factor f (target window
+ * S = f·N), and picks which document tokens go with them.
+ *
+ * <p>Reproducibility contract (the CLI and the trainer both follow it, so they see the same ids):
+ * sample i of a run with seed X is {@code sample(rngFor(X, i))}; under {@link BranchMode#PER_BATCH}
+ * batch k (samples k·B … k·B + B − 1) is {@code sampleBatch(rngFor(X, k), B)}.
+ */
+public interface PositionSampler {
+
+  /** N, the pre-trained window: every sample has N positions and N tokens. */
+  int window();
+
+  /** f, the extension factor: positions lie in [0, f·N). */
+  int factor();
+
+  /** S = f·N, the target window. */
+  default int targetWindow() {
+    return window() * factor();
+  }
+
+  PositionMethod method();
+
+  /** Draws one sample's position ids. */
+  PositionSample sample(RandomGenerator rng);
+
+  /**
+   * The N token indices (strictly increasing, inside [0, documentLength)) to pair with a sample's
+   * ids: CREAM per cream-method.md §1 step 5, PoSE the first chunk then a window ending at
+   * rt2 ~ U{N … n}, RandPos and Contiguous the document's first N tokens.
+   *
+   * @throws IllegalArgumentException if the document is shorter than {@link #minDocumentLength()}
+   *     or the sample was not made by this kind of sampler with this window
+   */
+  int[] selectTokens(PositionSample sample, int documentLength, RandomGenerator rng);
+
+  /** Shortest usable document: N + 1 for CREAM (the reference keeps documents longer than N), N otherwise. */
+  int minDocumentLength();
+
+  /**
+   * Draws a batch of samples. Only CREAM under {@link BranchMode#PER_BATCH} behaves differently
+   * from independent draws: it draws the branch once (first, from rng) for the whole batch.
+   */
+  default List<PositionSample> sampleBatch(RandomGenerator rng, int batchSize) {
+    if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+    List<PositionSample> batch = new ArrayList<>(batchSize);
+    for (int i = 0; i < batchSize; i++) batch.add(sample(rng));
+    return batch;
+  }
+
+  /**
+   * Makes a sampler. Checks the configuration (UserError naming the flag: N ≥ 3, f ≥ 2, f·N fits an
+   * int; for CREAM also σ &gt; 0 and 8f &lt; N). Sigma and mode only matter for CREAM.
+   */
+  static PositionSampler create(
+      PositionMethod method, int window, int factor, double sigma, BranchMode mode) {
+    return switch (method) {
+      case CREAM -> new CreamSampler(window, factor, sigma, mode);
+      case POSE -> new PoseSampler(window, factor);
+      case RANDPOS -> new RandPosSampler(window, factor);
+      case CONTIGUOUS -> new ContiguousSampler(window, factor);
+    };
+  }
+
+  /**
+   * The random generator of sample (or batch) {@code index} for a run seeded with {@code seed}:
+   * independent of every other index and of the order in which samples are made.
+   */
+  static SplittableRandom rngFor(long seed, long index) {
+    // Two rounds of a 64-bit finaliser so nearby (seed, index) pairs land far apart; SplittableRandom
+    // seeds that differ by its increment would otherwise give shifted copies of one stream.
+    long z = mix64(seed ^ 0x5DEECE66DL);
+    z = mix64(z + index * 0x9E3779B97F4A7C15L);
+    return new SplittableRandom(z);
+  }
+
+  private static long mix64(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}

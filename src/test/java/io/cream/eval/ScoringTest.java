@@ -1,0 +1,64 @@
+package io.cream.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Scorers on hand-made replies. */
+class ScoringTest {
+  private static TaskPrompt expecting(String expected) {
+    return new TaskPrompt("", new int[] {1}, expected, 0, null, null);
+  }
+
+  @Test
+  void passkeyIsTheFirstNumberOfTheReply() {
+    PasskeyTask task = new PasskeyTask();
+    assertTrue(task.score(" 12345. Remember", expecting("12345")).correct());
+    assertTrue(task.score("12345", expecting("12345")).correct());
+    assertFalse(task.score("1234", expecting("12345")).correct());
+    assertFalse(task.score("123456", expecting("12345")).correct());
+    assertFalse(task.score("It is 54321, not 12345.", expecting("12345")).correct());
+    assertFalse(task.score("no digits here", expecting("12345")).correct());
+  }
+
+  @Test
+  void linesParsesTheFirstInteger() {
+    assertEquals("42", Answers.firstInteger("<42>"));
+    assertEquals("7", Answers.firstInteger("line 7 holds 123"));
+    assertEquals("007", Answers.firstInteger("code 007"));
+    assertNull(Answers.firstInteger("none"));
+    LinesTask task = new LinesTask();
+    assertTrue(task.score(" 31415.", expecting("31415")).correct());
+    assertTrue(task.score("The <REGISTER_CONTENT> is <31415>", expecting("31415")).correct());
+    assertFalse(task.score("3141", expecting("31415")).correct());
+    assertFalse(task.score("12 then 31415", expecting("31415")).correct());
+  }
+
+  @Test
+  void needleContainsTheKeyPhraseIgnoringCaseAndWhitespace() {
+    NeedleTask task = new NeedleTask();
+    TaskPrompt p = expecting(NeedleTask.KEY_PHRASE);
+    Score full = task.score(" To EAT a sandwich and\n  sit in dolores park on a sunny day.", p);
+    assertTrue(full.correct());
+    assertEquals(1.0, full.partial());
+    Score half = task.score("Sit in Dolores Park.", p);
+    assertFalse(half.correct());
+    assertEquals(3 / 5.0, half.partial(), 1e-15);
+    Score none = task.score("Visit the Golden Gate Bridge.", p);
+    assertFalse(none.correct());
+    assertEquals(0.0, none.partial());
+    // Whole words only: "parking" is not "park".
+    assertEquals(0.0, task.score("parking", p).partial());
+  }
+
+  @Test
+  void kvNeedsTheGoldValueAnywhereInTheReply() {
+    KvRetrievalTask task = new KvRetrievalTask();
+    String v = "1b2c3d4e-5f60-4718-a9b0-c1d2e3f4a5b6";
+    assertTrue(task.score(" \"" + v + "\"\n\nKey:", expecting(v)).correct());
+    assertFalse(task.score("1b2c3d4e-5f60-4718-a9b0", expecting(v)).correct());
+  }
+}
