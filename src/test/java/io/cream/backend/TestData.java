@@ -10,19 +10,22 @@ import java.util.function.ToDoubleFunction;
 public final class TestData {
   private TestData() {}
 
-  /** n Gaussian values (mean 0, standard deviation std) from a fixed seed; zero has probability 0. */
+  /**
+   * n Gaussian values (mean 0, standard deviation std) from a fixed seed, rounded to float so an op
+   * (float32) and its float64 reference see exactly the same input; zero has probability 0.
+   */
   public static double[] gaussian(long seed, int n, double std) {
     Random r = new Random(seed);
     double[] x = new double[n];
-    for (int i = 0; i < n; i++) x[i] = r.nextGaussian() * std;
+    for (int i = 0; i < n; i++) x[i] = (float) (r.nextGaussian() * std);
     return x;
   }
 
-  /** n values uniform in [lo, hi). */
+  /** n values uniform in [lo, hi), rounded to float. */
   public static double[] uniform(long seed, int n, double lo, double hi) {
     Random r = new Random(seed);
     double[] x = new double[n];
-    for (int i = 0; i < n; i++) x[i] = lo + (hi - lo) * r.nextDouble();
+    for (int i = 0; i < n; i++) x[i] = (float) (lo + (hi - lo) * r.nextDouble());
     return x;
   }
 
@@ -39,6 +42,16 @@ public final class TestData {
     double[] y = new double[x.length];
     for (int i = 0; i < x.length; i++) y[i] = (float) x[i];
     return y;
+  }
+
+  /** A new tensor on the backend holding x (rounded to float). */
+  public static Tensor upload(Backend be, double[] x, int rows, int cols) {
+    return be.upload(toFloat(x), rows, cols);
+  }
+
+  /** The tensor's values as doubles. */
+  public static double[] download(Backend be, Tensor t) {
+    return toDouble(be.download(t));
   }
 
   public static float[] toFloat(double[] x) {
