@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       PositionsCommand.class,
       RopeCommand.class,
+      TrainCommand.class,
+      GenerateCommand.class,
+      ScoreCommand.class,
       ReportCommand.class,
       FetchCommand.class,
     })

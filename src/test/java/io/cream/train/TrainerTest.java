@@ -72,7 +72,7 @@ class TrainerTest {
 
   static TrainOptions options(Path out, PositionMethod method, RopeType rope, int steps,
       boolean resume, int maxSteps, int saveEvery) {
-    return new TrainOptions(null, initConfig, tokenizer, data, out, 32, 8, method, rope, 3.0,
+    return new TrainOptions(null, initConfig, tokenizer, data, out, 72, 8, method, rope, 3.0,
         BranchMode.PER_SAMPLE, steps, 2, 2, 3e-3, 2, LrSchedule.Decay.LINEAR, 0.0, 0.9, 0.999,
         1e-8, 1.0, 5, false, saveEvery, 2, "F32", resume, maxSteps);
   }
@@ -95,8 +95,8 @@ class TrainerTest {
     JsonNode cfg = Json.read(out.resolve("config.json"));
     assertEquals("yarn", cfg.path("rope_scaling").path("rope_type").asText());
     assertEquals(8.0, cfg.path("rope_scaling").path("factor").asDouble());
-    assertEquals(32, cfg.path("rope_scaling").path("original_max_position_embeddings").asInt());
-    assertEquals(256, cfg.path("max_position_embeddings").asInt());
+    assertEquals(72, cfg.path("rope_scaling").path("original_max_position_embeddings").asInt());
+    assertEquals(576, cfg.path("max_position_embeddings").asInt());
     assertTrue(Files.isRegularFile(out.resolve("tokenizer.json")));
     assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
   }
