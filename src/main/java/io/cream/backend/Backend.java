@@ -1,0 +1,177 @@
+package io.cream.backend;
+
+import java.util.List;
+
+/**
+ * The ops the model's explicit forward and backward passes are written in; one implementation per
+ * device (CPU with float32, CUDA with bf16 storage). See package-info for the contract: shapes,
+ * ownership and which outputs accumulate. Every op is coarse (one call covers all tokens of a
+ * batch) so a GPU implements it as one or a few kernels. Arguments are checked with {@link Shapes};
+ * a mismatch throws IllegalArgumentException.
+ */
+public interface Backend extends AutoCloseable {
+
+  /** A short name for logs, e.g. "cpu" or "cuda:0". */
+  String name();
+
+  // ---- tensors ----
+
+  /** A new rows × cols tensor filled with zeros. */
+  Tensor zeros(int rows, int cols);
+
+  /** A new rows × cols tensor holding data (row-major, length rows·cols). */
+  Tensor upload(float[] data, int rows, int cols);
+
+  /** Overwrites dst with data (row-major, length dst.size()). */
+  void write(Tensor dst, float[] data);
+
+  /** All of t, row-major, as a new host array. */
+  float[] download(Tensor t);
+
+  /** Rows [first, first + count) of t as a new host array (e.g. one row of logits to sample). */
+  default float[] downloadRows(Tensor t, int first, int count) {
+    return download(t.rows(first, count));
+  }
+
+  /** dst ← src; same shape. */
+  void copy(Tensor src, Tensor dst);
+
+  /** Rows [dstRow, dstRow + count) of dst ← rows [srcRow, srcRow + count) of src (KV append). */
+  default void copyRows(Tensor src, int srcRow, Tensor dst, int dstRow, int count) {
+    copy(src.rows(srcRow, count), dst.rows(dstRow, count));
+  }
+
+  /** Every element of t ← value. */
+  void fill(Tensor t, float value);
+
+  default void zero(Tensor t) {
+    fill(t, 0f);
+  }
+
+  // ---- embedding ----
+
+  /** out[r] ← table[ids[r]]; table [V × C], out [ids.length × C], ids in [0, V). */
+  void embedding(Tensor table, int[] ids, Tensor out);
+
+  /** dTable[ids[r]] += dOut[r] for every row r (repeated ids add up). */
+  void embeddingBackward(Tensor dOut, int[] ids, Tensor dTable);
+
+  // ---- RMSNorm ----
+
+  /**
+   * out = x / √(mean(x²) + eps) · weight, row by row; x and out [n × C], weight [1 × C]; writes the
+   * reciprocal rms of each row into rstd [n × 1] for the backward. out may not alias x.
+   */
+  void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out, Tensor rstd);
+
+  /**
+   * From dOut [n × C]: dx (overwritten, or added to when accumulateDx, which suits a residual
+   * stream) and dWeight += Σ_rows dOut·x·rstd.
+   */
+  void rmsNormBackward(Tensor dOut, Tensor x, Tensor weight, Tensor rstd,
+      Tensor dx, boolean accumulateDx, Tensor dWeight);
+
+  // ---- linear ----
+
+  /** out = x·wᵀ (+ bias); x [n × in], w [out × in] (Hugging Face layout), bias [1 × out] or null. */
+  void linear(Tensor x, Tensor w, Tensor bias, Tensor out);
+
+  /**
+   * dx = dOut·w (overwritten, or added when accumulateDx; null to skip), dW += dOutᵀ·x (null to
+   * skip, e.g. frozen weights), dBias += column sums of dOut (null when there is no bias).
+   */
+  void linearBackward(Tensor dOut, Tensor x, Tensor w,
+      Tensor dx, boolean accumulateDx, Tensor dW, Tensor dBias);
+
+  // ---- rotary position embedding ----
+
+  /**
+   * Rotates q [n × heads·headDim] and k [n × kvHeads·headDim] in place, rotate-half layout: for i
+   * below headDim/2, x[i] ← x[i]·cos − x[i+d/2]·sin and x[i+d/2] ← x[i+d/2]·cos + x[i]·sin, with
+   * cos, sin [n × headDim/2] holding each row's own angles (so position ids may be anything).
+   * Either q or k may be null.
+   */
+  void rope(Tensor q, Tensor k, Tensor cos, Tensor sin, int headDim);
+
+  /** The transpose of {@link #rope} applied in place to the gradients dq and dk (either null). */
+  void ropeBackward(Tensor dq, Tensor dk, Tensor cos, Tensor sin, int headDim);
+
+  // ---- attention ----
+
+  /**
+   * Causal grouped-query attention, out = softmax(q·kᵀ/√d + causal mask)·v per (sequence, head),
+   * shapes in {@link AttentionShape}; writes out [queryRows × heads·headDim] and the log-sum-exp of
+   * each (row, head) score row into lse [queryRows × heads] for the backward. Never builds a
+   * T × T matrix.
+   */
+  void attention(AttentionShape shape, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse);
+
+  /**
+   * Gradients of {@link #attention} given dOut and the forward's q, k, v, out and lse: overwrites
+   * dq (q's shape) and the attended rows of dk and dv (k's shape; rows past keyLen of a KV-cache
+   * layout are left untouched).
+   */
+  void attentionBackward(AttentionShape shape, Tensor q, Tensor k, Tensor v, Tensor out,
+      Tensor lse, Tensor dOut, Tensor dq, Tensor dk, Tensor dv);
+
+  // ---- MLP ----
+
+  /** out = silu(gate)·up elementwise, silu(g) = g·sigmoid(g); all the same shape. */
+  void swiglu(Tensor gate, Tensor up, Tensor out);
+
+  /** Overwrites dGate and dUp with the gradients of {@link #swiglu} given dOut. */
+  void swigluBackward(Tensor dOut, Tensor gate, Tensor up, Tensor dGate, Tensor dUp);
+
+  // ---- elementwise ----
+
+  /** a += b (residual connection); same shape. */
+  void add(Tensor a, Tensor b);
+
+  /** t ← t·factor. */
+  void scale(Tensor t, float factor);
+
+  /** Σ t² accumulated in double (global gradient-norm clipping sums it over all tensors). */
+  double sumOfSquares(Tensor t);
+
+  /**
+   * Σ of every tensor's squares, in double: the squared global gradient norm. One call so that a
+   * GPU can reduce all gradients before a single synchronisation.
+   */
+  default double sumOfSquares(List<? extends Tensor> tensors) {
+    double s = 0;
+    for (Tensor t : tensors) s += sumOfSquares(t);
+    return s;
+  }
+
+  // ---- loss and decoding ----
+
+  /**
+   * Softmax cross-entropy of logits [n × V] against targets (one per row, -1 = ignored). Returns
+   * the summed loss and the count of counted rows. When dLogits is not null (it may be logits
+   * itself, to work in place) it is overwritten with (softmax − onehot(target))·gradScale, and with
+   * zeros on ignored rows.
+   */
+  CrossEntropyLoss crossEntropy(Tensor logits, int[] targets, Tensor dLogits, float gradScale);
+
+  /**
+   * log softmax(logits[r])[targets[r]] for each row, in double; 0 for ignored rows (-1), so the
+   * sum is the log-likelihood of the given targets. logits is left unchanged.
+   */
+  double[] targetLogProbs(Tensor logits, int[] targets);
+
+  /** The index of the largest value of each row (the first on ties). */
+  int[] argmax(Tensor logits);
+
+  // ---- optimizer ----
+
+  /**
+   * One AdamW step at step t ≥ 1 on param with grad, updating the moments m and v (same shape,
+   * zero-initialised before step 1): p −= lr·wd·p; m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
+   * p −= lr·(m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + eps).
+   */
+  void adamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWConfig config, long t);
+
+  /** Releases the backend's resources; its tensors must not be used afterwards. */
+  @Override
+  void close();
+}
