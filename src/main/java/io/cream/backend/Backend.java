@@ -1,5 +1,7 @@
 package io.cream.backend;
 
+import java.util.List;
+
 /**
  * The ops the model's explicit forward and backward passes are written in; one implementation per
  * device (CPU with float32, CUDA with bf16 storage). See package-info for the contract: shapes,
@@ -130,6 +132,16 @@ public interface Backend extends AutoCloseable {
 
   /** Σ t² accumulated in double (global gradient-norm clipping sums it over all tensors). */
   double sumOfSquares(Tensor t);
+
+  /**
+   * Σ of every tensor's squares, in double: the squared global gradient norm. One call so that a
+   * GPU can reduce all gradients before a single synchronisation.
+   */
+  default double sumOfSquares(List<? extends Tensor> tensors) {
+    double s = 0;
+    for (Tensor t : tensors) s += sumOfSquares(t);
+    return s;
+  }
 
   // ---- loss and decoding ----
 

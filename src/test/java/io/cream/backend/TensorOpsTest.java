@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -111,6 +112,11 @@ public abstract class TensorOpsTest {
     double ref = 0;
     for (double x : a) ref += x * x;
     assertEquals(ref, be.sumOfSquares(upload(be, a, rows, cols)), ref * 1e-12);
+    double[] c = gaussian(6, 77, 3);
+    double refBoth = ref;
+    for (double x : c) refBoth += x * x;
+    double both = be.sumOfSquares(List.of(upload(be, a, rows, cols), upload(be, c, 7, 11)));
+    assertEquals(refBoth, both, refBoth * 1e-12);
     assertThrows(IllegalArgumentException.class, () -> be.add(ta, be.zeros(cols, rows)));
   }
 }

@@ -1,7 +1,6 @@
 package io.cream.backend;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
 import java.util.function.ToDoubleFunction;
@@ -18,14 +17,6 @@ public final class TestData {
     Random r = new Random(seed);
     double[] x = new double[n];
     for (int i = 0; i < n; i++) x[i] = (float) (r.nextGaussian() * std);
-    return x;
-  }
-
-  /** n values uniform in [lo, hi), rounded to float. */
-  public static double[] uniform(long seed, int n, double lo, double hi) {
-    Random r = new Random(seed);
-    double[] x = new double[n];
-    for (int i = 0; i < n; i++) x[i] = (float) (lo + (hi - lo) * r.nextDouble());
     return x;
   }
 
@@ -127,10 +118,4 @@ public final class TestData {
 
   /** The tolerance for central differences against an analytic float64 gradient (see above). */
   public static final double FD_TOL = 1e-6;
-
-  /** Fails unless the array holds at least one non-zero value (guards against vacuous checks). */
-  public static void assertNonZero(String what, double[] x) {
-    for (double v : x) if (v != 0) return;
-    fail(what + " is all zeros");
-  }
 }

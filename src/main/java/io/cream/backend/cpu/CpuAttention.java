@@ -8,12 +8,21 @@ import jdk.incubator.vector.VectorOperators;
  * Causal grouped-query attention, forward, flash-attention style: each task owns one (sequence,
  * head, tile of {@link #BQ} queries) and streams over tiles of {@link #BK} keys with an online
  * softmax (running max m and sum l, the output accumulator rescaled by exp(m_old − m_new) when the
- * max grows). Memory is O(tile·headDim) per task; no T × T matrix exists. The tile products run on
- * {@link TileMatmul} (measured faster than per-pair dot products and than the general Gemm, whose
- * per-call threading does not pay off on 64×64 tiles).
+ * max grows). Memory is O(T·headDim): the keys transposed once ({@link TransposedHeads}) plus
+ * O(tile·headDim) per task; no T × T matrix exists.
  *
- * <p>Timing note (2-core Xeon Sapphire Rapids, AVX-512, shared machine; see
- * CpuAttentionBenchmark): see the class comment of CpuAttentionBenchmark for measured numbers.
+ * <p>Tile products run on {@link TileMatmul}. Measured single-threaded on 64×64 tiles (Xeon
+ * Sapphire Rapids, AVX-512; CpuAttentionBenchmark): TileMatmul ~90 GFLOP/s for d = 64 and 128,
+ * per-pair Vector API dot products 11 (d = 64) and 27 (d = 128), the general {@link Gemm}
+ * placeholder ~5 (its per-call threading cannot pay off on a tile anyway).
+ *
+ * <p>Long prefills (2026-11-25, 2-core Xeon Sapphire Rapids VM shared with other jobs, so CPU seconds
+ * are the steadier figure; java -cp target/classes:target/test-classes
+ * io.cream.backend.cpu.CpuAttentionBenchmark T heads kvHeads d [backward]), T = 32,768, one
+ * sequence: one head of d = 64, forward 1.9 s wall (1.85 CPU-s, 74 GFLOP/s per core), backward
+ * 5.0 s; one head group of 4 query heads on 1 kv head, d = 128, forward 12.3 s (90 GFLOP/s per
+ * core); 8 heads × 64 (a whole layer of a small model), forward 29 s wall / 19 CPU-s. Extra memory
+ * beyond q, k, v, out is one transposed copy of K (V too in the backward) and ~100 KB per worker.
  */
 final class CpuAttention {
   /** Query rows per task and key rows per inner tile; BK must be a multiple of 2 vector lengths. */
@@ -25,8 +34,16 @@ final class CpuAttention {
   /** Layout of a tensor pair for one attention call; offsets are into the backing arrays. */
   record Operands(float[] q, int qOff, float[] k, int kOff, float[] v, int vOff) {}
 
+  /**
+   * Below this many query rows per key/value head (queryLen · groupSize), scores come from direct
+   * dot products: transposing the keys would cost as much as the scores themselves (decode).
+   */
+  static final int MIN_ROWS_FOR_TRANSPOSE = 8;
+
   static void forward(AttentionShape s, Operands in, float[] out, int outOff,
       float[] lse, int lseOff) {
+    TransposedHeads kt = s.queryLen() * s.groupSize() < MIN_ROWS_FOR_TRANSPOSE ? null
+        : TransposedHeads.of(s, in.k(), in.kOff());
     int queryTiles = (s.queryLen() + BQ - 1) / BQ;
     int perTile = s.batch() * s.heads();
     int tasks = queryTiles * perTile;
@@ -36,15 +53,14 @@ final class CpuAttention {
         // Heaviest (last) query tiles first so the causal imbalance evens out across workers.
         int tile = queryTiles - 1 - t / perTile;
         int bh = t % perTile;
-        queryTile(s, in, bh / s.heads(), bh % s.heads(), tile * BQ, w, out, outOff, lse, lseOff);
+        queryTile(s, in, kt, bh / s.heads(), bh % s.heads(), tile * BQ, w, out, outOff, lse,
+            lseOff);
       }
     });
   }
 
   /** Per-worker buffers, reused across the tasks a worker runs. */
   static final class Scratch {
-    final float[] kt;
-    final float[] vt;
     final float[] s = new float[BQ * BK];
     final float[] p = new float[BQ * BK];
     final float[] acc;
@@ -53,15 +69,13 @@ final class CpuAttention {
     final double[] l = new double[BQ];
 
     Scratch(int headDim) {
-      kt = new float[headDim * BK];
-      vt = new float[headDim * BK];
       acc = new float[Math.max(BQ, BK) * headDim];
       acc2 = new float[Math.max(BQ, BK) * headDim];
     }
   }
 
-  private static void queryTile(AttentionShape s, Operands in, int b, int h, int q0, Scratch w,
-      float[] out, int outOff, float[] lse, int lseOff) {
+  private static void queryTile(AttentionShape s, Operands in, TransposedHeads kt, int b, int h,
+      int q0, Scratch w, float[] out, int outOff, float[] lse, int lseOff) {
     int d = s.headDim();
     int qCols = s.queryCols();
     int kvCols = s.kvCols();
@@ -83,8 +97,12 @@ final class CpuAttention {
 
     for (int k0 = 0; k0 < keyEnd; k0 += BK) {
       int kn = Math.min(BK, keyEnd - k0);
-      TileMatmul.transpose(in.k(), kBase + k0 * kvCols, kvCols, kn, d, w.kt, BK);
-      TileMatmul.mul(qn, BK, d, in.q(), qBase, qCols, 1, w.kt, 0, BK, w.s, 0, BK, false);
+      if (kt != null) {
+        TileMatmul.mul(qn, BK, d, in.q(), qBase, qCols, 1, kt.data(), kt.offset(b, kvHead, k0),
+            kt.ld(), w.s, 0, BK, false);
+      } else {
+        dotScores(qn, kn, d, in.q(), qBase, qCols, in.k(), kBase + k0 * kvCols, kvCols, w.s);
+      }
       for (int r = 0; r < qn; r++) {
         int valid = Math.clamp(q0 + r + offset + 1 - k0, 0, kn);
         int row = r * BK;
@@ -113,6 +131,27 @@ final class CpuAttention {
       float inv = (float) (1.0 / l[r]);
       for (int p = 0; p < d; p++) out[o + p] = acc[r * d + p] * inv;
       lse[lseOff + row * s.heads() + h] = (float) (m[r] + Math.log(l[r]));
+    }
+  }
+
+  /** s[r·BK + j] = q_r · k_j for r < qn, j < kn, one vector dot product per pair. */
+  private static void dotScores(int qn, int kn, int d, float[] q, int qBase, int qCols,
+      float[] k, int kBase, int kvCols, float[] s) {
+    int end = Vec.F.loopBound(d);
+    for (int r = 0; r < qn; r++) {
+      int qi = qBase + r * qCols;
+      for (int j = 0; j < kn; j++) {
+        int ki = kBase + j * kvCols;
+        FloatVector acc = FloatVector.zero(Vec.F);
+        int p = 0;
+        for (; p < end; p += Vec.L) {
+          acc = FloatVector.fromArray(Vec.F, q, qi + p)
+              .fma(FloatVector.fromArray(Vec.F, k, ki + p), acc);
+        }
+        float dot = acc.reduceLanes(VectorOperators.ADD);
+        for (; p < d; p++) dot += q[qi + p] * k[ki + p];
+        s[r * BK + j] = dot;
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import static io.cream.backend.cpu.CpuAttention.BQ;
 import io.cream.backend.AttentionShape;
 import io.cream.backend.cpu.CpuAttention.Operands;
 import io.cream.backend.cpu.CpuAttention.Scratch;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Causal grouped-query attention, backward, flash-attention-2 style: probabilities are recomputed
@@ -26,6 +27,8 @@ final class CpuAttentionBackward {
 
   static void backward(AttentionShape s, Operands in, Saved saved, Grads g) {
     float[] delta = rowDots(s, saved);
+    TransposedHeads kt = TransposedHeads.of(s, in.k(), in.kOff());
+    TransposedHeads vt = TransposedHeads.of(s, in.v(), in.vOff());
     int queryTiles = (s.queryLen() + BQ - 1) / BQ;
     int perTile = s.batch() * s.heads();
     Parallel.forRange(queryTiles * perTile, 1, (t0, t1) -> {
@@ -33,7 +36,7 @@ final class CpuAttentionBackward {
       for (int t = t0; t < t1; t++) {
         int tile = queryTiles - 1 - t / perTile;
         int bh = t % perTile;
-        queryGrad(s, in, saved, delta, bh / s.heads(), bh % s.heads(), tile * BQ, w, g);
+        queryGrad(s, in, kt, vt, saved, delta, bh / s.heads(), bh % s.heads(), tile * BQ, w, g);
       }
     });
     int keyTiles = (s.keyLen() + BK - 1) / BK;
@@ -44,7 +47,7 @@ final class CpuAttentionBackward {
         // Early key tiles are seen by the most queries: run them first.
         int tile = t / perKeyTile;
         int bh = t % perKeyTile;
-        keyValueGrad(s, in, saved, delta, bh / s.kvHeads(), bh % s.kvHeads(), tile * BK, w, g);
+        keyValueGrad(s, in, kt, vt, saved, delta, bh / s.kvHeads(), bh % s.kvHeads(), tile * BK, w, g);
       }
     });
   }
@@ -67,7 +70,8 @@ final class CpuAttentionBackward {
     return delta;
   }
 
-  private static void queryGrad(AttentionShape s, Operands in, Saved saved, float[] delta,
+  private static void queryGrad(AttentionShape s, Operands in, TransposedHeads kt,
+      TransposedHeads vt, Saved saved, float[] delta,
       int b, int h, int q0, Scratch w, Grads g) {
     int d = s.headDim();
     int qCols = s.queryCols();
@@ -80,17 +84,17 @@ final class CpuAttentionBackward {
     int doBase = saved.dOutOff() + firstRow * qCols + h * d;
     int kvHead = h / s.groupSize();
     int kBase = in.kOff() + b * s.kvStride() * kvCols + kvHead * d;
-    int vBase = in.vOff() + b * s.kvStride() * kvCols + kvHead * d;
     int keyEnd = q0 + qn + offset;
     float[] dq = w.acc;
     java.util.Arrays.fill(dq, 0, qn * d, 0f);
 
     for (int k0 = 0; k0 < keyEnd; k0 += BK) {
       int kn = Math.min(BK, keyEnd - k0);
-      TileMatmul.transpose(in.k(), kBase + k0 * kvCols, kvCols, kn, d, w.kt, BK);
-      TileMatmul.transpose(in.v(), vBase + k0 * kvCols, kvCols, kn, d, w.vt, BK);
-      TileMatmul.mul(qn, BK, d, in.q(), qBase, qCols, 1, w.kt, 0, BK, w.s, 0, BK, false);
-      TileMatmul.mul(qn, BK, d, saved.dOut(), doBase, qCols, 1, w.vt, 0, BK, w.p, 0, BK, false);
+      int kOff = kt.offset(b, kvHead, k0);
+      TileMatmul.mul(qn, BK, d, in.q(), qBase, qCols, 1, kt.data(), kOff, kt.ld(),
+          w.s, 0, BK, false);
+      TileMatmul.mul(qn, BK, d, saved.dOut(), doBase, qCols, 1, vt.data(), kOff, vt.ld(),
+          w.p, 0, BK, false);
       scoreGrads(s, saved, delta, firstRow, h, q0, qn, k0, kn, offset, scale, w);
       TileMatmul.mul(qn, d, kn, w.p, 0, BK, 1, in.k(), kBase + k0 * kvCols, kvCols,
           dq, 0, d, true);
@@ -101,7 +105,8 @@ final class CpuAttentionBackward {
     }
   }
 
-  private static void keyValueGrad(AttentionShape s, Operands in, Saved saved, float[] delta,
+  private static void keyValueGrad(AttentionShape s, Operands in, TransposedHeads kt,
+      TransposedHeads vt, Saved saved, float[] delta,
       int b, int kvHead, int k0, Scratch w, Grads g) {
     int d = s.headDim();
     int qCols = s.queryCols();
@@ -110,14 +115,11 @@ final class CpuAttentionBackward {
     float scale = (float) s.scale();
     int kn = Math.min(BK, s.keyLen() - k0);
     int kvRow = b * s.kvStride() + k0;
-    int kBase = in.kOff() + kvRow * kvCols + kvHead * d;
-    int vBase = in.vOff() + kvRow * kvCols + kvHead * d;
     float[] dk = w.acc;
     float[] dv = w.acc2;
     java.util.Arrays.fill(dk, 0, kn * d, 0f);
     java.util.Arrays.fill(dv, 0, kn * d, 0f);
-    TileMatmul.transpose(in.k(), kBase, kvCols, kn, d, w.kt, BK);
-    TileMatmul.transpose(in.v(), vBase, kvCols, kn, d, w.vt, BK);
+    int tOff = kt.offset(b, kvHead, k0);
     int firstQuery = Math.max(0, k0 - offset); // the first query that sees key k0
 
     for (int h = kvHead * s.groupSize(); h < (kvHead + 1) * s.groupSize(); h++) {
@@ -126,8 +128,10 @@ final class CpuAttentionBackward {
         int firstRow = b * s.queryLen() + q0;
         int qBase = in.qOff() + firstRow * qCols + h * d;
         int doBase = saved.dOutOff() + firstRow * qCols + h * d;
-        TileMatmul.mul(qn, BK, d, in.q(), qBase, qCols, 1, w.kt, 0, BK, w.s, 0, BK, false);
-        TileMatmul.mul(qn, BK, d, saved.dOut(), doBase, qCols, 1, w.vt, 0, BK, w.p, 0, BK, false);
+        TileMatmul.mul(qn, BK, d, in.q(), qBase, qCols, 1, kt.data(), tOff, kt.ld(),
+            w.s, 0, BK, false);
+        TileMatmul.mul(qn, BK, d, saved.dOut(), doBase, qCols, 1, vt.data(), tOff, vt.ld(),
+            w.p, 0, BK, false);
         scoreGrads(s, saved, delta, firstRow, h, q0, qn, k0, kn, offset, scale, w);
         // dV += Pᵀ·dO and dK += dSᵀ·Q: read the tiles transposed through A's strides.
         TileMatmul.mul(kn, d, qn, w.s, 0, 1, BK, saved.dOut(), doBase, qCols, dv, 0, d, true);
@@ -157,7 +161,12 @@ final class CpuAttentionBackward {
       float dRow = delta[stat];
       CpuAttention.expScaled(w.s, row, valid, scale, lse);
       java.util.Arrays.fill(w.s, row + valid, row + kn, 0f);
-      for (int j = 0; j < valid; j++) w.p[row + j] = w.s[row + j] * (w.p[row + j] - dRow);
+      int j = 0;
+      for (int end = Vec.F.loopBound(valid); j < end; j += Vec.L) {
+        FloatVector prob = FloatVector.fromArray(Vec.F, w.s, row + j);
+        prob.mul(FloatVector.fromArray(Vec.F, w.p, row + j).sub(dRow)).intoArray(w.p, row + j);
+      }
+      for (; j < valid; j++) w.p[row + j] = w.s[row + j] * (w.p[row + j] - dRow);
       java.util.Arrays.fill(w.p, row + valid, row + kn, 0f);
     }
   }

@@ -225,7 +225,10 @@ public final class CpuBackend implements Backend {
   @Override
   public void swigluBackward(Tensor dOut, Tensor gate, Tensor up, Tensor dGate, Tensor dUp) {
     String op = "swigluBackward";
-    for (Tensor t : new Tensor[] {up, dOut, dGate, dUp}) Shapes.same(op, "gate", gate, "other", t);
+    Shapes.same(op, "gate", gate, "up", up);
+    Shapes.same(op, "gate", gate, "dOut", dOut);
+    Shapes.same(op, "gate", gate, "dGate", dGate);
+    Shapes.same(op, "gate", gate, "dUp", dUp);
     disjoint(op, dGate, dUp);
     CpuSwiGlu.backward(CpuTensor.of(dOut), CpuTensor.of(gate), CpuTensor.of(up),
         CpuTensor.of(dGate), CpuTensor.of(dUp));
@@ -283,7 +286,9 @@ public final class CpuBackend implements Backend {
     String op = "adamW";
     Shapes.check(t >= 1, op, "step t counts from 1, got " + t);
     Shapes.check(config != null, op, "config is null");
-    for (Tensor x : new Tensor[] {grad, m, v}) Shapes.same(op, "param", param, "state", x);
+    Shapes.same(op, "param", param, "grad", grad);
+    Shapes.same(op, "param", param, "m", m);
+    Shapes.same(op, "param", param, "v", v);
     disjoint(op, param, grad, m, v);
     disjoint(op, m, grad, v);
     CpuAdamW.step(CpuTensor.of(param), CpuTensor.of(grad), CpuTensor.of(m), CpuTensor.of(v),

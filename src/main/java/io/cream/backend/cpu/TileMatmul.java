@@ -194,20 +194,13 @@ final class TileMatmul {
     return s;
   }
 
-  /**
-   * dst[c·ldDst + r] ← src[srcOff + r·srcRow + c] for r < rows, c < cols, and zeros in columns
-   * rows..ldDst−1 so a padded tile multiplies to finite values.
-   */
+  /** dst[dstOff + c·ldDst + r] ← src[srcOff + r·srcRow + c] for r < rows, c < cols. */
   static void transpose(float[] src, int srcOff, int srcRow, int rows, int cols,
-      float[] dst, int ldDst) {
+      float[] dst, int dstOff, int ldDst) {
     for (int r = 0; r < rows; r++) {
       int s = srcOff + r * srcRow;
-      for (int c = 0; c < cols; c++) dst[c * ldDst + r] = src[s + c];
-    }
-    if (rows < ldDst) {
-      for (int c = 0; c < cols; c++) {
-        java.util.Arrays.fill(dst, c * ldDst + rows, (c + 1) * ldDst, 0f);
-      }
+      int t = dstOff + r;
+      for (int c = 0; c < cols; c++) dst[t + c * ldDst] = src[s + c];
     }
   }
 }
