@@ -148,7 +148,7 @@ final class CpuAttention {
           acc = FloatVector.fromArray(Vec.F, q, qi + p)
               .fma(FloatVector.fromArray(Vec.F, k, ki + p), acc);
         }
-        float dot = acc.reduceLanes(VectorOperators.ADD);
+        float dot = Lanes.sum(acc);
         for (; p < d; p++) dot += q[qi + p] * k[ki + p];
         s[r * BK + j] = dot;
       }
@@ -164,9 +164,10 @@ final class CpuAttention {
     int i = 0;
     for (int end = Vec.F.loopBound(n); i < end; i += Vec.L) {
       FloatVector e = FloatVector.fromArray(Vec.F, x, off + i)
-          .fma(scale, -shift).lanewise(VectorOperators.EXP);
+          .fma(scale, -shift);
+      e = Lanes.exp(e);
       e.intoArray(x, off + i);
-      sum += e.reduceLanes(VectorOperators.ADD);
+      sum += Lanes.sum(e);
     }
     for (; i < n; i++) {
       float e = (float) Math.exp(x[off + i] * scale - shift);

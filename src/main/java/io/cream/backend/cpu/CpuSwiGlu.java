@@ -55,7 +55,7 @@ final class CpuSwiGlu {
   }
 
   private static FloatVector sigmoid(FloatVector x) {
-    return FloatVector.broadcast(Vec.F, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+    return FloatVector.broadcast(Vec.F, 1f).div(Lanes.exp(x.neg()).add(1f));
   }
 
   private static float sigmoid(float x) {

@@ -24,7 +24,7 @@ final class Vec {
       acc0 = widen(va, 0).fma(widen(vb, 0), acc0);
       acc1 = widen(va, 1).fma(widen(vb, 1), acc1);
     }
-    double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    double s = Lanes.sum(acc0.add(acc1));
     for (; i < n; i++) s += (double) a[aOff + i] * b[bOff + i];
     return s;
   }
@@ -43,7 +43,7 @@ final class Vec {
       acc0 = acc0.add(widen(va, 0));
       acc1 = acc1.add(widen(va, 1));
     }
-    double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    double s = Lanes.sum(acc0.add(acc1));
     for (; i < n; i++) s += a[off + i];
     return s;
   }
@@ -84,9 +84,9 @@ final class Vec {
     double s = 0;
     int i = 0;
     for (int end = F.loopBound(n); i < end; i += L) {
-      FloatVector v = FloatVector.fromArray(F, x, xOff + i).sub(shift).lanewise(VectorOperators.EXP);
+      FloatVector v = Lanes.exp(FloatVector.fromArray(F, x, xOff + i).sub(shift));
       if (e != null) v.intoArray(e, eOff + i);
-      s += v.reduceLanes(VectorOperators.ADD);
+      s += Lanes.sum(v);
     }
     for (; i < n; i++) {
       float v = (float) Math.exp(x[xOff + i] - shift);
