@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       GenerateCommand.class,
       ScoreCommand.class,
+      EvalCommand.class,
       ReportCommand.class,
       FetchCommand.class,
     })

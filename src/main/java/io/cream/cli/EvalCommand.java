@@ -1,0 +1,89 @@
+package io.cream.cli;
+
+import io.cream.backend.Backend;
+import io.cream.eval.EvalOptions;
+import io.cream.eval.EvalRunner;
+import io.cream.eval.EvalTasks;
+import io.cream.eval.LlamaEvalModel;
+import io.cream.io.TextTokenizer;
+import io.cream.model.ModelLoader;
+import io.cream.util.UserError;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+    description = {"Measure long-context ability: passkey, needle, kv (lost-in-the-middle key-value",
+        "retrieval), lines (LongChat-Lines) or ppl (perplexity). Writes results.json and a chart."})
+public final class EvalCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "TASK", description = "passkey, needle, kv, lines or ppl.")
+  String task;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+  @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+  @Option(names = "--lengths", paramLabel = "L,..", description = "Prompt lengths in tokens, e.g. 1k,2k,4k (k = 1024).") String lengths;
+  @Option(names = "--depths", paramLabel = "D,..", description = "Percent depths, e.g. 0,25,50,75,100.") String depths;
+  @Option(names = "--keys", paramLabel = "K,..", description = "kv: numbers of keys, e.g. 75,140.") String keys;
+  @Option(names = "--gold", paramLabel = "P,..", description = "kv: gold positions (default: 5 spread from first to last).") String gold;
+  @Option(names = "--samples", paramLabel = "K", description = "Prompts per cell (ppl: documents per length).") Integer samples;
+  @Option(names = "--seed", defaultValue = "42") long seed;
+  @Option(names = "--max-new-tokens", defaultValue = "0", description = "0 = the task's default.") int maxNew;
+  @Option(names = "--haystack", paramLabel = "DIR", description = "needle: folder of .txt files.") Path haystack;
+  @Option(names = "--data", paramLabel = "DIR", description = "ppl: folder of documents.") Path data;
+  @Option(names = "--ppl-window", defaultValue = "0", description = "ppl: sliding window (0: whole).") int pplWindow;
+  @Option(names = "--ppl-stride", defaultValue = "0", description = "ppl: stride (0: half the window).") int pplStride;
+  @Option(names = "--max-context", paramLabel = "T", description = "Longest sequence to run (default: no limit).") Integer maxContext;
+  @Mixin RopeOverride rope;
+  @Mixin DeviceOption device;
+
+  @Override
+  public Integer call() throws Exception {
+    UserError.require(EvalTasks.NAMES.contains(task),
+        "unknown task '" + task + "'; use one of " + String.join(", ", EvalTasks.NAMES));
+    EvalOptions o = EvalOptions.defaults().withSeed(seed).withMaxNewTokens(maxNew)
+        .withRopeOverride(rope.describe());
+    if (lengths != null) o = o.withLengths(ints(lengths, "--lengths"));
+    if (depths != null) o = o.withDepths(ints(depths, "--depths").stream().map(Integer::doubleValue).toList());
+    if (keys != null) o = o.withKeys(ints(keys, "--keys"));
+    if (gold != null) o = o.withGoldPositions(ints(gold, "--gold"));
+    if (samples != null) o = o.withSamples(samples);
+    if (haystack != null) o = o.withHaystackDir(haystack);
+    if (data != null) o = o.withDataDir(data);
+    if (pplWindow > 0) o = o.withPplWindow(pplWindow, pplStride);
+    o.validate();
+    String name = model.toAbsolutePath().normalize().getFileName().toString();
+    try (Backend backend = device.open();
+        LlamaEvalModel m = new LlamaEvalModel(name, ModelLoader.load(model, backend, rope.spec(model)),
+            TextTokenizer.load(model), maxContext == null ? Integer.MAX_VALUE : maxContext)) {
+      Path results = EvalRunner.run(task, m, o, out, System.err);
+      System.out.println("wrote " + results);
+    }
+    return 0;
+  }
+
+  /** "1k,2k,4096" → [1024, 2048, 4096]. */
+  static List<Integer> ints(String list, String flag) {
+    List<Integer> out = new ArrayList<>();
+    for (String part : list.split(",")) {
+      String s = part.trim().toLowerCase();
+      if (s.isEmpty()) continue;
+      int mult = 1;
+      if (s.endsWith("k")) {
+        mult = 1024;
+        s = s.substring(0, s.length() - 1);
+      }
+      try {
+        out.add(Math.multiplyExact(Integer.parseInt(s), mult));
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw new UserError(flag + ": '" + part + "' is not a whole number (use e.g. 1k,2k,4096)");
+      }
+    }
+    UserError.require(!out.isEmpty(), flag + " is empty");
+    return out;
+  }
+}
