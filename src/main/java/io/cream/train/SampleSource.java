@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * dropped), pieces are visited in a fresh seeded shuffle each epoch, and each sample's position
  * ids and tokens come from the sampler (cream-method.md sections 1–2). Contiguous: documents are
  * concatenated, each followed by EOS, and cut into consecutive N-token windows with positions
- * 0…N−1. Targets are the next selected token within the sample (labels = inputs, shifted, as the
+ * 0…N−1, the windows visited in a seeded shuffle per epoch. Targets are the next selected token within the sample (labels = inputs, shifted, as the
  * reference code trains), -1 at each sample's last row.
  */
 public final class SampleSource {
@@ -114,8 +114,12 @@ public final class SampleSource {
   }
 
   /** The piece for a sample: a fresh shuffle of all pieces each epoch. */
-  private synchronized long[] piece(long sampleIndex) {
-    int count = pieces.size();
+  private long[] piece(long sampleIndex) {
+    return pieces.get(shuffled(sampleIndex, pieces.size()));
+  }
+
+  /** Item number sampleIndex of a sequence of epochs, each a fresh seeded shuffle of [0, count). */
+  private synchronized int shuffled(long sampleIndex, int count) {
     int epoch = (int) (sampleIndex / count);
     if (epoch != cachedEpoch) {
       int[] order = new int[count];
@@ -130,13 +134,16 @@ public final class SampleSource {
       cachedOrder = order;
       cachedEpoch = epoch;
     }
-    return pieces.get(cachedOrder[(int) (sampleIndex % count)]);
+    return cachedOrder[(int) (sampleIndex % count)];
   }
 
-  /** Tokens [k·(N+1), (k+1)·(N+1)) of the concatenation doc₀ EOS doc₁ EOS …, wrapping around. */
+  /**
+   * Window k of the concatenation doc₀ EOS doc₁ EOS …, cut into (N+1)-token windows, where k runs
+   * through a fresh seeded shuffle of all windows each epoch (so a mixture of sources is mixed).
+   */
   private void packed(long sampleIndex, int[] out) {
     long perEpoch = packedTokens / (window + 1);
-    long start = (sampleIndex % perEpoch) * (window + 1);
+    long start = shuffled(sampleIndex, (int) Math.min(perEpoch, Integer.MAX_VALUE)) * (window + 1L);
     // Find the document holding `start` (linear scan from a binary search over starts).
     int lo = 0, hi = corpus.documentCount() - 1;
     while (lo < hi) {
