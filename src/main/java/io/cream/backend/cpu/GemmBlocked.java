@@ -90,13 +90,20 @@ final class GemmBlocked {
     private void tile(int r0, int r1, int c0, int c1) {
       float[] c = g.c();
       int ldc = g.ldc();
+      float[] scratch = null;
       for (int col = c0; col < c1; col += NR) {
         int bOff = col / NR * NR * kc;
         int cols = Math.min(NR, c1 - col);
         for (int r = r0; r < r1; r += MR) {
+          int aOff = r / MR * MR * kc;
           int cOff = g.cOff() + (i0 + r) * ldc + j0 + col;
-          GemmKernel.tile(kc, ap, r / MR * MR * kc, bp, bOff, c, cOff, ldc,
-              Math.min(MR, r1 - r), cols, load);
+          int rows = Math.min(MR, r1 - r);
+          if (rows == MR && cols == NR) {
+            GemmKernel.tile(kc, ap, aOff, bp, bOff, c, cOff, ldc, load);
+          } else {
+            if (scratch == null) scratch = new float[MR * NR];
+            GemmKernel.edgeTile(kc, ap, aOff, bp, bOff, c, cOff, ldc, rows, cols, load, scratch);
+          }
         }
       }
     }

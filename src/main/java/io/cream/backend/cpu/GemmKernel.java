@@ -1,7 +1,6 @@
 package io.cream.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,16 +25,29 @@ final class GemmKernel {
   static final int NR = 2 * LANES;
 
   /**
-   * C[rows×cols tile at cOff] = (load ? C : 0) + Apanel·Bpanel, where Apanel holds kc groups of MR
-   * values at ap[aOff..] and Bpanel kc groups of NR values at bp[bOff..]. Only the first rows
-   * rows and cols columns of the tile are written (edges of C); the panels are zero-padded there.
+   * C[MR×NR tile at cOff] = (load ? C : 0) + Apanel·Bpanel, where Apanel holds kc groups of MR
+   * values at ap[aOff..] and Bpanel kc groups of NR values at bp[bOff..].
    */
   static void tile(
       int kc, float[] ap, int aOff, float[] bp, int bOff,
-      float[] c, int cOff, int ldc, int rows, int cols, boolean load) {
-    FloatVector z = FloatVector.zero(SPECIES);
-    FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-    FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+      float[] c, int cOff, int ldc, boolean load) {
+    // Accumulate onto C itself when loading, so the end is plain stores.
+    FloatVector c00 = start(c, cOff, load);
+    FloatVector c01 = start(c, cOff + LANES, load);
+    FloatVector c10 = start(c, cOff + ldc, load);
+    FloatVector c11 = start(c, cOff + ldc + LANES, load);
+    FloatVector c20 = start(c, cOff + 2 * ldc, load);
+    FloatVector c21 = start(c, cOff + 2 * ldc + LANES, load);
+    FloatVector c30 = start(c, cOff + 3 * ldc, load);
+    FloatVector c31 = start(c, cOff + 3 * ldc + LANES, load);
+    FloatVector c40 = start(c, cOff + 4 * ldc, load);
+    FloatVector c41 = start(c, cOff + 4 * ldc + LANES, load);
+    FloatVector c50 = start(c, cOff + 5 * ldc, load);
+    FloatVector c51 = start(c, cOff + 5 * ldc + LANES, load);
+    FloatVector c60 = start(c, cOff + 6 * ldc, load);
+    FloatVector c61 = start(c, cOff + 6 * ldc + LANES, load);
+    FloatVector c70 = start(c, cOff + 7 * ldc, load);
+    FloatVector c71 = start(c, cOff + 7 * ldc + LANES, load);
     for (int p = 0; p < kc; p++) {
       int bi = bOff + p * NR;
       int ai = aOff + p * MR;
@@ -66,48 +78,44 @@ final class GemmKernel {
       c70 = a.fma(b0, c70);
       c71 = a.fma(b1, c71);
     }
-    if (rows == MR && cols == NR) {
-      storeRow(c00, c01, c, cOff, load);
-      storeRow(c10, c11, c, cOff + ldc, load);
-      storeRow(c20, c21, c, cOff + 2 * ldc, load);
-      storeRow(c30, c31, c, cOff + 3 * ldc, load);
-      storeRow(c40, c41, c, cOff + 4 * ldc, load);
-      storeRow(c50, c51, c, cOff + 5 * ldc, load);
-      storeRow(c60, c61, c, cOff + 6 * ldc, load);
-      storeRow(c70, c71, c, cOff + 7 * ldc, load);
-      return;
-    }
-    // Edge tile: masked columns, and only the rows that exist.
-    VectorMask<Float> m0 = SPECIES.indexInRange(0, cols);
-    VectorMask<Float> m1 = SPECIES.indexInRange(LANES, cols);
-    storeRowMasked(c00, c01, c, cOff, load, m0, m1);
-    if (rows > 1) storeRowMasked(c10, c11, c, cOff + ldc, load, m0, m1);
-    if (rows > 2) storeRowMasked(c20, c21, c, cOff + 2 * ldc, load, m0, m1);
-    if (rows > 3) storeRowMasked(c30, c31, c, cOff + 3 * ldc, load, m0, m1);
-    if (rows > 4) storeRowMasked(c40, c41, c, cOff + 4 * ldc, load, m0, m1);
-    if (rows > 5) storeRowMasked(c50, c51, c, cOff + 5 * ldc, load, m0, m1);
-    if (rows > 6) storeRowMasked(c60, c61, c, cOff + 6 * ldc, load, m0, m1);
-    if (rows > 7) storeRowMasked(c70, c71, c, cOff + 7 * ldc, load, m0, m1);
+    c00.intoArray(c, cOff);
+    c01.intoArray(c, cOff + LANES);
+    c10.intoArray(c, cOff + ldc);
+    c11.intoArray(c, cOff + ldc + LANES);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + LANES);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + LANES);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + LANES);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + LANES);
+    c60.intoArray(c, cOff + 6 * ldc);
+    c61.intoArray(c, cOff + 6 * ldc + LANES);
+    c70.intoArray(c, cOff + 7 * ldc);
+    c71.intoArray(c, cOff + 7 * ldc + LANES);
   }
 
-  private static void storeRow(FloatVector v0, FloatVector v1, float[] c, int ci, boolean load) {
-    if (load) {
-      v0 = v0.add(FloatVector.fromArray(SPECIES, c, ci));
-      v1 = v1.add(FloatVector.fromArray(SPECIES, c, ci + LANES));
+  /**
+   * As {@link #tile} for a tile cut by the edge of C: only rows × cols of it exist. The full tile
+   * goes to scratch (MR·NR floats) and the existing part is merged into C from there; keeping the
+   * main kernel free of masked stores keeps it small enough for the JIT to inline every vector
+   * operation (a vector that escapes into a non-inlined call gets boxed, which is ruinously slow).
+   */
+  static void edgeTile(
+      int kc, float[] ap, int aOff, float[] bp, int bOff,
+      float[] c, int cOff, int ldc, int rows, int cols, boolean load, float[] scratch) {
+    tile(kc, ap, aOff, bp, bOff, scratch, 0, NR, false);
+    for (int r = 0; r < rows; r++) {
+      int ci = cOff + r * ldc;
+      for (int j = 0; j < cols; j++) {
+        c[ci + j] = load ? c[ci + j] + scratch[r * NR + j] : scratch[r * NR + j];
+      }
     }
-    v0.intoArray(c, ci);
-    v1.intoArray(c, ci + LANES);
   }
 
-  private static void storeRowMasked(
-      FloatVector v0, FloatVector v1, float[] c, int ci, boolean load,
-      VectorMask<Float> m0, VectorMask<Float> m1) {
-    if (load) {
-      v0 = v0.add(FloatVector.fromArray(SPECIES, c, ci, m0));
-      v1 = v1.add(FloatVector.fromArray(SPECIES, c, ci + LANES, m1));
-    }
-    v0.intoArray(c, ci, m0);
-    v1.intoArray(c, ci + LANES, m1);
+  private static FloatVector start(float[] c, int ci, boolean load) {
+    return load ? FloatVector.fromArray(SPECIES, c, ci) : FloatVector.zero(SPECIES);
   }
 
   private static VectorSpecies<Float> speciesFromProperty() {

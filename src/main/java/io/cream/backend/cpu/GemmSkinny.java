@@ -98,12 +98,18 @@ final class GemmSkinny {
   }
 
   private static void store(FloatVector v, float[] c, int ci, boolean load) {
-    if (load) v = v.add(FloatVector.fromArray(SPECIES, c, ci));
-    v.intoArray(c, ci);
+    if (load) {
+      v.add(FloatVector.fromArray(SPECIES, c, ci)).intoArray(c, ci);
+    } else {
+      v.intoArray(c, ci);
+    }
   }
 
   private static void store(FloatVector v, float[] c, int ci, boolean load, VectorMask<Float> m) {
-    if (load) v = v.add(FloatVector.fromArray(SPECIES, c, ci, m));
-    v.intoArray(c, ci, m);
+    if (load) {
+      v.add(FloatVector.fromArray(SPECIES, c, ci, m)).intoArray(c, ci, m);
+    } else {
+      v.intoArray(c, ci, m);
+    }
   }
 }
