@@ -38,16 +38,14 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** Untimed warm-up lasts at least this long: the JIT must compile the hot loops first. */
-  static final long WARMUP_NANOS = 2_000_000_000L;
-
   /**
-   * Runs body untimed at least warmups times and for at least {@link #WARMUP_NANOS} (JIT, caches,
-   * buffers), then repeats times timed.
+   * Runs body untimed at least warmups times and for at least warmupSeconds (the JIT must compile
+   * the hot loops, caches and buffers fill), then repeats times timed.
    */
-  static Timing time(int warmups, int repeats, Runnable body) {
+  static Timing time(int warmups, double warmupSeconds, int repeats, Runnable body) {
     long warmStart = System.nanoTime();
-    for (int i = 0; i < warmups || System.nanoTime() - warmStart < WARMUP_NANOS; i++) body.run();
+    long warmNanos = (long) (warmupSeconds * 1e9);
+    for (int i = 0; i < warmups || System.nanoTime() - warmStart < warmNanos; i++) body.run();
     double[] ms = new double[repeats];
     for (int i = 0; i < repeats; i++) {
       long start = System.nanoTime();

@@ -47,8 +47,17 @@ public final class BenchGemmCommand implements Callable<Integer> {
   int repeats;
 
   @Option(names = "--warmup", paramLabel = "N", defaultValue = "2",
-      description = "Untimed runs per shape first (default: ${DEFAULT-VALUE}).")
+      description = "Untimed runs per shape first, at least (default: ${DEFAULT-VALUE}).")
   int warmup;
+
+  @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "2",
+      description = "Keep warming up each shape for at least this long, so the JIT has compiled"
+          + " the kernels (default: ${DEFAULT-VALUE}).")
+  double warmupSeconds;
+
+  @Option(names = "--peak-ms", paramLabel = "MS", defaultValue = "300",
+      description = "Length of each of the five FMA peak runs (default: ${DEFAULT-VALUE}).")
+  int peakMillis;
 
   /** One product to time. */
   record Shape(int m, int n, int k, boolean transA, boolean transB) {
@@ -93,6 +102,8 @@ public final class BenchGemmCommand implements Callable<Integer> {
   public Integer call() {
     UserError.require(repeats >= 1, "--repeats must be at least 1");
     UserError.require(warmup >= 0, "--warmup must not be negative");
+    UserError.require(warmupSeconds >= 0, "--warmup-seconds must not be negative");
+    UserError.require(peakMillis >= 1, "--peak-ms must be at least 1");
     List<Shape> shapes = sizes.stream().map(Shape::parse).toList();
     int pool = Parallel.threads();
     List<Integer> counts = threads == null || threads.isEmpty() ? List.of(pool) : threads;
@@ -115,7 +126,7 @@ public final class BenchGemmCommand implements Callable<Integer> {
     out.printf("%-8s %-24s %10s %10s %8s%n", "threads", "shape m×n×k op", "ms", "GFLOP/s",
         "% peak");
     for (int t : counts) {
-      double peak = FmaPeak.measure(t, 300, 5);
+      double peak = FmaPeak.measure(t, peakMillis, 5);
       out.printf("%-8d %-24s %10s %10.1f %8s%n", t, "measured FMA peak", "", peak, "100.0");
       out.flush();
       for (Shape s : shapes) {
@@ -137,8 +148,9 @@ public final class BenchGemmCommand implements Callable<Integer> {
     float[] c = new float[s.m() * s.n()];
     int lda = s.transA() ? s.m() : s.k();
     int ldb = s.transB() ? s.k() : s.n();
-    return BenchCommand.time(warmup, repeats, () -> Gemm.gemm(s.transA(), s.transB(),
-        s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c, 0, s.n(), false, threadCount));
+    return BenchCommand.time(warmup, warmupSeconds, repeats, () -> Gemm.gemm(
+        s.transA(), s.transB(), s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c, 0, s.n(), false,
+        threadCount));
   }
 
   private static float[] random(Random rnd, int size) {

@@ -1,6 +1,7 @@
 package io.cream.backend.cpu;
 
 import java.util.Arrays;
+import java.util.concurrent.ForkJoinTask;
 
 /**
  * Single-precision matrix product on row-major float arrays, BLAS sgemm style:
@@ -9,8 +10,9 @@ import java.util.Arrays;
  *
  * <p>Cache-blocked and packed ({@link GemmBlocked}) around a Vector API register-tiled
  * micro-kernel ({@link GemmKernel}), on the {@link Parallel} pool. A few-row product (a decoded
- * token) skips packing ({@link GemmSkinny}); a tiny one stays on the calling thread. C must not
- * overlap A or B.
+ * token) skips packing ({@link GemmSkinny}); a tiny one stays on the calling thread, and so
+ * does a call made from inside a fork-join task (a parallel loop over heads or samples already
+ * keeps the cores busy). C must not overlap A or B.
  */
 public final class Gemm {
   private Gemm() {}
@@ -48,7 +50,11 @@ public final class Gemm {
       }
       return;
     }
-    int workers = g.flops() < PARALLEL_MIN_FLOPS ? 1 : Math.max(1, threads);
+    // Called from inside a parallel loop, the cores are already busy: stay on this thread. This
+    // also keeps a waiting worker from re-entering gemm (by work stealing) while its packed
+    // panels are still being read by other workers.
+    boolean nested = ForkJoinTask.inForkJoinPool();
+    int workers = nested || g.flops() < PARALLEL_MIN_FLOPS ? 1 : Math.max(1, threads);
     if (m <= GemmSkinny.MAX_ROWS) {
       GemmSkinny.run(g, workers);
     } else {

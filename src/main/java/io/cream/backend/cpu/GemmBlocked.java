@@ -4,105 +4,119 @@ import static io.cream.backend.cpu.GemmKernel.MR;
 import static io.cream.backend.cpu.GemmKernel.NR;
 
 /**
- * The cache-blocked product for all but the skinniest shapes. For each depth block of KC, op(A)
- * and op(B) are packed into MR-row and NR-column slivers (in parallel), then C is cut into
- * MC×NC_TASK tiles that the workers share out. Inside a tile one B sliver (KC×NR) stays in L1
- * while the tile's A slivers (MC×KC, in L2) stream past it through the micro-kernel.
+ * The cache-blocked product for all but the skinniest shapes. For each depth block of KC:
+ *
+ * <ol>
+ *   <li>op(A) is packed into MR-row slivers shared by all workers (in parallel);
+ *   <li>C is cut into column strips (split into row bands too when there are few strips); each
+ *       task packs the KC×strip panel of op(B) it needs into its worker's own buffer, where it
+ *       stays in L2, then sweeps its rows: one A sliver (MR×KC) sits in L1 while the micro-kernel
+ *       walks along the strip, so C is read and written row-wise and the hardware prefetcher can
+ *       stream it.
+ * </ol>
+ *
+ * Packing B inside the tasks overlaps one worker's memory-bound packing with another's
+ * arithmetic, which matters for the weight-times-activations shapes where B is far larger than
+ * A and C.
  */
 final class GemmBlocked {
   private GemmBlocked() {}
 
-  /** Depth of one packed block: the B sliver KC×NR must sit in L1. */
-  static final int KC = 256;
-  /** Rows of C in one compute task (a multiple of MR). */
-  static final int MC = 16 * MR;
-  /** Columns of C in one compute task (a multiple of NR). */
-  static final int NC_TASK = 8 * NR;
-  /** Rows of A packed at once, which bounds the packed-A buffer. */
+  /** Depth of one packed block: an A sliver MR×KC must sit in L1, a B panel KC×STRIP in L2. */
+  static final int KC = 512;
+  /** Columns of C per task (a multiple of NR). */
+  static final int STRIP = 8 * NR;
+  /** A task gets at least this many rows when strips are split into bands. */
+  static final int MIN_BAND = 128;
+  /** Rows of A packed at once, which bounds the shared packed-A buffer. */
   static final int M_BLOCK = 4096;
-  /** Columns of B packed at once, which bounds the packed-B buffer. */
-  static final int N_BLOCK = 4096;
   /** Slivers per packing task. */
   private static final int PACK_GROUP = 8;
+  /** Tasks per worker to aim for, so uneven tasks still balance. */
+  private static final int TASKS_PER_WORKER = 4;
 
   static void run(GemmCall g, int workers) {
     GemmWorkspace ws = GemmWorkspace.ofCurrentThread();
+    int[] gatherIndex = gatherIndex(g);
     for (int p0 = 0; p0 < g.k(); p0 += KC) {
       int kc = Math.min(KC, g.k() - p0);
       boolean load = g.accumulate() || p0 > 0;
       for (int i0 = 0; i0 < g.m(); i0 += M_BLOCK) {
         int mb = Math.min(M_BLOCK, g.m() - i0);
         float[] ap = ws.packedA(ceil(mb, MR) * MR * kc);
-        for (int j0 = 0; j0 < g.n(); j0 += N_BLOCK) {
-          int nb = Math.min(N_BLOCK, g.n() - j0);
-          float[] bp = ws.packedB(ceil(nb, NR) * NR * kc);
-          Block blk = new Block(g, p0, kc, i0, mb, j0, nb, ap, bp, load);
-          // A is packed once per (depth, row) block and reused across its column blocks.
-          blk.pack(j0 == 0, workers);
-          blk.compute(workers);
-        }
+        Block blk = new Block(g, p0, kc, i0, mb, ap, load, gatherIndex);
+        blk.packA(workers);
+        blk.compute(workers);
       }
     }
   }
 
-  /** One depth block × row block × column block of the product, with its packed panels. */
-  private record Block(
-      GemmCall g, int p0, int kc, int i0, int mb, int j0, int nb,
-      float[] ap, float[] bp, boolean load) {
+  /** Offsets of the NR rows of a transposed B that one gathered sliver row reads. */
+  private static int[] gatherIndex(GemmCall g) {
+    if (!g.transB()) return null;
+    int[] index = new int[NR];
+    for (int c = 0; c < NR; c++) index[c] = c * g.ldb();
+    return index;
+  }
 
-    void pack(boolean packA, int workers) {
-      int slA = packA ? ceil(mb, MR) : 0;
-      int slB = ceil(nb, NR);
-      int tasksA = ceil(slA, PACK_GROUP);
-      int tasksB = ceil(slB, PACK_GROUP);
-      GemmTasks.run(tasksA + tasksB, workers, t -> {
-        if (t < tasksA) {
-          int end = Math.min(slA, (t + 1) * PACK_GROUP);
-          for (int s = t * PACK_GROUP; s < end; s++) {
-            int r = s * MR;
-            GemmPack.sliverA(g.transA(), g.a(), g.aOff(), g.lda(),
-                i0 + r, Math.min(MR, mb - r), p0, kc, ap, s * MR * kc);
-          }
-        } else {
-          int tb = t - tasksA;
-          int end = Math.min(slB, (tb + 1) * PACK_GROUP);
-          for (int s = tb * PACK_GROUP; s < end; s++) {
-            int col = s * NR;
-            GemmPack.sliverB(g.transB(), g.b(), g.bOff(), g.ldb(),
-                p0, kc, j0 + col, Math.min(NR, nb - col), bp, s * NR * kc);
-          }
+  /** One depth block × row block of the product, with its packed A. */
+  private record Block(
+      GemmCall g, int p0, int kc, int i0, int mb, float[] ap, boolean load, int[] gatherIndex) {
+
+    void packA(int workers) {
+      int slivers = ceil(mb, MR);
+      GemmTasks.run(ceil(slivers, PACK_GROUP), workers, t -> {
+        int end = Math.min(slivers, (t + 1) * PACK_GROUP);
+        for (int s = t * PACK_GROUP; s < end; s++) {
+          int r = s * MR;
+          GemmPack.sliverA(g.transA(), g.a(), g.aOff(), g.lda(),
+              i0 + r, Math.min(MR, mb - r), p0, kc, ap, s * MR * kc);
         }
       });
     }
 
     void compute(int workers) {
-      int rowTasks = ceil(mb, MC);
-      int colTasks = ceil(nb, NC_TASK);
-      // Row-major task order: consecutive tasks share an A block.
-      GemmTasks.run(rowTasks * colTasks, workers, t -> {
-        int r0 = t / colTasks * MC;
-        int c0 = t % colTasks * NC_TASK;
-        tile(r0, Math.min(mb, r0 + MC), c0, Math.min(nb, c0 + NC_TASK));
+      int strips = ceil(g.n(), STRIP);
+      int bands = 1;
+      if (strips < TASKS_PER_WORKER * workers) {
+        int wanted = ceil(TASKS_PER_WORKER * workers, strips);
+        bands = Math.max(1, Math.min(wanted, mb / MIN_BAND));
+      }
+      // Bands are whole slivers of MR rows.
+      int bandRows = ceil(ceil(mb, bands), MR) * MR;
+      int nBands = ceil(mb, bandRows);
+      GemmTasks.run(strips * nBands, workers, t -> {
+        int c0 = t / nBands * STRIP;
+        int r0 = t % nBands * bandRows;
+        strip(r0, Math.min(mb, r0 + bandRows), c0, Math.min(g.n(), c0 + STRIP));
       });
     }
 
-    /** Rows [r0, r1) × columns [c0, c1) of this block, relative to (i0, j0). */
-    private void tile(int r0, int r1, int c0, int c1) {
+    /** Rows [r0, r1) (relative to i0) × columns [c0, c1) of C. */
+    private void strip(int r0, int r1, int c0, int c1) {
+      int slivers = ceil(c1 - c0, NR);
+      float[] bp = GemmWorkspace.ofCurrentThread().packedB(slivers * NR * kc);
+      for (int s = 0; s < slivers; s++) {
+        int col = c0 + s * NR;
+        GemmPack.sliverB(g.transB(), g.b(), g.bOff(), g.ldb(), p0, kc, col,
+            Math.min(NR, c1 - col), bp, s * NR * kc, gatherIndex);
+      }
       float[] c = g.c();
       int ldc = g.ldc();
       float[] scratch = null;
-      for (int col = c0; col < c1; col += NR) {
-        int bOff = col / NR * NR * kc;
-        int cols = Math.min(NR, c1 - col);
-        for (int r = r0; r < r1; r += MR) {
-          int aOff = r / MR * MR * kc;
-          int cOff = g.cOff() + (i0 + r) * ldc + j0 + col;
-          int rows = Math.min(MR, r1 - r);
+      for (int r = r0; r < r1; r += MR) {
+        int aOff = r / MR * MR * kc;
+        int rows = Math.min(MR, r1 - r);
+        int cRow = g.cOff() + (i0 + r) * ldc;
+        for (int s = 0; s < slivers; s++) {
+          int col = c0 + s * NR;
+          int cols = Math.min(NR, c1 - col);
           if (rows == MR && cols == NR) {
-            GemmKernel.tile(kc, ap, aOff, bp, bOff, c, cOff, ldc, load);
+            GemmKernel.tile(kc, ap, aOff, bp, s * NR * kc, c, cRow + col, ldc, load);
           } else {
             if (scratch == null) scratch = new float[MR * NR];
-            GemmKernel.edgeTile(kc, ap, aOff, bp, bOff, c, cOff, ldc, rows, cols, load, scratch);
+            GemmKernel.edgeTile(kc, ap, aOff, bp, s * NR * kc, c, cRow + col, ldc, rows, cols,
+                load, scratch);
           }
         }
       }

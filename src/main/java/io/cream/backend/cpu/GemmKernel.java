@@ -31,23 +31,9 @@ final class GemmKernel {
   static void tile(
       int kc, float[] ap, int aOff, float[] bp, int bOff,
       float[] c, int cOff, int ldc, boolean load) {
-    // Accumulate onto C itself when loading, so the end is plain stores.
-    FloatVector c00 = start(c, cOff, load);
-    FloatVector c01 = start(c, cOff + LANES, load);
-    FloatVector c10 = start(c, cOff + ldc, load);
-    FloatVector c11 = start(c, cOff + ldc + LANES, load);
-    FloatVector c20 = start(c, cOff + 2 * ldc, load);
-    FloatVector c21 = start(c, cOff + 2 * ldc + LANES, load);
-    FloatVector c30 = start(c, cOff + 3 * ldc, load);
-    FloatVector c31 = start(c, cOff + 3 * ldc + LANES, load);
-    FloatVector c40 = start(c, cOff + 4 * ldc, load);
-    FloatVector c41 = start(c, cOff + 4 * ldc + LANES, load);
-    FloatVector c50 = start(c, cOff + 5 * ldc, load);
-    FloatVector c51 = start(c, cOff + 5 * ldc + LANES, load);
-    FloatVector c60 = start(c, cOff + 6 * ldc, load);
-    FloatVector c61 = start(c, cOff + 6 * ldc + LANES, load);
-    FloatVector c70 = start(c, cOff + 7 * ldc, load);
-    FloatVector c71 = start(c, cOff + 7 * ldc + LANES, load);
+    FloatVector z = FloatVector.zero(SPECIES);
+    FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+    FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
     for (int p = 0; p < kc; p++) {
       int bi = bOff + p * NR;
       int ai = aOff + p * MR;
@@ -78,22 +64,52 @@ final class GemmKernel {
       c70 = a.fma(b0, c70);
       c71 = a.fma(b1, c71);
     }
-    c00.intoArray(c, cOff);
-    c01.intoArray(c, cOff + LANES);
-    c10.intoArray(c, cOff + ldc);
-    c11.intoArray(c, cOff + ldc + LANES);
-    c20.intoArray(c, cOff + 2 * ldc);
-    c21.intoArray(c, cOff + 2 * ldc + LANES);
-    c30.intoArray(c, cOff + 3 * ldc);
-    c31.intoArray(c, cOff + 3 * ldc + LANES);
-    c40.intoArray(c, cOff + 4 * ldc);
-    c41.intoArray(c, cOff + 4 * ldc + LANES);
-    c50.intoArray(c, cOff + 5 * ldc);
-    c51.intoArray(c, cOff + 5 * ldc + LANES);
-    c60.intoArray(c, cOff + 6 * ldc);
-    c61.intoArray(c, cOff + 6 * ldc + LANES);
-    c70.intoArray(c, cOff + 7 * ldc);
-    c71.intoArray(c, cOff + 7 * ldc + LANES);
+    // C is read only after the loop, so its cache misses overlap the next tile's arithmetic.
+    // The stores are written out here rather than in a helper: a helper call the JIT declines
+    // to inline (its node budget runs out in this large method) would box the vectors.
+    if (load) {
+      int o0 = cOff;
+      c00.add(FloatVector.fromArray(SPECIES, c, o0)).intoArray(c, o0);
+      c01.add(FloatVector.fromArray(SPECIES, c, o0 + LANES)).intoArray(c, o0 + LANES);
+      int o1 = cOff + ldc;
+      c10.add(FloatVector.fromArray(SPECIES, c, o1)).intoArray(c, o1);
+      c11.add(FloatVector.fromArray(SPECIES, c, o1 + LANES)).intoArray(c, o1 + LANES);
+      int o2 = cOff + 2 * ldc;
+      c20.add(FloatVector.fromArray(SPECIES, c, o2)).intoArray(c, o2);
+      c21.add(FloatVector.fromArray(SPECIES, c, o2 + LANES)).intoArray(c, o2 + LANES);
+      int o3 = cOff + 3 * ldc;
+      c30.add(FloatVector.fromArray(SPECIES, c, o3)).intoArray(c, o3);
+      c31.add(FloatVector.fromArray(SPECIES, c, o3 + LANES)).intoArray(c, o3 + LANES);
+      int o4 = cOff + 4 * ldc;
+      c40.add(FloatVector.fromArray(SPECIES, c, o4)).intoArray(c, o4);
+      c41.add(FloatVector.fromArray(SPECIES, c, o4 + LANES)).intoArray(c, o4 + LANES);
+      int o5 = cOff + 5 * ldc;
+      c50.add(FloatVector.fromArray(SPECIES, c, o5)).intoArray(c, o5);
+      c51.add(FloatVector.fromArray(SPECIES, c, o5 + LANES)).intoArray(c, o5 + LANES);
+      int o6 = cOff + 6 * ldc;
+      c60.add(FloatVector.fromArray(SPECIES, c, o6)).intoArray(c, o6);
+      c61.add(FloatVector.fromArray(SPECIES, c, o6 + LANES)).intoArray(c, o6 + LANES);
+      int o7 = cOff + 7 * ldc;
+      c70.add(FloatVector.fromArray(SPECIES, c, o7)).intoArray(c, o7);
+      c71.add(FloatVector.fromArray(SPECIES, c, o7 + LANES)).intoArray(c, o7 + LANES);
+    } else {
+      c00.intoArray(c, cOff);
+      c01.intoArray(c, cOff + LANES);
+      c10.intoArray(c, cOff + ldc);
+      c11.intoArray(c, cOff + ldc + LANES);
+      c20.intoArray(c, cOff + 2 * ldc);
+      c21.intoArray(c, cOff + 2 * ldc + LANES);
+      c30.intoArray(c, cOff + 3 * ldc);
+      c31.intoArray(c, cOff + 3 * ldc + LANES);
+      c40.intoArray(c, cOff + 4 * ldc);
+      c41.intoArray(c, cOff + 4 * ldc + LANES);
+      c50.intoArray(c, cOff + 5 * ldc);
+      c51.intoArray(c, cOff + 5 * ldc + LANES);
+      c60.intoArray(c, cOff + 6 * ldc);
+      c61.intoArray(c, cOff + 6 * ldc + LANES);
+      c70.intoArray(c, cOff + 7 * ldc);
+      c71.intoArray(c, cOff + 7 * ldc + LANES);
+    }
   }
 
   /**
@@ -112,10 +128,6 @@ final class GemmKernel {
         c[ci + j] = load ? c[ci + j] + scratch[r * NR + j] : scratch[r * NR + j];
       }
     }
-  }
-
-  private static FloatVector start(float[] c, int ci, boolean load) {
-    return load ? FloatVector.fromArray(SPECIES, c, ci) : FloatVector.zero(SPECIES);
   }
 
   private static VectorSpecies<Float> speciesFromProperty() {

@@ -43,13 +43,24 @@ final class GemmPack {
     }
   }
 
-  /** Packs op(B)[p0..p0+kc)[j0..j0+cols) (cols ≤ NR) into dst[dOff .. dOff + kc·NR). */
+  /**
+   * Packs op(B)[p0..p0+kc)[j0..j0+cols) (cols ≤ NR) into dst[dOff .. dOff + kc·NR). When B is
+   * transposed, gatherIndex holds c·ldb for c < NR.
+   */
   static void sliverB(
       boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int cols,
-      float[] dst, int dOff) {
+      float[] dst, int dOff, int[] gatherIndex) {
     if (cols < NR) Arrays.fill(dst, dOff, dOff + NR * kc, 0f);
-    if (transB) {
-      // Stored n×k (a weight matrix in out×in layout): a transpose, one column at a time.
+    if (transB && cols == NR) {
+      // Stored n×k (a weight matrix in out×in layout): each p gathers one value from each of the
+      // NR rows. All NR rows are read at once, which keeps many cache misses in flight.
+      int src = bOff + j0 * ldb + p0;
+      for (int p = 0; p < kc; p++) {
+        int d = dOff + p * NR;
+        FloatVector.fromArray(SPECIES, b, src + p, gatherIndex, 0).intoArray(dst, d);
+        FloatVector.fromArray(SPECIES, b, src + p, gatherIndex, LANES).intoArray(dst, d + LANES);
+      }
+    } else if (transB) {
       for (int col = 0; col < cols; col++) {
         int src = bOff + (j0 + col) * ldb + p0;
         int d = dOff + col;

@@ -45,10 +45,13 @@ class GemmTest {
   })
   void largerShapesSpanSeveralBlocksAndTasks(boolean transA, boolean transB) {
     Random rnd = new Random(20 + (transA ? 1 : 0) + (transB ? 2 : 0));
-    // 300×517×129 is many tiles and tasks with ragged edges; k=600 spans three depth blocks.
+    // 300×517×129 is many tiles and tasks with ragged edges; the others span two and three
+    // depth blocks, accumulating and not.
+    int kc = GemmBlocked.KC;
     check(GemmCase.random(rnd, transA, transB, 300, 517, 129, false, true), Parallel.threads());
-    check(GemmCase.random(rnd, transA, transB, 137, 93, 600, true, true), Parallel.threads());
-    check(GemmCase.random(rnd, transA, transB, 45, 70, 530, false, true), Parallel.threads());
+    check(GemmCase.random(rnd, transA, transB, 137, 93, kc + 88, true, true), Parallel.threads());
+    check(GemmCase.random(rnd, transA, transB, 45, 70, 2 * kc + 18, false, true),
+        Parallel.threads());
   }
 
   @Test
@@ -66,11 +69,30 @@ class GemmTest {
   }
 
   @Test
-  void moreRowsOrColumnsThanOnePackedBlock() {
+  void moreRowsThanOnePackedBlockAndManyStrips() {
     Random rnd = new Random(41);
-    int big = GemmBlocked.M_BLOCK + 7;
-    check(GemmCase.random(rnd, false, true, 9, GemmBlocked.N_BLOCK + 37, 5, false, true), 2);
-    check(GemmCase.random(rnd, true, false, big, 6, 3, true, true), 2);
+    check(GemmCase.random(rnd, false, true, 9, 20 * GemmBlocked.STRIP + 5, 5, false, true), 2);
+    check(GemmCase.random(rnd, true, false, GemmBlocked.M_BLOCK + 7, 6, 3, true, true), 2);
+  }
+
+  /** Products run from inside a parallel loop (say one per attention head) stay independent. */
+  @Test
+  void concurrentCallsFromParallelLoops() {
+    Random rnd = new Random(45);
+    GemmCase[] cases = new GemmCase[12];
+    for (int i = 0; i < cases.length; i++) {
+      cases[i] = GemmCase.random(rnd, i % 2 == 0, i % 3 == 0, 70 + i, 90 - i, 200 + 7 * i, i % 4 == 0,
+          true);
+    }
+    float[][] outs = new float[cases.length][];
+    Parallel.forRange(cases.length, 1, (start, end) -> {
+      for (int i = start; i < end; i++) outs[i] = cases[i].run(Parallel.threads());
+    });
+    for (int i = 0; i < cases.length; i++) {
+      double err = cases[i].relativeError(outs[i], cases[i].reference());
+      int at = i;
+      assertTrue(err <= TOLERANCE, () -> "relative error " + err + " for " + cases[at]);
+    }
   }
 
   @Test
