@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       ReportCommand.class,
       FetchCommand.class,
+      BenchCommand.class,
     })
 public final class Main implements Runnable {
 

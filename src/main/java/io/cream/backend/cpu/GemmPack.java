@@ -1,0 +1,84 @@
+package io.cream.backend.cpu;
+
+import static io.cream.backend.cpu.GemmKernel.LANES;
+import static io.cream.backend.cpu.GemmKernel.MR;
+import static io.cream.backend.cpu.GemmKernel.NR;
+import static io.cream.backend.cpu.GemmKernel.SPECIES;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Copies slivers of op(A) and op(B) into the order the micro-kernel reads them, so its inner loop
+ * walks memory strictly forward whatever the transposes and leading dimensions were:
+ *
+ * <ul>
+ *   <li>an A sliver is MR rows × kc: for each p, the MR values op(A)[i0..i0+MR)[p];
+ *   <li>a B sliver is kc × NR columns: for each p, the NR values op(B)[p][j0..j0+NR).
+ * </ul>
+ *
+ * Rows or columns past the edge of the matrix are filled with zeros.
+ */
+final class GemmPack {
+  private GemmPack() {}
+
+  /** Packs op(A)[i0..i0+rows)[p0..p0+kc) (rows ≤ MR) into dst[dOff .. dOff + MR·kc). */
+  static void sliverA(
+      boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0, int kc,
+      float[] dst, int dOff) {
+    if (rows < MR) Arrays.fill(dst, dOff, dOff + MR * kc, 0f);
+    if (transA) {
+      // Stored k×m: the MR values for one p are contiguous.
+      int src = aOff + p0 * lda + i0;
+      for (int p = 0; p < kc; p++, src += lda) {
+        System.arraycopy(a, src, dst, dOff + p * MR, rows);
+      }
+    } else {
+      // Stored m×k: read each row forward, write it down a column of the sliver.
+      for (int r = 0; r < rows; r++) {
+        int src = aOff + (i0 + r) * lda + p0;
+        int d = dOff + r;
+        for (int p = 0; p < kc; p++, d += MR) dst[d] = a[src + p];
+      }
+    }
+  }
+
+  /**
+   * Packs op(B)[p0..p0+kc)[j0..j0+cols) (cols ≤ NR) into dst[dOff .. dOff + kc·NR). When B is
+   * transposed, gatherIndex holds c·ldb for c < NR.
+   */
+  static void sliverB(
+      boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int cols,
+      float[] dst, int dOff, int[] gatherIndex) {
+    if (cols < NR) Arrays.fill(dst, dOff, dOff + NR * kc, 0f);
+    if (transB && cols == NR) {
+      // Stored n×k (a weight matrix in out×in layout): each p gathers one value from each of the
+      // NR rows. All NR rows are read at once, which keeps many cache misses in flight.
+      int src = bOff + j0 * ldb + p0;
+      for (int p = 0; p < kc; p++) {
+        int d = dOff + p * NR;
+        FloatVector.fromArray(SPECIES, b, src + p, gatherIndex, 0).intoArray(dst, d);
+        FloatVector.fromArray(SPECIES, b, src + p, gatherIndex, LANES).intoArray(dst, d + LANES);
+      }
+    } else if (transB) {
+      for (int col = 0; col < cols; col++) {
+        int src = bOff + (j0 + col) * ldb + p0;
+        int d = dOff + col;
+        for (int p = 0; p < kc; p++, d += NR) dst[d] = b[src + p];
+      }
+    } else if (cols == NR) {
+      // Stored k×n: each p is a contiguous run of NR values, two vectors.
+      int src = bOff + p0 * ldb + j0;
+      for (int p = 0; p < kc; p++, src += ldb) {
+        int d = dOff + p * NR;
+        FloatVector.fromArray(SPECIES, b, src).intoArray(dst, d);
+        FloatVector.fromArray(SPECIES, b, src + LANES).intoArray(dst, d + LANES);
+      }
+    } else {
+      int src = bOff + p0 * ldb + j0;
+      for (int p = 0; p < kc; p++, src += ldb) {
+        System.arraycopy(b, src, dst, dOff + p * NR, cols);
+      }
+    }
+  }
+}
