@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     description = "Extend the context window of Llama-family models with CREAM.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      QuickstartCommand.class,
       PositionsCommand.class,
       RopeCommand.class,
       TrainCommand.class,

@@ -81,7 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
     UserError.require(steps >= 1, "--steps must be at least 1");
     UserError.require(batch >= 1 && gradAccum >= 1, "--batch and --grad-accum must be at least 1");
     UserError.require(lr > 0, "--lr must be positive");
-    UserError.require(warmup >= 0 && warmup < steps || warmup == 0, "--warmup must be below --steps");
+    UserError.require(warmup >= 0 && warmup <= steps, "--warmup must be between 0 and --steps (" + steps + "), got " + warmup);
     TrainOptions o = new TrainOptions(model, init, tokenizer, data, out, window, factor,
         PositionMethod.parse(method), ropeType(rope), sigma, branchMode(branchMode), steps, batch,
         gradAccum, lr, warmup, LrSchedule.Decay.parse(schedule), weightDecay, beta1, beta2, eps,

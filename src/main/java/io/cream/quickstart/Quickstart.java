@@ -1,0 +1,249 @@
+package io.cream.quickstart;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cream.backend.cpu.CpuBackend;
+import io.cream.eval.EvalOptions;
+import io.cream.eval.EvalResults;
+import io.cream.eval.EvalRunner;
+import io.cream.eval.LlamaEvalModel;
+import io.cream.eval.report.HtmlReport;
+import io.cream.io.HfCheckpoint;
+import io.cream.io.TextTokenizer;
+import io.cream.model.ModelLoader;
+import io.cream.positions.BranchMode;
+import io.cream.positions.PositionMethod;
+import io.cream.rope.RopeSpec;
+import io.cream.rope.RopeType;
+import io.cream.train.LrSchedule;
+import io.cream.train.TrainOptions;
+import io.cream.train.Trainer;
+import io.cream.util.Json;
+import io.cream.util.UserError;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The whole story on one machine: pre-train a small model at window N with synthetic passkey
+ * documents mixed into books, extend it f× with PoSE and with CREAM (linear interpolation, the same
+ * fine-tuning budget), and measure passkey accuracy at N and f·N for the base model, the base
+ * model with linear interpolation and no fine-tuning, PoSE and CREAM. Every stage is skipped when
+ * its output already exists, so a second run only re-prints the table.
+ */
+public final class Quickstart {
+  /** The four models compared, in table order. */
+  enum Variant {
+    BASE("base (no scaling)"),
+    LINEAR("linear interpolation, no fine-tuning"),
+    POSE("PoSE fine-tuned (linear)"),
+    CREAM("CREAM fine-tuned (linear)");
+
+    final String label;
+
+    Variant(String label) {
+      this.label = label;
+    }
+
+    String dir() {
+      return name().toLowerCase();
+    }
+  }
+
+  private final QuickstartPlan plan;
+  private final Path work;
+  private final Path corpus;
+  private final Path tokenizer;
+  private final PrintStream log;
+
+  public Quickstart(QuickstartPlan plan, Path work, Path corpus, Path tokenizer, PrintStream log) {
+    this.plan = plan;
+    this.work = work;
+    this.corpus = corpus;
+    this.tokenizer = tokenizer;
+    this.log = log;
+  }
+
+  /** Runs (or reuses) every stage; returns the accuracy table [variant][1×, f×]. */
+  public double[][] run() throws IOException {
+    Files.createDirectories(work);
+    Path pretrainData = work.resolve("data/pretrain");
+    Path finetuneData = work.resolve("data/finetune");
+    prepareData(pretrainData, finetuneData);
+    Path base = work.resolve("models/base");
+    Path pose = work.resolve("models/pose");
+    Path cream = work.resolve("models/cream");
+    stage("1/4 pre-train the base model at window " + plan.window(), base,
+        () -> train(null, pretrainData, base, PositionMethod.CONTIGUOUS, RopeType.DEFAULT,
+            plan.pretrainSteps(), plan.pretrainLr(), Math.max(1, plan.pretrainSteps() / 20)));
+    stage("2/4 extend " + plan.factor() + "× with PoSE", pose,
+        () -> train(base, finetuneData, pose, PositionMethod.POSE, RopeType.LINEAR,
+            plan.finetuneSteps(), plan.finetuneLr(), Math.max(1, plan.finetuneSteps() / 10)));
+    stage("3/4 extend " + plan.factor() + "× with CREAM", cream,
+        () -> train(base, finetuneData, cream, PositionMethod.CREAM, RopeType.LINEAR,
+            plan.finetuneSteps(), plan.finetuneLr(), Math.max(1, plan.finetuneSteps() / 10)));
+    log.println("== 4/4 passkey at " + plan.window() + " and " + plan.targetWindow() + " tokens");
+    double[][] table = new double[Variant.values().length][];
+    List<Path> results = new ArrayList<>();
+    for (Variant v : Variant.values()) {
+      Path model = switch (v) {
+        case BASE, LINEAR -> base;
+        case POSE -> pose;
+        case CREAM -> cream;
+      };
+      Path out = work.resolve("eval/" + v.dir());
+      results.add(evaluate(v, model, out));
+      table[v.ordinal()] = accuracies(out.resolve("results.json"));
+    }
+    Path report = work.resolve("report.html");
+    HtmlReport.write(results, report, "cream quickstart: passkey at " + plan.window() + " and "
+        + plan.targetWindow() + " tokens");
+    printTable(table);
+    log.println("report: " + report.toAbsolutePath());
+    return table;
+  }
+
+  private interface Stage {
+    void run() throws IOException;
+  }
+
+  private void stage(String title, Path out, Stage body) throws IOException {
+    if (Files.isRegularFile(out.resolve(HfCheckpoint.CONFIG_FILE))) {
+      log.println("== " + title + ": done before, reusing " + out);
+      return;
+    }
+    log.println("== " + title);
+    long t0 = System.nanoTime();
+    body.run();
+    log.printf("   took %.1f min%n", (System.nanoTime() - t0) / 60e9);
+  }
+
+  private void prepareData(Path pretrain, Path finetune) throws IOException {
+    if (Files.isDirectory(finetune) && Files.isDirectory(pretrain)) return;
+    List<Path> books;
+    try (Stream<Path> s = Files.list(corpus)) {
+      books = s.filter(p -> p.getFileName().toString().matches(".*\\.txt(\\.gz)?"))
+          .sorted(Comparator.comparingLong(Quickstart::size).thenComparing(Path::toString))
+          .limit(plan.books()).toList();
+    }
+    UserError.require(!books.isEmpty(), "no .txt books in " + corpus + "; run './cream fetch corpus'");
+    Path tmpPre = Files.createTempDirectory(work, ".pretrain-");
+    Path tmpFine = Files.createTempDirectory(work, ".finetune-");
+    for (Path b : books) {
+      Files.copy(b, tmpPre.resolve(b.getFileName()));
+      Files.copy(b, tmpFine.resolve(b.getFileName()));
+    }
+    // Short documents fit the base window; long ones span up to the target window.
+    int sentencesPerWindow = Math.max(2, (plan.window() - 70) / 6);
+    SyntheticPasskeyDocs.write(tmpPre.resolve("synthetic-passkey.jsonl"), plan.shortDocs(), 1,
+        sentencesPerWindow, plan.seed());
+    SyntheticPasskeyDocs.write(tmpFine.resolve("synthetic-passkey.jsonl"), plan.longDocs(),
+        sentencesPerWindow, plan.targetWindow() / 6, plan.seed() + 1);
+    Files.createDirectories(pretrain.getParent());
+    Files.move(tmpPre, pretrain);
+    Files.move(tmpFine, finetune);
+    log.println("   training text: " + books.size() + " books + synthetic passkey documents ("
+        + plan.shortDocs() + " short, " + plan.longDocs() + " long) in " + pretrain.getParent());
+  }
+
+  private void train(Path from, Path data, Path out, PositionMethod method, RopeType rope,
+      int steps, double lr, int warmup) throws IOException {
+    Path init = null;
+    if (from == null) {
+      init = work.resolve("base-config.json");
+      Json.writeAtomically(init, baseConfig());
+    }
+    TrainOptions o = new TrainOptions(from, init, from == null ? tokenizer : null, data, out,
+        plan.window(), plan.factor(), method, rope, 3.0, BranchMode.PER_SAMPLE, steps,
+        plan.batch(), 1, lr, warmup, LrSchedule.Decay.COSINE, 0.0, 0.9, 0.98, 1e-8, 1.0,
+        plan.seed(), false, Math.max(1, steps / 4), 1, "F32", Files.isDirectory(out.resolve("checkpoints")), 0);
+    try (CpuBackend backend = new CpuBackend()) {
+      new Trainer(o, backend, log).run();
+    }
+  }
+
+  private ObjectNode baseConfig() {
+    ObjectNode c = Json.object();
+    c.putArray("architectures").add("LlamaForCausalLM");
+    c.put("model_type", "llama");
+    c.put("hidden_size", plan.hidden());
+    c.put("intermediate_size", plan.hidden() * 8 / 3 / 32 * 32 + 32);
+    c.put("num_hidden_layers", plan.layers());
+    c.put("num_attention_heads", plan.heads());
+    c.put("num_key_value_heads", plan.kvHeads());
+    c.put("rms_norm_eps", 1e-5);
+    c.put("rope_theta", 10000.0);
+    c.put("max_position_embeddings", plan.window());
+    try (TextTokenizer t = TextTokenizer.load(tokenizer)) {
+      c.put("vocab_size", t.vocabSize());
+      c.put("bos_token_id", t.bosId());
+      c.put("eos_token_id", t.eosId());
+    }
+    c.put("tie_word_embeddings", true);
+    return c;
+  }
+
+  private Path evaluate(Variant v, Path model, Path out) throws IOException {
+    Path results = out.resolve("results.json");
+    if (Files.isRegularFile(results) && EvalResults.read(results).complete()) {
+      log.println("   " + v.label + ": done before, reusing " + results);
+      return results;
+    }
+    RopeSpec rope = null;
+    if (v == Variant.LINEAR) {
+      var c = io.cream.model.LlamaConfig.read(model.resolve(HfCheckpoint.CONFIG_FILE));
+      rope = RopeSpec.of(RopeType.LINEAR, c.headDim(), c.ropeTheta(), plan.factor(), plan.window());
+    }
+    EvalOptions o = EvalOptions.defaults()
+        .withLengths(List.of(plan.window(), plan.targetWindow()))
+        .withDepths(List.of(0.0, 25.0, 50.0, 75.0, 100.0))
+        .withSamples(plan.samples()).withSeed(plan.seed() + 100)
+        .withRopeOverride(v == Variant.LINEAR ? "linear×" + plan.factor() : null);
+    log.println("   " + v.label);
+    try (CpuBackend backend = new CpuBackend();
+        LlamaEvalModel m = new LlamaEvalModel(v.dir(), ModelLoader.load(model, backend, rope),
+            TextTokenizer.load(model), Integer.MAX_VALUE)) {
+      return EvalRunner.run("passkey", m, o, out, log);
+    }
+  }
+
+  /** Accuracy at the base window and at the target window, over all depths and samples. */
+  private double[] accuracies(Path results) {
+    EvalResults r = EvalResults.read(results);
+    return new double[] {accuracyAt(r, plan.window()), accuracyAt(r, plan.targetWindow())};
+  }
+
+  /** Sample-weighted accuracy over the cells of one length. */
+  private static double accuracyAt(EvalResults r, int length) {
+    double correct = 0;
+    int n = 0;
+    for (var c : r.cells()) {
+      if (c.length() != length || c.accuracy() == null) continue;
+      correct += c.accuracy() * c.n();
+      n += c.n();
+    }
+    return n == 0 ? Double.NaN : correct / n;
+  }
+
+  private void printTable(double[][] t) {
+    PrintStream out = System.out;
+    out.println();
+    out.printf("passkey accuracy (%d depths × %d samples per length)%n", 5, plan.samples());
+    out.printf("  %-40s %10s %10s%n", "model", plan.window() + " tok", plan.targetWindow() + " tok");
+    for (Variant v : Variant.values()) {
+      out.printf("  %-40s %9.0f%% %9.0f%%%n", v.label, 100 * t[v.ordinal()][0], 100 * t[v.ordinal()][1]);
+    }
+  }
+
+  private static long size(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+}

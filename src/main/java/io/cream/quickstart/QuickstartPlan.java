@@ -1,0 +1,35 @@
+package io.cream.quickstart;
+
+/**
+ * The quickstart's sizes: a small Llama pre-trained at a short window, then extended f× with PoSE
+ * and with CREAM. The defaults fit about 15 minutes on 2 cores; tests shrink them.
+ *
+ * @param window the base model's window N (tokens)
+ * @param factor the extension f (evaluated at N and f·N)
+ * @param hidden model width; layers, heads and kvHeads complete the shape
+ * @param pretrainSteps steps of pre-training (contiguous windows, no RoPE scaling)
+ * @param finetuneSteps steps of each extension fine-tune (PoSE, CREAM)
+ * @param batch sequences per step
+ * @param books how many of the corpus's books (the smallest first) go into the training text
+ * @param shortDocs synthetic passkey documents that fit the base window
+ * @param longDocs synthetic passkey documents up to f·N long, added for the fine-tunes
+ * @param samples passkey prompts per (length, depth) cell
+ */
+public record QuickstartPlan(
+    int window, int factor, int hidden, int layers, int heads, int kvHeads,
+    int pretrainSteps, int finetuneSteps, int batch, double pretrainLr, double finetuneLr,
+    int books, int shortDocs, int longDocs, int samples, long seed) {
+
+  public static QuickstartPlan standard() {
+    return new QuickstartPlan(128, 8, 192, 4, 6, 2, 400, 80, 16, 2e-3, 5e-4, 4, 20000, 600, 4, 1);
+  }
+
+  /** A few steps of everything: checks the plumbing, not the skill. */
+  public static QuickstartPlan smoke() {
+    return new QuickstartPlan(64, 4, 32, 2, 4, 2, 3, 2, 2, 2e-3, 5e-4, 1, 40, 10, 1, 1);
+  }
+
+  public int targetWindow() {
+    return window * factor;
+  }
+}
