@@ -78,8 +78,9 @@ final class CudaDriver {
     cuEventRecord = Downcalls.bind(lib, "cuEventRecord",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     cuEventSynchronize = Downcalls.bind(lib, "cuEventSynchronize", statusOfPtr);
-    cuEventElapsedTime = Downcalls.bind(lib, "cuEventElapsedTime",
-        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    cuEventElapsedTime = Downcalls.bindFirst(lib,
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS),
+        "cuEventElapsedTime_v2", "cuEventElapsedTime");
     cuEventDestroy = Downcalls.bind(lib, "cuEventDestroy_v2", statusOfPtr);
     cuGetErrorString = Downcalls.bind(lib, "cuGetErrorString",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
@@ -366,7 +367,7 @@ final class CudaDriver {
   float elapsedMillis(MemorySegment start, MemorySegment end) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment out = a.allocate(JAVA_FLOAT);
-      check("cuEventElapsedTime", (int) cuEventElapsedTime.invokeExact(out, start, end));
+      check("cuEventElapsedTime_v2", (int) cuEventElapsedTime.invokeExact(out, start, end));
       return out.get(JAVA_FLOAT, 0);
     } catch (Throwable t) {
       throw Downcalls.rethrow("cuEventElapsedTime", t);

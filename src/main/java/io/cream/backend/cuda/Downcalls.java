@@ -19,6 +19,17 @@ final class Downcalls {
     return LINKER.downcallHandle(address, fd);
   }
 
+  /** The first of symbols that lib has (a newer versioned name first, then older ones). */
+  static MethodHandle bindFirst(NativeLibraries.Loaded lib, FunctionDescriptor fd,
+      String... symbols) {
+    for (String symbol : symbols) {
+      var address = lib.symbols().find(symbol);
+      if (address.isPresent()) return LINKER.downcallHandle(address.get(), fd);
+    }
+    throw new CudaException("none of " + java.util.Arrays.toString(symbols) + " is in "
+        + lib.where() + "; the library is too old");
+  }
+
   /** Wraps what invokeExact may throw: CUDA errors pass through, anything else becomes one. */
   static RuntimeException rethrow(String call, Throwable t) {
     if (t instanceof RuntimeException r) return r;
