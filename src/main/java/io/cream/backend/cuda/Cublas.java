@@ -61,10 +61,12 @@ final class Cublas {
    */
   void gemm(int transA, int transB, int m, int n, int k, long a, int lda, long b, int ldb,
       boolean accumulate, long c, int ldc, int computeType) {
+    // A local, not a conditional expression: invokeExact takes the static type of each argument.
+    MemorySegment beta = accumulate ? one : zero;
     try {
       check("cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k + ")", (int) cublasGemmEx.invokeExact(
-          handle, transA, transB, m, n, k, one, a, R_32F, lda, b, R_32F, ldb,
-          accumulate ? one : zero, c, R_32F, ldc, computeType, GEMM_DEFAULT));
+          handle, transA, transB, m, n, k, one, a, R_32F, lda, b, R_32F, ldb, beta, c, R_32F, ldc,
+          computeType, GEMM_DEFAULT));
     } catch (Throwable t) {
       throw Downcalls.rethrow("cublasGemmEx", t);
     }

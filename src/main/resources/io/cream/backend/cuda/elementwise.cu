@@ -36,17 +36,20 @@ extern "C" __global__ void swiglu_bwd(const float* dout, const float* gate, cons
 }
 
 // One AdamW step; decay = 1 − lr·wd, stepSize = lr/(1 − β1ᵗ), invSqrtBc2 = 1/√(1 − β2ᵗ) come
-// from the host (computed in double there).
+// from the host (computed in double there). Every operation is rounded on its own (no fused
+// multiply-add), in the CPU backend's order, so the GPU and the CPU take bit-identical steps and
+// data-parallel or resumed runs do not drift apart between devices.
 extern "C" __global__ void adamw_f32(float* p, const float* g, float* m, float* v, long long n,
                                      float beta1, float beta2, float eps, float decay,
                                      float stepSize, float invSqrtBc2) {
+  const float c1 = 1.f - beta1, c2 = 1.f - beta2;
   GRID_LOOP(i, n) {
     const float gi = g[i];
-    const float mi = m[i] * beta1 + gi * (1.f - beta1);
-    const float vi = v[i] * beta2 + gi * gi * (1.f - beta2);
+    const float mi = __fadd_rn(__fmul_rn(m[i], beta1), __fmul_rn(gi, c1));
+    const float vi = __fadd_rn(__fmul_rn(v[i], beta2), __fmul_rn(__fmul_rn(gi, gi), c2));
     m[i] = mi;
     v[i] = vi;
-    const float denom = sqrtf(vi) * invSqrtBc2 + eps;
-    p[i] = p[i] * decay - stepSize * mi / denom;
+    const float denom = __fadd_rn(__fmul_rn(sqrtf(vi), invSqrtBc2), eps);
+    p[i] = __fsub_rn(__fmul_rn(p[i], decay), __fdiv_rn(__fmul_rn(stepSize, mi), denom));
   }
 }
