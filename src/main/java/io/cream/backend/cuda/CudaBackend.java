@@ -6,10 +6,6 @@ import io.cream.backend.Backend;
 import io.cream.backend.CrossEntropyLoss;
 import io.cream.backend.Shapes;
 import io.cream.backend.Tensor;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
 
 /**
  * The CUDA backend: float32 tensors in device memory, ops as NVRTC-compiled kernels and cuBLAS
@@ -35,9 +31,8 @@ public final class CudaBackend implements Backend {
   private final CudaTokens tokens;
   private final CudaLogits logits;
   private final CudaAttention attention;
-  private final Set<CudaTensor.Storage> live = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final TensorStore store;
   private final boolean tf32;
-  private boolean closed;
 
   /** A backend on GPU 0 with exact float32 matrix products. */
   public CudaBackend() {
@@ -59,6 +54,7 @@ public final class CudaBackend implements Backend {
     this.ctx = CudaContext.open(device);
     this.tf32 = tf32;
     this.allocator = new DeviceAllocator(new DriverMemory(ctx));
+    this.store = new TensorStore(this, ctx, allocator);
     this.ws = new Workspace(ctx, allocator);
     this.elementwise = new CudaElementwise(ws);
     this.norm = new CudaNorm(ws, elementwise);
@@ -120,7 +116,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public Tensor zeros(int rows, int cols) {
-    CudaTensor t = allocate(rows, cols);
+    CudaTensor t = store.allocate(rows, cols);
     elementwise.fill(t, 0f);
     return t;
   }
@@ -130,7 +126,7 @@ public final class CudaBackend implements Backend {
     Shapes.check(data != null && data.length == (long) rows * cols, "upload",
         (data == null ? "null" : data.length + " floats") + " for a " + rows + "×" + cols
             + " tensor");
-    CudaTensor t = allocate(rows, cols);
+    CudaTensor t = store.allocate(rows, cols);
     ws.upload(data, t.pointer());
     return t;
   }
@@ -383,61 +379,23 @@ public final class CudaBackend implements Backend {
   /** Frees every tensor of this backend and returns the cached memory to the driver. */
   @Override
   public void close() {
-    if (closed) return;
-    closed = true;
-    ctx.makeCurrent();
-    for (CudaTensor.Storage s : new ArrayList<>(live)) release(s);
-    allocator.trim();
-  }
-
-  // ---- internals ----
-
-  private CudaTensor allocate(int rows, int cols) {
-    if (rows < 0 || cols < 1) {
-      throw new IllegalArgumentException("bad tensor shape " + rows + "×" + cols);
-    }
-    ensureOpen();
-    long bytes = (long) rows * cols * CudaTensor.BYTES;
-    CudaTensor.Storage s = new CudaTensor.Storage(allocator.allocate(bytes), bytes, this);
-    live.add(s);
-    return new CudaTensor(s, 0, rows, cols, false);
+    store.closeAll();
   }
 
   /** Called by an owning tensor's close(). */
   void release(CudaTensor.Storage s) {
-    if (s.closed) return;
-    s.closed = true;
-    live.remove(s);
-    allocator.release(s.base, s.bytes);
+    store.release(s);
   }
 
-  private void ensureOpen() {
-    if (closed) throw new IllegalStateException("CUDA backend used after close()");
-    ctx.makeCurrent();
-  }
-
-  /** The CUDA tensor behind t; rejects other backends' tensors and closed ones. */
   private CudaTensor of(Tensor t) {
-    if (t instanceof CudaTensor c && c.storage().owner == this) {
-      ensureOpen();
-      c.pointer(); // throws when closed
-      return c;
-    }
-    throw new IllegalArgumentException(t == null ? "tensor is null"
-        : "tensor of another backend (" + t + ") given to " + name());
+    return store.of(t);
   }
 
   private CudaTensor orNull(Tensor t) {
-    return t == null ? null : of(t);
+    return store.orNull(t);
   }
 
-  /** Rejects an output that shares elements with any input (optional inputs may be null). */
   private void disjoint(String op, Tensor output, Tensor... inputs) {
-    CudaTensor o = of(output);
-    for (Tensor in : inputs) {
-      if (in != null && o.overlaps(of(in))) {
-        throw new IllegalArgumentException(op + ": an output overlaps an input; use separate tensors");
-      }
-    }
+    store.disjoint(op, output, inputs);
   }
 }
