@@ -55,9 +55,12 @@ for line in open(sys.argv[2]):
     what, err, tol, ok = line.rstrip("\n").split("\t")
     print("%-40s %11s %7s %s" % (what, err, tol, ok))
 PY
-echo
-timeout "${BENCH_SECONDS:-240}" "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-  -Xmx8g -cp "$HERE/cream.jar:$HERE/test-classes:$HERE/lib/*" io.cream.backend.cuda.CudaBench \
-  2>&1 | grep -v "incubator" | tee "$OUT/bench.txt"
+if [[ "${BENCH_SECONDS:-240}" != 0 ]]; then
+  echo
+  timeout "${BENCH_SECONDS:-240}" "$JAVA" --add-modules jdk.incubator.vector \
+    --enable-native-access=ALL-UNNAMED -Xmx8g \
+    -cp "$HERE/cream.jar:$HERE/test-classes:$HERE/lib/*" io.cream.backend.cuda.CudaBench \
+    2>&1 | grep -v "incubator" | tee "$OUT/bench.txt"
+fi
 echo "gpu-check: junit exit status $status (logs in $OUT)"
 exit $status
