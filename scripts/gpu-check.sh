@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs the CUDA backend's tests on a GPU machine in one go, from the folder scripts/gpu-pack.sh
+# filled (this script lies in it): unpacks the carried Java runtime, runs every test of
+# io.cream.backend.cuda with the JUnit console launcher, and prints a short table last:
+# per test class passed/failed/skipped, each GPU-vs-CPU comparison's relative error, then a
+# short benchmark (skip it with BENCH_SECONDS=0).
+# Logs and the JUnit XML go to $OUT (or /tmp/gpu-check). Exit code 0 only when nothing failed.
+set -uo pipefail
+export NCCL_NVLS_ENABLE=0
+HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
+OUT="${OUT:-/tmp/gpu-check}"
+mkdir -p "$OUT"
+RT="${TMPDIR:-/tmp}/cream-jre"
+
+if [[ ! -x "$RT/jre/bin/java" ]]; then
+  mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT" || { echo "gpu-check: cannot unpack jre.tgz" >&2; exit 1; }
+fi
+JAVA="$RT/jre/bin/java"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>&1 | tee "$OUT/gpu.txt"
+"$JAVA" -version 2>&1 | head -1
+
+export CREAM_GPU_REPORT="$OUT/errors.tsv"
+export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"
+: > "$CREAM_GPU_REPORT"
+start=$(date +%s)
+"$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g \
+  -cp "$HERE/junit-console.jar:$HERE/cream.jar:$HERE/test-classes:$HERE/lib/*" \
+  org.junit.platform.console.ConsoleLauncher execute \
+  --select-package io.cream.backend.cuda --reports-dir "$OUT/junit" \
+  --details=tree --disable-banner > "$OUT/tests.log" 2>&1
+status=$?
+end=$(date +%s)
+# The failures' first lines, then the tables.
+grep "✘" "$OUT/tests.log" | head -40
+tail -25 "$OUT/tests.log" | grep -E "tests (successful|failed|skipped|aborted|found)|containers failed"
+python3 - "$OUT/junit" "$CREAM_GPU_REPORT" "$((end - start))" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+from collections import defaultdict
+rows = defaultdict(lambda: [0, 0, 0, 0.0])
+for f in glob.glob(sys.argv[1] + "/*.xml"):
+    for tc in ET.parse(f).getroot().iter("testcase"):
+        r = rows[tc.get("classname", "?").rsplit(".", 1)[-1]]
+        if tc.find("failure") is not None or tc.find("error") is not None: r[1] += 1
+        elif tc.find("skipped") is not None: r[2] += 1
+        else: r[0] += 1
+        r[3] += float(tc.get("time", 0))
+print("\n%-26s %6s %6s %7s %8s" % ("test class", "passed", "failed", "skipped", "seconds"))
+for name in sorted(rows):
+    p, fl, s, t = rows[name]
+    print("%-26s %6d %6d %7d %8.2f" % (name, p, fl, s, t))
+tot = [sum(r[i] for r in rows.values()) for i in range(3)]
+print("%-26s %6d %6d %7d %8s" % ("TOTAL", tot[0], tot[1], tot[2], sys.argv[3] + " wall"))
+print("\n%-40s %11s %7s %s" % ("GPU vs CPU", "rel. error", "tol", ""))
+for line in open(sys.argv[2]):
+    what, err, tol, ok = line.rstrip("\n").split("\t")
+    print("%-40s %11s %7s %s" % (what, err, tol, ok))
+PY
+if [[ "${BENCH_SECONDS:-240}" != 0 ]]; then
+  echo
+  timeout "${BENCH_SECONDS:-240}" "$JAVA" --add-modules jdk.incubator.vector \
+    --enable-native-access=ALL-UNNAMED -Xmx8g \
+    -cp "$HERE/cream.jar:$HERE/test-classes:$HERE/lib/*" io.cream.backend.cuda.CudaBench \
+    2>&1 | grep -v "incubator" | tee "$OUT/bench.txt"
+fi
+echo "gpu-check: junit exit status $status (logs in $OUT)"
+exit $status

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds everything scripts/gpu-check.sh needs on a GPU machine that has neither Java nor Maven,
+# into one folder (default: .gpu/ at the repository root; keep it git-ignored):
+#   jre.tgz          a jlinked Java 25 runtime (rebuilt only when missing)
+#   cream.jar        the project's classes;  lib/  its runtime dependencies (tokenizers left out)
+#   test-classes/    the compiled tests;     junit-console.jar  the JUnit console launcher
+#   gpu-check.sh     the script to run there
+# Usage: scripts/gpu-pack.sh [DEST]    then on the GPU machine: bash DEST/gpu-check.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
+DEST="$(readlink -m "${1:-$ROOT/.gpu}")"
+JDK="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+JUNIT_CONSOLE="org.junit.platform:junit-platform-console-standalone:1.14.1"
+MODULES="java.base,java.desktop,jdk.incubator.vector,java.logging,java.management,jdk.unsupported,java.naming,java.net.http,java.sql,jdk.zipfs"
+
+[[ -x "$JDK/bin/jlink" ]] || { echo "gpu-pack: no JDK 25 at $JDK; set JAVA_HOME" >&2; exit 2; }
+mkdir -p "$DEST"
+cd "$ROOT"
+export JAVA_HOME="$JDK" MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+
+echo "gpu-pack: building the jar and the tests" >&2
+mvn -B -q package -DskipTests
+rm -rf "$DEST/lib" "$DEST/test-classes"
+mkdir -p "$DEST/lib"
+cp target/cream.jar "$DEST/cream.jar"
+for j in target/lib/*.jar; do
+  case "$(basename "$j")" in tokenizers-*) ;; *) cp "$j" "$DEST/lib/" ;; esac
+done
+cp -r target/test-classes "$DEST/test-classes"
+cp scripts/gpu-check.sh "$DEST/gpu-check.sh"
+
+if [[ ! -f "$DEST/junit-console.jar" ]]; then
+  echo "gpu-pack: fetching $JUNIT_CONSOLE" >&2
+  mvn -B -q dependency:copy -Dartifact="$JUNIT_CONSOLE" -DoutputDirectory="$DEST" \
+    -Dmdep.stripVersion=true
+  mv "$DEST/junit-platform-console-standalone.jar" "$DEST/junit-console.jar"
+fi
+
+if [[ ! -f "$DEST/jre.tgz" ]]; then
+  echo "gpu-pack: jlinking a runtime ($MODULES)" >&2
+  tmp="$(mktemp -d)"
+  "$JDK/bin/jlink" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files \
+    --compress=zip-9 --output "$tmp/jre"
+  tar czf "$DEST/jre.tgz" -C "$tmp" jre
+  rm -rf "$tmp"
+fi
+
+if git -C "$(dirname "$DEST")" rev-parse --git-dir >/dev/null 2>&1 \
+    && ! git -C "$(dirname "$DEST")" check-ignore -q "$DEST"; then
+  echo "gpu-pack: warning: $DEST is not git-ignored; add '/$(basename "$DEST")/' to .git/info/exclude" >&2
+fi
+du -sh "$DEST" >&2

@@ -1,0 +1,401 @@
+package io.cream.backend.cuda;
+
+import io.cream.backend.AdamWConfig;
+import io.cream.backend.AttentionShape;
+import io.cream.backend.Backend;
+import io.cream.backend.CrossEntropyLoss;
+import io.cream.backend.Shapes;
+import io.cream.backend.Tensor;
+
+/**
+ * The CUDA backend: float32 tensors in device memory, ops as NVRTC-compiled kernels and cuBLAS
+ * products queued on one stream of one GPU. Arguments are checked exactly like the CPU backend
+ * checks them ({@link Shapes}); then each op is delegated to one class per op family. Calls that
+ * return host values (download, losses, argmax, sums) wait for the stream; the others return as
+ * soon as their work is queued. Not thread-safe: use one backend from one thread at a time (any
+ * thread: the device context is made current on the calling thread at every entry point).
+ *
+ * <p>Tensors are freed by closing them or, all at once, by closing the backend; freed memory is
+ * cached for reuse ({@link DeviceAllocator}) and handed back to the driver on close.
+ */
+public final class CudaBackend implements Backend {
+  private static Boolean available;
+  private static String unavailableReason = "";
+
+  private final CudaContext ctx;
+  private final DeviceAllocator allocator;
+  private final Workspace ws;
+  private final CudaElementwise elementwise;
+  private final CudaNorm norm;
+  private final CudaLinear linear;
+  private final CudaTokens tokens;
+  private final CudaLogits logits;
+  private final CudaAttention attention;
+  private final TensorStore store;
+  private final boolean tf32;
+
+  /** A backend on GPU 0 with exact float32 matrix products. */
+  public CudaBackend() {
+    this(0, false);
+  }
+
+  /** A backend on GPU device (0-based) with exact float32 matrix products. */
+  public CudaBackend(int device) {
+    this(device, false);
+  }
+
+  /**
+   * A backend on GPU device (0-based); tf32 lets cuBLAS use TF32 tensor cores for the linear
+   * layers (about 1e-3 relative error instead of 1e-6, several times faster).
+   *
+   * @throws CudaException when there is no usable CUDA driver, library or device
+   */
+  public CudaBackend(int device, boolean tf32) {
+    this.ctx = CudaContext.open(device);
+    this.tf32 = tf32;
+    this.allocator = new DeviceAllocator(new DriverMemory(ctx));
+    this.store = new TensorStore(this, ctx, allocator);
+    this.ws = new Workspace(ctx, allocator);
+    this.elementwise = new CudaElementwise(ws);
+    this.norm = new CudaNorm(ws, elementwise);
+    this.linear = new CudaLinear(ws, elementwise, tf32);
+    this.tokens = new CudaTokens(ws);
+    this.logits = new CudaLogits(ws);
+    this.attention = new CudaAttention(ws);
+  }
+
+  /**
+   * True when a CUDA driver, NVRTC, cuBLAS and at least one GPU are present; never throws. The
+   * answer is computed once per process.
+   */
+  public static synchronized boolean isAvailable() {
+    if (available == null) {
+      try {
+        available = CudaLibraries.get().driver.deviceCount() > 0;
+        if (!available) unavailableReason = "the CUDA driver reports no GPU";
+      } catch (Throwable t) {
+        available = false;
+        unavailableReason = t.getMessage();
+      }
+    }
+    return available;
+  }
+
+  /** Why {@link #isAvailable()} is false ("" when it is true). */
+  public static synchronized String unavailableReason() {
+    isAvailable();
+    return unavailableReason;
+  }
+
+  @Override
+  public String name() {
+    return "cuda:" + ctx.ordinal;
+  }
+
+  /** The GPU's name as the driver reports it, e.g. "NVIDIA H100 80GB HBM3". */
+  public String deviceName() {
+    return ctx.deviceName;
+  }
+
+  /** Whether linear layers use TF32 tensor cores. */
+  public boolean tf32() {
+    return tf32;
+  }
+
+  /** Waits until all queued work has run (for timing); reports a failed kernel. */
+  public void synchronize() {
+    ctx.synchronize();
+  }
+
+  /** Bytes held by live tensors now, and at most so far. */
+  public long[] memoryInUse() {
+    return new long[] {allocator.liveBytes(), allocator.peakLiveBytes()};
+  }
+
+  // ---- tensors ----
+
+  @Override
+  public Tensor zeros(int rows, int cols) {
+    CudaTensor t = store.allocate(rows, cols);
+    elementwise.fill(t, 0f);
+    return t;
+  }
+
+  @Override
+  public Tensor upload(float[] data, int rows, int cols) {
+    Shapes.check(data != null && data.length == (long) rows * cols, "upload",
+        (data == null ? "null" : data.length + " floats") + " for a " + rows + "×" + cols
+            + " tensor");
+    CudaTensor t = store.allocate(rows, cols);
+    ws.upload(data, t.pointer());
+    return t;
+  }
+
+  @Override
+  public void write(Tensor dst, float[] data) {
+    CudaTensor d = of(dst);
+    Shapes.check(data.length == d.size(), "write",
+        data.length + " floats for a " + d.rows() + "×" + d.cols() + " tensor");
+    ws.upload(data, d.pointer());
+  }
+
+  @Override
+  public float[] download(Tensor t) {
+    CudaTensor c = of(t);
+    return ws.downloadFloats(c.pointer(), c.size());
+  }
+
+  @Override
+  public void copy(Tensor src, Tensor dst) {
+    Shapes.same("copy", "src", src, "dst", dst);
+    elementwise.copy(of(src), of(dst));
+  }
+
+  @Override
+  public void fill(Tensor t, float value) {
+    elementwise.fill(of(t), value);
+  }
+
+  // ---- embedding ----
+
+  @Override
+  public void embedding(Tensor table, int[] ids, Tensor out) {
+    Shapes.ids("embedding", ids, out.rows(), table.rows(), false);
+    Shapes.require("embedding", "out", out, ids.length, table.cols());
+    tokens.embedding(of(table), ids, of(out));
+  }
+
+  @Override
+  public void embeddingBackward(Tensor dOut, int[] ids, Tensor dTable) {
+    Shapes.ids("embeddingBackward", ids, dOut.rows(), dTable.rows(), false);
+    Shapes.require("embeddingBackward", "dOut", dOut, ids.length, dTable.cols());
+    tokens.embeddingBackward(of(dOut), ids, of(dTable));
+  }
+
+  // ---- RMSNorm ----
+
+  @Override
+  public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out, Tensor rstd) {
+    String op = "rmsNorm";
+    Shapes.require(op, "weight", weight, 1, x.cols());
+    Shapes.same(op, "x", x, "out", out);
+    Shapes.require(op, "rstd", rstd, x.rows(), 1);
+    Shapes.check(eps >= 0, op, "eps must be ≥ 0, got " + eps);
+    disjoint(op, out, x, weight);
+    norm.forward(of(x), of(weight), eps, of(out), of(rstd));
+  }
+
+  @Override
+  public void rmsNormBackward(Tensor dOut, Tensor x, Tensor weight, Tensor rstd,
+      Tensor dx, boolean accumulateDx, Tensor dWeight) {
+    String op = "rmsNormBackward";
+    Shapes.same(op, "x", x, "dOut", dOut);
+    Shapes.require(op, "weight", weight, 1, x.cols());
+    Shapes.require(op, "rstd", rstd, x.rows(), 1);
+    if (dx != null) {
+      Shapes.same(op, "x", x, "dx", dx);
+      disjoint(op, dx, dOut, x, weight, rstd);
+    }
+    if (dWeight != null) Shapes.same(op, "weight", weight, "dWeight", dWeight);
+    norm.backward(of(dOut), of(x), of(weight), of(rstd), orNull(dx), accumulateDx,
+        orNull(dWeight));
+  }
+
+  // ---- linear ----
+
+  @Override
+  public void linear(Tensor x, Tensor w, Tensor bias, Tensor out) {
+    String op = "linear";
+    Shapes.check(w.cols() == x.cols(), op,
+        "x has " + x.cols() + " columns but w [out × in] is " + w.rows() + "×" + w.cols());
+    Shapes.require(op, "out", out, x.rows(), w.rows());
+    if (bias != null) Shapes.require(op, "bias", bias, 1, w.rows());
+    disjoint(op, out, x, w, bias);
+    linear.forward(of(x), of(w), orNull(bias), of(out));
+  }
+
+  @Override
+  public void linearBackward(Tensor dOut, Tensor x, Tensor w,
+      Tensor dx, boolean accumulateDx, Tensor dW, Tensor dBias) {
+    String op = "linearBackward";
+    Shapes.check(w.cols() == x.cols(), op,
+        "x has " + x.cols() + " columns but w [out × in] is " + w.rows() + "×" + w.cols());
+    Shapes.require(op, "dOut", dOut, x.rows(), w.rows());
+    if (dx != null) {
+      Shapes.same(op, "x", x, "dx", dx);
+      disjoint(op, dx, dOut, w);
+    }
+    if (dW != null) {
+      Shapes.same(op, "w", w, "dW", dW);
+      disjoint(op, dW, dOut, x);
+    }
+    if (dBias != null) Shapes.require(op, "dBias", dBias, 1, w.rows());
+    linear.backward(of(dOut), of(x), of(w), orNull(dx), accumulateDx, orNull(dW), orNull(dBias));
+  }
+
+  // ---- rotary position embedding ----
+
+  @Override
+  public void rope(Tensor q, Tensor k, Tensor cos, Tensor sin, int headDim) {
+    rotate("rope", q, k, cos, sin, headDim, 1f);
+  }
+
+  @Override
+  public void ropeBackward(Tensor dq, Tensor dk, Tensor cos, Tensor sin, int headDim) {
+    rotate("ropeBackward", dq, dk, cos, sin, headDim, -1f);
+  }
+
+  private void rotate(String op, Tensor q, Tensor k, Tensor cos, Tensor sin, int headDim,
+      float sign) {
+    Shapes.check(headDim > 0 && headDim % 2 == 0, op, "headDim must be even, got " + headDim);
+    Shapes.same(op, "cos", cos, "sin", sin);
+    Shapes.check(cos.cols() == headDim / 2, op,
+        "cos/sin have " + cos.cols() + " columns, expected headDim/2 = " + headDim / 2);
+    for (Tensor x : new Tensor[] {q, k}) {
+      if (x == null) continue;
+      Shapes.check(x.cols() % headDim == 0, op,
+          x.cols() + " columns are not a whole number of heads of " + headDim);
+      Shapes.check(x.rows() == cos.rows(), op,
+          x.rows() + " rows but cos/sin have " + cos.rows() + "; give one table row per token");
+      tokens.rope(of(x), of(cos), of(sin), headDim, sign);
+    }
+  }
+
+  // ---- attention ----
+
+  @Override
+  public void attention(AttentionShape s, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse) {
+    String op = "attention";
+    checkAttentionInputs(op, s, q, k, v);
+    Shapes.require(op, "out", out, s.queryRows(), s.queryCols());
+    Shapes.require(op, "lse", lse, s.queryRows(), s.heads());
+    disjoint(op, out, q, k, v);
+    disjoint(op, lse, q, k, v, out);
+    attention.forward(s, of(q), of(k), of(v), of(out), of(lse));
+  }
+
+  @Override
+  public void attentionBackward(AttentionShape s, Tensor q, Tensor k, Tensor v, Tensor out,
+      Tensor lse, Tensor dOut, Tensor dq, Tensor dk, Tensor dv) {
+    String op = "attentionBackward";
+    checkAttentionInputs(op, s, q, k, v);
+    Shapes.require(op, "out", out, s.queryRows(), s.queryCols());
+    Shapes.require(op, "lse", lse, s.queryRows(), s.heads());
+    Shapes.same(op, "out", out, "dOut", dOut);
+    Shapes.same(op, "q", q, "dq", dq);
+    Shapes.same(op, "k", k, "dk", dk);
+    Shapes.same(op, "v", v, "dv", dv);
+    for (Tensor g : new Tensor[] {dq, dk, dv}) disjoint(op, g, q, k, v, out, lse, dOut);
+    disjoint(op, dq, dk, dv);
+    disjoint(op, dk, dv);
+    attention.backward(s, of(q), of(k), of(v), of(out), of(lse), of(dOut), of(dq), of(dk),
+        of(dv));
+  }
+
+  private static void checkAttentionInputs(String op, AttentionShape s, Tensor q, Tensor k,
+      Tensor v) {
+    Shapes.check(s != null, op, "shape is null");
+    Shapes.check(s.headDim() <= CudaAttention.MAX_HEAD_DIM, op, "headDim " + s.headDim()
+        + " is above the CUDA kernels' limit of " + CudaAttention.MAX_HEAD_DIM);
+    Shapes.require(op, "q", q, s.queryRows(), s.queryCols());
+    Shapes.require(op, "k", k, s.kvRows(), s.kvCols());
+    Shapes.require(op, "v", v, s.kvRows(), s.kvCols());
+  }
+
+  // ---- MLP ----
+
+  @Override
+  public void swiglu(Tensor gate, Tensor up, Tensor out) {
+    Shapes.same("swiglu", "gate", gate, "up", up);
+    Shapes.same("swiglu", "gate", gate, "out", out);
+    elementwise.swiglu(of(gate), of(up), of(out));
+  }
+
+  @Override
+  public void swigluBackward(Tensor dOut, Tensor gate, Tensor up, Tensor dGate, Tensor dUp) {
+    String op = "swigluBackward";
+    for (Tensor t : new Tensor[] {up, dOut, dGate, dUp}) Shapes.same(op, "gate", gate, "other", t);
+    disjoint(op, dGate, dUp);
+    elementwise.swigluBackward(of(dOut), of(gate), of(up), of(dGate), of(dUp));
+  }
+
+  // ---- elementwise ----
+
+  @Override
+  public void add(Tensor a, Tensor b) {
+    Shapes.same("add", "a", a, "b", b);
+    elementwise.add(of(a), of(b));
+  }
+
+  @Override
+  public void scale(Tensor t, float factor) {
+    elementwise.scale(of(t), factor);
+  }
+
+  @Override
+  public double sumOfSquares(Tensor t) {
+    return elementwise.sumOfSquares(of(t));
+  }
+
+  // ---- loss and decoding ----
+
+  @Override
+  public CrossEntropyLoss crossEntropy(Tensor logitsIn, int[] targets, Tensor dLogits,
+      float gradScale) {
+    Shapes.ids("crossEntropy", targets, logitsIn.rows(), logitsIn.cols(), true);
+    if (dLogits != null) {
+      Shapes.same("crossEntropy", "logits", logitsIn, "dLogits", dLogits);
+      CudaTensor g = of(dLogits), x = of(logitsIn);
+      Shapes.check(g.sameStart(x) || !g.overlaps(x), "crossEntropy",
+          "dLogits partly overlaps logits; pass logits itself or a separate tensor");
+    }
+    return logits.crossEntropy(of(logitsIn), targets, orNull(dLogits), gradScale);
+  }
+
+  @Override
+  public double[] targetLogProbs(Tensor logitsIn, int[] targets) {
+    Shapes.ids("targetLogProbs", targets, logitsIn.rows(), logitsIn.cols(), true);
+    return logits.targetLogProbs(of(logitsIn), targets);
+  }
+
+  @Override
+  public int[] argmax(Tensor logitsIn) {
+    return logits.argmax(of(logitsIn));
+  }
+
+  // ---- optimizer ----
+
+  @Override
+  public void adamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWConfig config, long t) {
+    String op = "adamW";
+    Shapes.check(t >= 1, op, "step t counts from 1, got " + t);
+    Shapes.check(config != null, op, "config is null");
+    for (Tensor x : new Tensor[] {grad, m, v}) Shapes.same(op, "param", param, "state", x);
+    disjoint(op, param, grad, m, v);
+    disjoint(op, m, grad, v);
+    elementwise.adamW(of(param), of(grad), of(m), of(v), config, t);
+  }
+
+  /** Frees every tensor of this backend and returns the cached memory to the driver. */
+  @Override
+  public void close() {
+    store.closeAll();
+  }
+
+  /** Called by an owning tensor's close(). */
+  void release(CudaTensor.Storage s) {
+    store.release(s);
+  }
+
+  private CudaTensor of(Tensor t) {
+    return store.of(t);
+  }
+
+  private CudaTensor orNull(Tensor t) {
+    return store.orNull(t);
+  }
+
+  private void disjoint(String op, Tensor output, Tensor... inputs) {
+    store.disjoint(op, output, inputs);
+  }
+}

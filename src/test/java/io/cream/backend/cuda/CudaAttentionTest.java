@@ -1,0 +1,20 @@
+package io.cream.backend.cuda;
+
+import io.cream.backend.AttentionOpTest;
+import io.cream.backend.Backend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+
+/** The shared Attention op tests against the float64 reference, on the GPU (float32 tolerance). */
+@Tag("gpu")
+class CudaAttentionTest extends AttentionOpTest {
+  @Override
+  protected Backend backend() {
+    return CudaTests.backend();
+  }
+
+  @AfterEach
+  void closeBackend() {
+    if (be != null) be.close();
+  }
+}

@@ -1,0 +1,80 @@
+package io.cream.backend.cuda;
+
+import io.cream.backend.AttentionShape;
+import io.cream.backend.Tensor;
+import io.cream.backend.TestData;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * A first look at speed on the GPU machine (run by gpu-check.sh after the tests; not a test):
+ * medians of repeated runs, host clock around a synchronised region after a warm-up. Prints one
+ * line per case with the achieved TFLOP/s. fp32 kernels, so far below tensor-core peaks.
+ */
+final class CudaBench {
+  private CudaBench() {}
+
+  public static void main(String[] args) {
+    if (!CudaBackend.isAvailable()) {
+      System.out.println("bench: no CUDA (" + CudaBackend.unavailableReason() + ")");
+      return;
+    }
+    System.out.printf(Locale.ROOT, "%-44s %10s %9s%n", "bench (median)", "ms", "TFLOP/s");
+    for (boolean tf32 : new boolean[] {false, true}) {
+      try (CudaBackend be = new CudaBackend(0, tf32)) {
+        int n = 4096;
+        Tensor x = random(be, n, n, 1), w = random(be, n, n, 2), y = be.zeros(n, n);
+        double ms = time(be, 5, () -> be.linear(x, w, null, y));
+        report("linear 4096³ " + (tf32 ? "tf32" : "fp32"), ms, 2.0 * n * n * n);
+      }
+    }
+    try (CudaBackend be = new CudaBackend(0)) {
+      for (int t : new int[] {4096, 32_768}) {
+        AttentionShape s = AttentionShape.causal(1, 32, 8, 128, t);
+        Tensor q = random(be, s.queryRows(), s.queryCols(), 3);
+        Tensor k = random(be, s.kvRows(), s.kvCols(), 4);
+        Tensor v = random(be, s.kvRows(), s.kvCols(), 5);
+        Tensor out = be.zeros(s.queryRows(), s.queryCols());
+        Tensor lse = be.zeros(s.queryRows(), s.heads());
+        double causalFlops = 4.0 * t * (t + 1) / 2 * s.heads() * s.headDim();
+        int reps = t > 8192 ? 1 : 3;
+        double fwd = time(be, reps, () -> be.attention(s, q, k, v, out, lse));
+        report("attention fwd T=" + t + " H=32 KV=8 d=128", fwd, causalFlops);
+        Tensor dOut = random(be, s.queryRows(), s.queryCols(), 6);
+        Tensor dq = be.zeros(s.queryRows(), s.queryCols());
+        Tensor dk = be.zeros(s.kvRows(), s.kvCols()), dv = be.zeros(s.kvRows(), s.kvCols());
+        double bwd = time(be, reps,
+            () -> be.attentionBackward(s, q, k, v, out, lse, dOut, dq, dk, dv));
+        report("attention bwd T=" + t + " H=32 KV=8 d=128", bwd, 2.5 * causalFlops);
+        be.zeros(1, 1).close();
+        long[] mem = be.memoryInUse();
+        System.out.printf(Locale.ROOT, "  (tensors: %d MiB live, %d MiB peak)%n", mem[0] >> 20,
+            mem[1] >> 20);
+        for (Tensor z : new Tensor[] {q, k, v, out, lse, dOut, dq, dk, dv}) z.close();
+      }
+    }
+  }
+
+  private static Tensor random(CudaBackend be, int rows, int cols, long seed) {
+    return be.upload(TestData.toFloat(TestData.gaussian(seed, rows * cols, 1)), rows, cols);
+  }
+
+  /** Median milliseconds of reps runs after one warm-up run. */
+  private static double time(CudaBackend be, int reps, Runnable r) {
+    r.run();
+    be.synchronize();
+    double[] ms = new double[reps];
+    for (int i = 0; i < reps; i++) {
+      long t0 = System.nanoTime();
+      r.run();
+      be.synchronize();
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    Arrays.sort(ms);
+    return ms[reps / 2];
+  }
+
+  private static void report(String what, double ms, double flops) {
+    System.out.printf(Locale.ROOT, "%-44s %10.2f %9.2f%n", what, ms, flops / ms / 1e9);
+  }
+}

@@ -1,0 +1,20 @@
+package io.cream.backend.cuda;
+
+import io.cream.backend.Backend;
+import io.cream.backend.RopeOpTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+
+/** The shared Rope op tests against the float64 reference, on the GPU (float32 tolerance). */
+@Tag("gpu")
+class CudaRopeTest extends RopeOpTest {
+  @Override
+  protected Backend backend() {
+    return CudaTests.backend();
+  }
+
+  @AfterEach
+  void closeBackend() {
+    if (be != null) be.close();
+  }
+}
