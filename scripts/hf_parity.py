@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Our Llama model against Hugging Face transformers on the same random tiny checkpoints.
+
+io.cream.tools.HfParity writes one folder per RoPE type (checkpoint + parity.json + our logits and
+gradients in ours.safetensors); this script loads each checkpoint with transformers'
+AutoModelForCausalLM (fp32, CPU), runs the same tokens and prints relative errors
+||ours - hf|| / ||hf||.
+
+transformers forms RoPE angles in float32 (inv_freq and position·inv_freq rounded to fp32), which
+alone moves logits by ~1e-6..1e-5 at a few hundred positions; we form them in float64. So the
+reference ("hf") is transformers with its own rope_init function evaluated in float64 and the
+angles formed in float64; everything else is stock transformers. The stock fp32 numbers are printed
+too, and transformers' own eager-vs-sdpa difference as the fp32 noise floor.
+
+Usage: hf_parity.py DIR [--tol 1e-5] [--grad-tol 1e-4] [--json OUT.json]; exit 1 if a check fails.
+"""
+import argparse
+import contextlib
+import json
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+import transformers
+from safetensors.torch import load_file
+from transformers import AutoModelForCausalLM
+
+try:
+    from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS
+except ImportError:  # pragma: no cover
+    ROPE_INIT_FUNCTIONS = {}
+
+
+def rel(ours, ref):
+    """||ours - ref|| / ||ref|| in float64; NaN when ours is not finite."""
+    a, b = ours.double(), ref.double()
+    if not torch.isfinite(a).all():
+        return float("nan")
+    return ((a - b).norm() / b.norm()).item()
+
+
+@contextlib.contextmanager
+def float64_math():
+    """Within: torch.float / torch.float32 / Tensor.float() mean float64 (for HF's rope init fns)."""
+    saved = (torch.float, torch.float32)
+    own = "float" in torch.Tensor.__dict__
+    old = torch.Tensor.__dict__.get("float")
+    torch.float = torch.float64
+    torch.float32 = torch.float64
+    torch.Tensor.float = lambda self, *a, **k: self.double()
+    try:
+        yield
+    finally:
+        torch.float, torch.float32 = saved
+        if own:
+            torch.Tensor.float = old
+        else:
+            del torch.Tensor.float
+
+
+def rope_init_fn(rot):
+    fn = getattr(rot, "rope_init_fn", None)
+    if fn is not None:
+        return fn
+    kind = getattr(rot, "rope_type", "default")
+    if kind != "default" and kind in ROPE_INIT_FUNCTIONS:
+        return ROPE_INIT_FUNCTIONS[kind]
+    fn = getattr(type(rot), "compute_default_rope_parameters", None)
+    return fn if fn is not None else ROPE_INIT_FUNCTIONS["default"]
+
+
+def hf_rope(rot, seq_len, in_float64):
+    fn = rope_init_fn(rot)
+    if in_float64:
+        with float64_math():
+            inv, scale = fn(rot.config, torch.device("cpu"), seq_len=seq_len)
+    else:
+        inv, scale = fn(rot.config, torch.device("cpu"), seq_len=seq_len)
+    return inv.double(), float(scale)
+
+
+def use_float64_rope(model):
+    """Replaces the rotary module's forward: HF's own frequencies, evaluated and applied in float64."""
+    rot = model.model.rotary_emb
+
+    def forward(x, position_ids, *args, **kwargs):
+        seq = int(position_ids.max().item()) + 1
+        inv, scale = hf_rope(rot, seq, True)
+        freqs = position_ids.to(torch.float64)[..., None] * inv[None, None, :]
+        emb = torch.cat((freqs, freqs), dim=-1)
+        return (emb.cos() * scale).to(x.dtype), (emb.sin() * scale).to(x.dtype)
+
+    rot.forward = forward
+    return model
+
+
+def load(folder, attn, rope64):
+    kwargs = dict(attn_implementation=attn, output_loading_info=True)
+    try:
+        model, info = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, **kwargs)
+    except TypeError:
+        model, info = AutoModelForCausalLM.from_pretrained(folder, torch_dtype=torch.float32, **kwargs)
+    bad = {k: v for k, v in info.items() if k in ("missing_keys", "unexpected_keys", "mismatched_keys") and v}
+    if bad:
+        raise SystemExit(f"{folder}: transformers did not load our checkpoint cleanly: {bad}")
+    model.eval()
+    return use_float64_rope(model) if rope64 else model
+
+
+def logits(model, tokens, positions=None, mask=True):
+    ids = tokens.view(-1, tokens.shape[-1])
+    pos = positions.view(ids.shape) if positions is not None else torch.arange(ids.shape[1])[None].expand(ids.shape)
+    # An explicit all-ones mask: without one, transformers >= 4.5x reads jumps in position_ids as
+    # packed-sequence boundaries and masks attention across them (CREAM ids jump on purpose).
+    am = torch.ones_like(ids) if mask else None
+    return model(input_ids=ids, position_ids=pos, attention_mask=am, use_cache=False).logits
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--tol", type=float, default=1e-5)
+    ap.add_argument("--grad-tol", type=float, default=1e-4)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    torch.set_num_threads(max(1, min(16, os.cpu_count() or 1)))
+    print(f"torch {torch.__version__}, transformers {transformers.__version__}; reference = transformers"
+          f" fp32 on CPU, RoPE angles in float64 (see the script's doc)")
+    cases = sorted(d for d in os.listdir(args.dir) if os.path.isfile(os.path.join(args.dir, d, "parity.json")))
+    failures, rows, report = [], [], {}
+    head = ("case", "T", "invfreq", "attn f", "cpu", "cuda", "cpu/stock", "hf stock", "hf sdpa")
+    print("\nlogits, ||ours - hf|| / ||hf||  (invfreq: ours vs HF's formula in float64; "
+          "hf stock: HF fp32 RoPE vs float64 RoPE; hf sdpa: HF sdpa vs eager)")
+    print("%-13s %4s %9s %9s %9s %9s %9s %9s %9s" % head)
+    for name in cases:
+        folder = os.path.join(args.dir, name)
+        meta = json.load(open(os.path.join(folder, "parity.json")))
+        ours = load_file(os.path.join(folder, "ours.safetensors"))
+        tokens = torch.tensor(meta["tokens"])
+        T = tokens.numel()
+        with torch.no_grad():
+            ref_model = load(folder, "eager", True)
+            ref = logits(ref_model, tokens)[0]
+            stock = logits(load(folder, "eager", False), tokens)[0]
+            sdpa = logits(load(folder, "sdpa", True), tokens)[0]
+        inv, scale = hf_rope(ref_model.model.rotary_emb, T, True)
+        inv_err = rel(torch.tensor(meta["inv_freq"], dtype=torch.float64), inv)
+        af_err = abs(meta["attention_factor"] - scale) / scale
+        r = {"seq_len": T, "inv_freq": inv_err, "attention_factor": af_err,
+             "hf_stock_vs_ref": rel(stock, ref), "hf_sdpa_vs_ref": rel(sdpa, ref)}
+        for dev in ("cpu", "cuda"):
+            if f"logits/{dev}" in ours:
+                r[dev] = rel(ours[f"logits/{dev}"], ref)
+        if "logits/cpu" in ours:
+            r["cpu_vs_stock"] = rel(ours["logits/cpu"], stock)
+        fmt = lambda k: "%9.2e" % r[k] if k in r else "%9s" % "-"
+        print("%-13s %4d %s" % (name, T, " ".join(fmt(k) for k in (
+            "inv_freq", "attention_factor", "cpu", "cuda", "cpu_vs_stock", "hf_stock_vs_ref", "hf_sdpa_vs_ref"))))
+        for k in ("cpu", "cuda", "inv_freq"):
+            if k in r and not r[k] <= args.tol:
+                failures.append(f"{name} {k} {r[k]:.3e} > {args.tol}")
+        if "step" in meta:
+            r["step"] = step(folder, meta, ours, args.grad_tol, failures)
+        report[name] = r
+    if args.json:
+        json.dump(report, open(args.json, "w"), indent=1)
+    print("\nhf-parity: " + ("PASS" if not failures else "FAIL: " + "; ".join(failures)))
+    return 1 if failures else 0
+
+
+def step(folder, meta, ours, tol, failures):
+    """One training step: summed token cross-entropy, gradients vs torch autograd."""
+    s = meta["step"]
+    B, T = s["batch"], s["seq_len"]
+    tokens = torch.tensor(s["tokens"]).view(B, T)
+    positions = torch.tensor(s["positions"]).view(B, T)
+    targets = torch.tensor(s["targets"])
+    model = load(folder, "eager", True)
+    model.zero_grad()
+    out = logits(model, tokens, positions)
+    loss = F.cross_entropy(out.reshape(-1, out.shape[-1]), targets, ignore_index=-1, reduction="sum")
+    loss.backward()
+    grads = {n: p.grad.detach() for n, p in model.named_parameters()}
+    with torch.no_grad():
+        packed = F.cross_entropy(logits(model, tokens, positions, mask=False).reshape(-1, out.shape[-1]),
+                                 targets, ignore_index=-1, reduction="sum").item()
+    result = {"hf_loss": loss.item(), "hf_loss_without_mask": packed}
+    print(f"\ntraining step ({B} x {T} tokens, CREAM position ids up to {int(positions.max())}, summed CE):"
+          f" hf loss {loss.item():.6f}; hf without attention_mask {packed:.6f} (packed-sequence detection)")
+    print("%-44s %10s %10s" % ("gradient, ||ours - torch|| / ||torch||", "cpu", "cuda"))
+    for dev in ("cpu", "cuda"):
+        if dev not in meta["loss"]:
+            continue
+        lerr = abs(meta["loss"][dev] - loss.item()) / abs(loss.item())
+        errs = {n: rel(ours[f"grad/{dev}/{n}"].view(g.shape), g) for n, g in grads.items()}
+        every = rel(torch.cat([ours[f"grad/{dev}/{n}"].flatten() for n in grads]),
+                    torch.cat([g.flatten() for g in grads.values()]))
+        result[dev] = {"loss": lerr, "all": every, "worst": max(errs.values()), "per_param": errs}
+        for what, e in (("loss", lerr), ("all gradients", every), ("worst tensor", max(errs.values()))):
+            if not e <= tol:
+                failures.append(f"step {dev} {what} {e:.3e} > {tol}")
+    for what in ("loss", "all", "worst"):
+        print("%-44s %s" % (what, " ".join("%10.2e" % result[d][what] if d in result else "%10s" % "-"
+                                           for d in ("cpu", "cuda"))))
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
