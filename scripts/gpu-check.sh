@@ -3,7 +3,10 @@
 # filled (this script lies in it): unpacks the carried Java runtime, runs every test of
 # io.cream.backend.cuda with the JUnit console launcher, and prints a short table last:
 # per test class passed/failed/skipped, each GPU-vs-CPU comparison's relative error, then a
-# short benchmark (skip it with BENCH_SECONDS=0).
+# short benchmark (skip it with BENCH_SECONDS=0). Then our model against Hugging Face transformers
+# (io.cream.tools.HfParity writes random tiny checkpoints for rope none/linear/dynamic/yarn/llama3
+# (+ ntk, yarn-revised) and our CPU and CUDA logits and one step's gradients; hf_parity.py compares;
+# skip with HF_PARITY=0).
 # Logs and the JUnit XML go to $OUT (or /tmp/gpu-check). Exit code 0 only when nothing failed.
 set -uo pipefail
 export NCCL_NVLS_ENABLE=0
@@ -62,5 +65,16 @@ if [[ "${BENCH_SECONDS:-240}" != 0 ]]; then
     -cp "$HERE/cream.jar:$HERE/test-classes:$HERE/lib/*" io.cream.backend.cuda.CudaBench \
     2>&1 | grep -v "incubator" | tee "$OUT/bench.txt"
 fi
-echo "gpu-check: junit exit status $status (logs in $OUT)"
-exit $status
+parity=0
+if [[ "${HF_PARITY:-1}" != 0 ]]; then
+  echo
+  PDIR="${TMPDIR:-/tmp}/cream-hf-parity"
+  rm -rf "$PDIR"
+  "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g \
+    -cp "$HERE/cream.jar:$HERE/lib/*" io.cream.tools.HfParity "$PDIR" cpu,cuda 2>&1 | grep -v "incubator" \
+    > "$OUT/hf-parity-java.log" || parity=1
+  python3 "$HERE/hf_parity.py" "$PDIR" --json "$OUT/hf_parity.json" 2>&1 | grep -v "Warning\|warn(" | tee "$OUT/hf-parity.log"
+  [[ "${PIPESTATUS[0]}" == 0 && $parity == 0 ]] || parity=1
+fi
+echo "gpu-check: junit exit status $status, hf parity $parity (logs in $OUT)"
+[[ $status == 0 && $parity == 0 ]]

@@ -4,7 +4,11 @@
 #   jre.tgz          a jlinked Java 25 runtime (rebuilt only when missing)
 #   cream.jar        the project's classes;  lib/  its runtime dependencies (tokenizers left out)
 #   test-classes/    the compiled tests;     junit-console.jar  the JUnit console launcher
-#   gpu-check.sh     the script to run there
+#   gpu-check.sh     the script to run there (GPU tests, then HF parity through hf_parity.py)
+#   gpu-e2e.sh       train/generate/eval through the real CLI on the GPU (and train on the CPU)
+#   bench_torch.py   the PyTorch + transformers side of `cream bench train`
+#   lib/tokenizers-*.jar  DJL tokenizers stripped to its linux-x86_64 native library
+#   data/            tokenizer.json (+ tokenizer_config.json) and a few books for gpu-e2e.sh
 # Usage: scripts/gpu-pack.sh [DEST]    then on the GPU machine: bash DEST/gpu-check.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
@@ -24,10 +28,26 @@ rm -rf "$DEST/lib" "$DEST/test-classes"
 mkdir -p "$DEST/lib"
 cp target/cream.jar "$DEST/cream.jar"
 for j in target/lib/*.jar; do
-  case "$(basename "$j")" in tokenizers-*) ;; *) cp "$j" "$DEST/lib/" ;; esac
+  case "$(basename "$j")" in
+    tokenizers-*) # the jar bundles every platform's library (18 MB); keep linux-x86_64 only
+      cp "$j" "$DEST/lib/"
+      zip -q -d "$DEST/lib/$(basename "$j")" 'native/lib/linux-aarch64/*' 'native/lib/osx-*' 'native/lib/win-*' \
+        || { echo "gpu-pack: cannot strip $(basename "$j") (is zip installed?)" >&2; exit 1; } ;;
+    *) cp "$j" "$DEST/lib/" ;;
+  esac
 done
 cp -r target/test-classes "$DEST/test-classes"
-cp scripts/gpu-check.sh "$DEST/gpu-check.sh"
+cp scripts/gpu-check.sh scripts/gpu-e2e.sh scripts/hf_parity.py scripts/bench_torch.py "$DEST/"
+
+# Data for gpu-e2e.sh: the Mistral tokenizer and a few public-domain books.
+SHARED="${CREAM_SHARED_DATA:-$ROOT/../shared/data}"
+[[ -d "$SHARED" ]] || SHARED=/work/shared/data
+rm -rf "$DEST/data" && mkdir -p "$DEST/data"
+cp "$SHARED"/tokenizers/mistral-7b/tokenizer.json "$SHARED"/tokenizers/mistral-7b/tokenizer_config.json "$DEST/data/" \
+  || { echo "gpu-pack: no tokenizer at $SHARED/tokenizers/mistral-7b; set CREAM_SHARED_DATA" >&2; exit 1; }
+for book in austen-persuasion carroll-alice chesterton-thursday shakespeare-hamlet melville-moby_dick; do
+  cp "$SHARED/corpus/gutenberg/$book.txt.gz" "$DEST/data/"
+done
 
 if [[ ! -f "$DEST/junit-console.jar" ]]; then
   echo "gpu-pack: fetching $JUNIT_CONSOLE" >&2

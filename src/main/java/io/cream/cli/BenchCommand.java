@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure the speed of cream's building blocks (warm-up, repeats, medians).",
-    subcommands = {BenchGemmCommand.class})
+    subcommands = {BenchGemmCommand.class, BenchTrainCommand.class, BenchInferCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
   @Override

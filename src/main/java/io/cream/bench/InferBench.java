@@ -1,0 +1,49 @@
+package io.cream.bench;
+
+import io.cream.backend.Backend;
+import io.cream.model.InferenceSession;
+import io.cream.model.LlamaConfig;
+import io.cream.model.LlamaModel;
+import io.cream.model.LlamaWeights;
+import io.cream.rope.RopeSpec;
+import java.util.SplittableRandom;
+
+/**
+ * Inference speed of a model shape with random weights through {@link InferenceSession}: the time
+ * to prefill a long prompt (in chunks, only the last token's logits leave the device) and the rate
+ * of greedy decoding after it (one token per forward, argmax on the host).
+ */
+public final class InferBench {
+  public record Options(int prefill, int decode, int chunk, long seed) {}
+
+  /** Prefill wall time, decode tokens per second, peak device bytes of live tensors (-1 unknown). */
+  public record Result(double prefillMillis, double decodeTokensPerSecond, long peakBytes) {}
+
+  private InferBench() {}
+
+  public static Result run(LlamaConfig c, Backend b, Options o) {
+    RopeSpec rope = RopeSpec.defaults(c.headDim(), c.ropeTheta(), c.maxPositionEmbeddings());
+    try (LlamaWeights w = BenchWeights.random(c, b, o.seed());
+        InferenceSession s = new InferenceSession(new LlamaModel(c, b, w, rope.build()), o.prefill() + o.decode(), o.chunk())) {
+      int[] prompt = new SplittableRandom(o.seed()).ints(o.prefill(), 0, c.vocabSize()).toArray();
+      // Warm-up: compile kernels and fill the allocator's caches on a short prompt.
+      s.append(java.util.Arrays.copyOf(prompt, Math.min(prompt.length, o.chunk())), InferenceSession.Logits.LAST);
+      s.reset();
+      long t0 = System.nanoTime();
+      float[] logits = s.append(prompt, InferenceSession.Logits.LAST);
+      TrainBench.syncOf(b).run();
+      double prefill = (System.nanoTime() - t0) / 1e6;
+      long t1 = System.nanoTime();
+      for (int i = 0; i < o.decode(); i++) logits = s.append(new int[] {argmax(logits)}, InferenceSession.Logits.LAST);
+      double decodeSeconds = (System.nanoTime() - t1) / 1e9;
+      long peak = b instanceof io.cream.backend.cuda.CudaBackend cb ? cb.memoryInUse()[1] : -1;
+      return new Result(prefill, o.decode() / decodeSeconds, peak);
+    }
+  }
+
+  private static int argmax(float[] row) {
+    int best = 0;
+    for (int i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
+    return best;
+  }
+}
