@@ -18,6 +18,14 @@ if [[ ! -x "$RT/jre/bin/java" ]]; then
   mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT" || { echo "gpu-e2e: cannot unpack jre.tgz" >&2; exit 1; }
 fi
 export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"
+# eval draws a chart with Java2D, which needs fontconfig to find a font; a bare GPU machine may
+# have none, so point fontconfig at the font gpu-pack carried.
+if ! fc-list 2>/dev/null | grep -q . && [[ -d "$HERE/fonts" ]]; then
+  mkdir -p "$WORK/fontconfig"
+  printf '<?xml version="1.0"?>\n<fontconfig><dir>%s</dir><cachedir>%s</cachedir></fontconfig>\n' \
+    "$HERE/fonts" "$WORK/fontconfig/cache" > "$WORK/fontconfig/fonts.conf"
+  export FONTCONFIG_FILE="$WORK/fontconfig/fonts.conf"
+fi
 cream() {
   "$RT/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
     -XX:MaxRAMPercentage=60 -jar "$HERE/cream.jar" "$@" 2>&1 | grep -v "incubator modules"

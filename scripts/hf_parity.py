@@ -20,11 +20,14 @@ import json
 import os
 import sys
 
-import torch
-import torch.nn.functional as F
-import transformers
-from safetensors.torch import load_file
-from transformers import AutoModelForCausalLM
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+import transformers  # noqa: E402
+from safetensors.torch import load_file  # noqa: E402
+from transformers import AutoModelForCausalLM  # noqa: E402
 
 try:
     from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS
@@ -129,7 +132,8 @@ def main():
     print(f"torch {torch.__version__}, transformers {transformers.__version__}; reference = transformers"
           f" fp32 on CPU, RoPE angles in float64 (see the script's doc)")
     cases = sorted(d for d in os.listdir(args.dir) if os.path.isfile(os.path.join(args.dir, d, "parity.json")))
-    failures, rows, report = [], [], {}
+    transformers.utils.logging.disable_progress_bar()
+    failures, steps, report = [], [], {}
     head = ("case", "T", "invfreq", "attn f", "cpu", "cuda", "cpu/stock", "hf stock", "hf sdpa")
     print("\nlogits, ||ours - hf|| / ||hf||  (invfreq: ours vs HF's formula in float64; "
           "hf stock: HF fp32 RoPE vs float64 RoPE; hf sdpa: HF sdpa vs eager)")
@@ -162,15 +166,17 @@ def main():
             if k in r and not r[k] <= args.tol:
                 failures.append(f"{name} {k} {r[k]:.3e} > {args.tol}")
         if "step" in meta:
-            r["step"] = step(folder, meta, ours, args.grad_tol, failures)
+            steps.append((name, folder, meta, ours))
         report[name] = r
+    for name, folder, meta, ours in steps:
+        report[name]["step"] = step(name, folder, meta, ours, args.grad_tol, failures)
     if args.json:
         json.dump(report, open(args.json, "w"), indent=1)
     print("\nhf-parity: " + ("PASS" if not failures else "FAIL: " + "; ".join(failures)))
     return 1 if failures else 0
 
 
-def step(folder, meta, ours, tol, failures):
+def step(name, folder, meta, ours, tol, failures):
     """One training step: summed token cross-entropy, gradients vs torch autograd."""
     s = meta["step"]
     B, T = s["batch"], s["seq_len"]
@@ -187,7 +193,7 @@ def step(folder, meta, ours, tol, failures):
         packed = F.cross_entropy(logits(model, tokens, positions, mask=False).reshape(-1, out.shape[-1]),
                                  targets, ignore_index=-1, reduction="sum").item()
     result = {"hf_loss": loss.item(), "hf_loss_without_mask": packed}
-    print(f"\ntraining step ({B} x {T} tokens, CREAM position ids up to {int(positions.max())}, summed CE):"
+    print(f"\n{name}: training step ({B} x {T} tokens, CREAM position ids up to {int(positions.max())}, summed CE):"
           f" hf loss {loss.item():.6f}; hf without attention_mask {packed:.6f} (packed-sequence detection)")
     print("%-44s %10s %10s" % ("gradient, ||ours - torch|| / ||torch||", "cpu", "cuda"))
     for dev in ("cpu", "cuda"):
