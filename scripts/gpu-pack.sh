@@ -7,7 +7,6 @@
 #   gpu-check.sh     the script to run there (GPU tests, then HF parity through hf_parity.py)
 #   gpu-e2e.sh       train/generate/eval through the real CLI on the GPU (and train on the CPU)
 #   gpu-bench.sh     cream bench train/infer beside bench_torch.py, same shapes, one machine
-#   fonts/           one TrueType font for eval's charts on machines without fonts
 #   bench_torch.py   the PyTorch + transformers side of `cream bench train`
 #   lib/tokenizers-*.jar  DJL tokenizers stripped to its linux-x86_64 native library
 #   data/            tokenizer.json (+ tokenizer_config.json) and a few books for gpu-e2e.sh
@@ -40,10 +39,6 @@ for j in target/lib/*.jar; do
 done
 cp -r target/test-classes "$DEST/test-classes"
 cp scripts/gpu-check.sh scripts/gpu-e2e.sh scripts/gpu-bench.sh scripts/hf_parity.py scripts/bench_torch.py "$DEST/"
-# One font for eval's charts on machines without any (gpu-e2e.sh points fontconfig at it).
-rm -rf "$DEST/fonts"
-font="$(fc-match -f '%{file}' 'DejaVu Sans' 2>/dev/null || true)"
-if [[ -f "$font" ]]; then mkdir -p "$DEST/fonts" && cp "$font" "$DEST/fonts/"; fi
 
 # Data for gpu-e2e.sh: the Mistral tokenizer and a few public-domain books.
 SHARED="${CREAM_SHARED_DATA:-$ROOT/../shared/data}"
