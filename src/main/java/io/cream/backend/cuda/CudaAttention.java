@@ -3,25 +3,52 @@ package io.cream.backend.cuda;
 import io.cream.backend.AttentionShape;
 
 /**
- * Causal GQA attention on the device (kernels in attention_fwd.cu and attention_bwd.cu): tiles of
- * 32 queries × 32 keys in shared memory, online softmax, O(T·d) memory. The tile sizes here must
- * match the kernels' ATT_BQ and ATT_BK.
+ * Causal GQA attention on the device, online softmax, O(T·d) memory. Head dims 64 and 128 on GPUs
+ * with TF32 tensor cores (sm_80+) run attention_tc.cu: mma.sync tiles, three TF32 products per
+ * tile for fp32 accuracy, or one with {@code tf32}. Other head dims (and CREAM_CUDA_TENSOR_CORES=0)
+ * run the CUDA-core kernels of attention_fwd.cu and attention_bwd.cu: tiles of 32 queries × 32
+ * keys. The tile sizes here must match the kernels' (ATT_BQ, ATT_BK; TC_BQ, TC_BK, TC_BKV, TC_BQ2).
  */
 final class CudaAttention {
   private static final int TILE = 32;
   private static final int THREADS = 256;
   /** Each lane keeps up to 8 columns of a row: headDim ≤ 256. */
   static final int MAX_HEAD_DIM = 256;
+  private static final int TC_THREADS = 128, TC_BQ = 64, TC_BK = 32, TC_BKV = 64, TC_BQ2 = 32;
+  /** Four warps' 16 × 32 probability tiles (row stride 36). */
+  private static final int TC_P_FLOATS = 4 * 16 * 36;
 
   private final Workspace ws;
+  private final boolean tensorCores;
+  private final String variant;
 
-  CudaAttention(Workspace ws) {
+  /**
+   * @param tensorCores whether the device has TF32 mma (compute capability 8.0 or later)
+   * @param tf32 one TF32 product per tile instead of three (faster, ~1e-3 relative error)
+   */
+  CudaAttention(Workspace ws, boolean tensorCores, boolean tf32) {
     this.ws = ws;
+    this.tensorCores = tensorCores && !"0".equals(System.getenv("CREAM_CUDA_TENSOR_CORES"));
+    this.variant = tf32 ? "_x1" : "_x3";
+  }
+
+  /** Whether this shape runs on the tensor-core kernels. */
+  boolean usesTensorCores(AttentionShape s) {
+    return tensorCores && (s.headDim() == 64 || s.headDim() == 128);
   }
 
   void forward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor out,
       CudaTensor lse) {
     int d = s.headDim();
+    if (usesTensorCores(s)) {
+      ws.kernel("attention_tc", "attention_tc_fwd_d" + d + variant).call()
+          .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch()).block(TC_THREADS)
+          .shared(floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS))
+          .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(out.pointer())
+          .ptr(lse.pointer()).i32(s.heads()).i32(s.kvHeads()).i32(s.queryLen())
+          .i32(s.keyLen()).i32(s.kvStride()).f32((float) s.scale()).launch();
+      return;
+    }
     int shared = floats(TILE * d + TILE * (d + 1) + TILE * d);
     ws.kernel("attention_fwd", "attention_fwd").call()
         .grid(Workspace.ceilDiv(s.queryLen(), TILE), s.heads(), s.batch()).block(THREADS)
@@ -40,6 +67,10 @@ final class CudaAttention {
           .grid(Workspace.ceilDiv(statRows * 32, THREADS)).block(THREADS)
           .ptr(out.pointer()).ptr(dOut.pointer()).ptr(delta.pointer).i32(s.queryRows())
           .i32(s.heads()).i32(d).launch();
+      if (usesTensorCores(s)) {
+        tensorCoreBackward(s, q, k, v, lse, dOut, dq, dk, dv, delta.pointer);
+        return;
+      }
       ws.kernel("attention_bwd", "attention_bwd_dq").call()
           .grid(Workspace.ceilDiv(s.queryLen(), TILE), s.heads(), s.batch()).block(THREADS)
           .shared(floats(2 * TILE * d + 2 * TILE * (d + 1)))
@@ -55,6 +86,25 @@ final class CudaAttention {
           .i32(s.heads()).i32(s.kvHeads()).i32(d).i32(s.queryLen()).i32(s.keyLen())
           .i32(s.kvStride()).f32(scale).launch();
     }
+  }
+
+  private void tensorCoreBackward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v,
+      CudaTensor lse, CudaTensor dOut, CudaTensor dq, CudaTensor dk, CudaTensor dv, long delta) {
+    int d = s.headDim();
+    float scale = (float) s.scale();
+    ws.kernel("attention_tc", "attention_tc_dq_d" + d + variant).call()
+        .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch()).block(TC_THREADS)
+        .shared(floats((2 * TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS))
+        .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
+        .ptr(dOut.pointer()).ptr(dq.pointer()).i32(s.heads()).i32(s.kvHeads())
+        .i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale).launch();
+    ws.kernel("attention_tc", "attention_tc_dkdv_d" + d + variant).call()
+        .grid(Workspace.ceilDiv(s.keyLen(), TC_BKV), s.kvHeads(), s.batch()).block(TC_THREADS)
+        .shared(floats((2 * TC_BKV + 2 * TC_BQ2) * (d + 4) + TC_P_FLOATS + 2 * TC_BQ2))
+        .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
+        .ptr(dOut.pointer()).ptr(dk.pointer()).ptr(dv.pointer()).i32(s.heads())
+        .i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale)
+        .launch();
   }
 
   private static int floats(int n) {

@@ -1,0 +1,487 @@
+// Causal grouped-query attention on tensor cores, forward and backward, for head dims 64 and 128:
+// the same flash-attention algorithm, layouts and outputs as attention_fwd.cu / attention_bwd.cu,
+// with every tile product on mma.sync m16n8k8 TF32 (fp32 accumulation). Operands stay fp32 in
+// memory and are rounded to TF32 as fragments are loaded. SPLIT = 1 keeps fp32 accuracy with three
+// TF32 products per tile (a·b ≈ hi·hi + hi·lo + lo·hi, hi = tf32(a), lo = tf32(a − hi)); SPLIT = 0
+// is one product (TF32 accuracy, ~1e-3), chosen with --tf32.
+//
+// Fragments of m16n8k8 (g = lane / 4, t = lane % 4): A (16×8) rows g, g+8 × cols t, t+4;
+// B (8×8) rows t, t+4 × col g; C (16×8) rows g, g+8 × cols 2t, 2t+1.
+// A warp owns 16 rows (queries, or keys in dK/dV). Shared tiles have row strides d + 4, so the
+// fragment loads of 8 rows × 4 columns hit 32 different banks.
+#define TC_THREADS 128
+#define TC_BQ 64   // forward, dQ: query rows per block (4 warps × 16)
+#define TC_BK 32   // forward, dQ: keys per tile
+#define TC_BKV 64  // dK/dV: keys per block (4 warps × 16)
+#define TC_BQ2 32  // dK/dV: queries per tile
+#define TC_PS 36   // row stride of each warp's 16 × 32 probability tile
+
+struct Tf {
+  unsigned h, l;
+};
+
+__device__ __forceinline__ unsigned tf32_bits(float x) {
+  unsigned r;
+  asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
+  return r;
+}
+
+template <bool SPLIT>
+__device__ __forceinline__ Tf tf(float x) {
+  Tf r;
+  r.h = tf32_bits(x);
+  r.l = SPLIT ? tf32_bits(x - __uint_as_float(r.h)) : 0u;
+  return r;
+}
+
+__device__ __forceinline__ void mma1(float* c, unsigned a0, unsigned a1, unsigned a2, unsigned a3,
+                                     unsigned b0, unsigned b1) {
+  asm("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "
+      "{%8,%9}, {%0,%1,%2,%3};\n"
+      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+      : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
+
+// c += a·b; the small cross terms first.
+template <bool SPLIT>
+__device__ __forceinline__ void mma(float* c, const Tf* a, const Tf* b) {
+  if (SPLIT) {
+    mma1(c, a[0].l, a[1].l, a[2].l, a[3].l, b[0].h, b[1].h);
+    mma1(c, a[0].h, a[1].h, a[2].h, a[3].h, b[0].l, b[1].l);
+  }
+  mma1(c, a[0].h, a[1].h, a[2].h, a[3].h, b[0].h, b[1].h);
+}
+
+// A fragment of the row-major tile s (stride ld) at (row0, col0).
+template <bool SPLIT>
+__device__ __forceinline__ void load_a(Tf* a, const float* s, int ld, int row0, int col0, int g,
+                                       int t) {
+  const float* p = s + (row0 + g) * ld + col0 + t;
+  a[0] = tf<SPLIT>(p[0]);
+  a[1] = tf<SPLIT>(p[8 * ld]);
+  a[2] = tf<SPLIT>(p[4]);
+  a[3] = tf<SPLIT>(p[8 * ld + 4]);
+}
+
+// B fragment with B(k, n) = s[n0 + n][k0 + k] (a tile used transposed, e.g. K in Q·Kᵀ).
+template <bool SPLIT>
+__device__ __forceinline__ void load_bt(Tf* b, const float* s, int ld, int n0, int k0, int g,
+                                        int t) {
+  const float* p = s + (n0 + g) * ld + k0 + t;
+  b[0] = tf<SPLIT>(p[0]);
+  b[1] = tf<SPLIT>(p[4]);
+}
+
+// B fragment with B(k, n) = s[k0 + k][n0 + n] (a tile used as is, e.g. V in P·V).
+template <bool SPLIT>
+__device__ __forceinline__ void load_bn(Tf* b, const float* s, int ld, int k0, int n0, int g,
+                                        int t) {
+  const float* p = s + (k0 + t) * ld + n0 + g;
+  b[0] = tf<SPLIT>(p[0]);
+  b[1] = tf<SPLIT>(p[4 * ld]);
+}
+
+// The warp's C tiles c[n] (16 × 8 each, n = 0..3) into its 16 × 32 tile w (stride TC_PS).
+__device__ __forceinline__ void store_c(float* w, const float (*c)[4], int g, int t) {
+#pragma unroll
+  for (int n = 0; n < 4; n++) {
+    float* p = w + g * TC_PS + n * 8 + 2 * t;
+    p[0] = c[n][0];
+    p[1] = c[n][1];
+    p[8 * TC_PS] = c[n][2];
+    p[8 * TC_PS + 1] = c[n][3];
+  }
+}
+
+// rows [row0, row0 + n) of a [· × cols] matrix, D columns from col, into s (stride D + 4); rows
+// at or past `valid` are zero.
+template <int D>
+__device__ __forceinline__ void load_tile(float* s, const float* base, long long cols, int row0,
+                                          int n, int valid) {
+  constexpr int V4 = D / 4;
+  for (int idx = threadIdx.x; idx < n * V4; idx += TC_THREADS) {
+    const int r = idx / V4, c = (idx - r * V4) * 4, i = row0 + r;
+    float4 x = make_float4(0.f, 0.f, 0.f, 0.f);
+    if (i < valid) x = *reinterpret_cast<const float4*>(base + i * cols + c);
+    *reinterpret_cast<float4*>(s + r * (D + 4) + c) = x;
+  }
+}
+
+__device__ __forceinline__ float group_max(float v) {
+  v = fmaxf(v, __shfl_xor_sync(FULL_MASK, v, 1));
+  return fmaxf(v, __shfl_xor_sync(FULL_MASK, v, 2));
+}
+
+__device__ __forceinline__ float group_sum(float v) {
+  v += __shfl_xor_sync(FULL_MASK, v, 1);
+  return v + __shfl_xor_sync(FULL_MASK, v, 2);
+}
+
+// Shared: Q [64 × LD], K [32 × LD], V [32 × LD], P [4 × 16 × TC_PS].
+template <int D, bool SPLIT>
+__device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
+                       const float* __restrict__ v, float* __restrict__ out,
+                       float* __restrict__ lse, int heads, int kvHeads, int tq, int tk,
+                       int kvStride, float scale) {
+  constexpr int LD = D + 4, ND = D / 8;
+  extern __shared__ float tc_smem[];  // not "smem": C++ linkage here, C in the other files
+  float* sq = tc_smem;
+  float* sk = sq + TC_BQ * LD;
+  float* sv = sk + TC_BK * LD;
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  float* wp = sv + TC_BK * LD + warp * 16 * TC_PS;
+  const int h = blockIdx.y, b = blockIdx.z, kvh = h / (heads / kvHeads);
+  const int q0 = blockIdx.x * TC_BQ, offset = tk - tq;
+  const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
+  const float* qBase = q + (long long)b * tq * qCols + (long long)h * D;
+  const float* kBase = k + (long long)b * kvStride * kvCols + (long long)kvh * D;
+  const float* vBase = v + (long long)b * kvStride * kvCols + (long long)kvh * D;
+  load_tile<D>(sq, qBase, qCols, q0, TC_BQ, tq);
+
+  const int i0 = q0 + warp * 16 + g, i1 = i0 + 8;
+  float o[ND][4];
+#pragma unroll
+  for (int n = 0; n < ND; n++) o[n][0] = o[n][1] = o[n][2] = o[n][3] = 0.f;
+  float m0 = neg_inf(), m1 = neg_inf(), l0 = 0.f, l1 = 0.f;
+  const int lastRow = min(q0 + TC_BQ, tq) - 1;
+  const int keyEnd = min(tk, lastRow + offset + 1);
+
+  for (int k0 = 0; k0 < keyEnd; k0 += TC_BK) {
+    __syncthreads();  // the previous tiles are no longer read
+    load_tile<D>(sk, kBase, kvCols, k0, TC_BK, keyEnd);
+    load_tile<D>(sv, vBase, kvCols, k0, TC_BK, keyEnd);
+    __syncthreads();
+    float s[4][4];
+#pragma unroll
+    for (int n = 0; n < 4; n++) s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.f;
+#pragma unroll
+    for (int kk = 0; kk < ND; kk++) {
+      Tf a[4];
+      load_a<SPLIT>(a, sq, LD, warp * 16, kk * 8, g, t);
+#pragma unroll
+      for (int n = 0; n < 4; n++) {
+        Tf bb[2];
+        load_bt<SPLIT>(bb, sk, LD, n * 8, kk * 8, g, t);
+        mma<SPLIT>(s[n], a, bb);
+      }
+    }
+    float mx0 = neg_inf(), mx1 = neg_inf();
+#pragma unroll
+    for (int n = 0; n < 4; n++) {
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const int j = k0 + n * 8 + 2 * t + (e & 1), i = e < 2 ? i0 : i1;
+        const bool ok = j < keyEnd && j <= i + offset && i < tq;
+        s[n][e] = ok ? s[n][e] * scale : neg_inf();
+      }
+      mx0 = fmaxf(mx0, fmaxf(s[n][0], s[n][1]));
+      mx1 = fmaxf(mx1, fmaxf(s[n][2], s[n][3]));
+    }
+    const float mn0 = fmaxf(m0, group_max(mx0)), mn1 = fmaxf(m1, group_max(mx1));
+    const float alpha0 = mn0 == neg_inf() ? 1.f : expf(m0 - mn0);
+    const float alpha1 = mn1 == neg_inf() ? 1.f : expf(m1 - mn1);
+    float rs0 = 0.f, rs1 = 0.f;
+#pragma unroll
+    for (int n = 0; n < 4; n++) {
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const float mn = e < 2 ? mn0 : mn1;
+        s[n][e] = mn == neg_inf() ? 0.f : expf(s[n][e] - mn);
+      }
+      rs0 += s[n][0] + s[n][1];
+      rs1 += s[n][2] + s[n][3];
+    }
+    l0 = l0 * alpha0 + group_sum(rs0);
+    l1 = l1 * alpha1 + group_sum(rs1);
+    m0 = mn0;
+    m1 = mn1;
+#pragma unroll
+    for (int n = 0; n < ND; n++) {
+      o[n][0] *= alpha0;
+      o[n][1] *= alpha0;
+      o[n][2] *= alpha1;
+      o[n][3] *= alpha1;
+    }
+    __syncwarp();
+    store_c(wp, s, g, t);
+    __syncwarp();
+#pragma unroll
+    for (int kk = 0; kk < TC_BK / 8; kk++) {
+      Tf a[4];
+      load_a<SPLIT>(a, wp, TC_PS, 0, kk * 8, g, t);
+#pragma unroll
+      for (int n = 0; n < ND; n++) {
+        Tf bb[2];
+        load_bn<SPLIT>(bb, sv, LD, kk * 8, n * 8, g, t);
+        mma<SPLIT>(o[n], a, bb);
+      }
+    }
+  }
+
+#pragma unroll
+  for (int half = 0; half < 2; half++) {
+    const int i = half ? i1 : i0;
+    if (i >= tq) continue;
+    const float inv = 1.f / (half ? l1 : l0);
+    float* row = out + ((long long)b * tq + i) * qCols + (long long)h * D + 2 * t;
+#pragma unroll
+    for (int n = 0; n < ND; n++) {
+      row[n * 8] = o[n][2 * half] * inv;
+      row[n * 8 + 1] = o[n][2 * half + 1] * inv;
+    }
+    if (t == 0) lse[((long long)b * tq + i) * heads + h] = (half ? m1 : m0) + logf(half ? l1 : l0);
+  }
+}
+
+// Shared: Q [64 × LD], dO [64 × LD], K [32 × LD], V [32 × LD], dS [4 × 16 × TC_PS].
+template <int D, bool SPLIT>
+__device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__ k,
+                          const float* __restrict__ v, const float* __restrict__ lse,
+                          const float* __restrict__ delta, const float* __restrict__ dout,
+                          float* __restrict__ dq, int heads, int kvHeads, int tq, int tk,
+                          int kvStride, float scale) {
+  constexpr int LD = D + 4, ND = D / 8;
+  extern __shared__ float tc_smem[];  // not "smem": C++ linkage here, C in the other files
+  float* sq = tc_smem;
+  float* sdo = sq + TC_BQ * LD;
+  float* sk = sdo + TC_BQ * LD;
+  float* sv = sk + TC_BK * LD;
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  float* wp = sv + TC_BK * LD + warp * 16 * TC_PS;
+  const int h = blockIdx.y, b = blockIdx.z, kvh = h / (heads / kvHeads);
+  const int q0 = blockIdx.x * TC_BQ, offset = tk - tq;
+  const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
+  const long long qOff = (long long)b * tq * qCols + (long long)h * D;
+  const float* kBase = k + (long long)b * kvStride * kvCols + (long long)kvh * D;
+  const float* vBase = v + (long long)b * kvStride * kvCols + (long long)kvh * D;
+  load_tile<D>(sq, q + qOff, qCols, q0, TC_BQ, tq);
+  load_tile<D>(sdo, dout + qOff, qCols, q0, TC_BQ, tq);
+
+  const int i0 = q0 + warp * 16 + g, i1 = i0 + 8;
+  const float lse0 = i0 < tq ? lse[((long long)b * tq + i0) * heads + h] : 0.f;
+  const float lse1 = i1 < tq ? lse[((long long)b * tq + i1) * heads + h] : 0.f;
+  const float dl0 = i0 < tq ? delta[((long long)b * tq + i0) * heads + h] : 0.f;
+  const float dl1 = i1 < tq ? delta[((long long)b * tq + i1) * heads + h] : 0.f;
+  float acc[ND][4];
+#pragma unroll
+  for (int n = 0; n < ND; n++) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
+  const int lastRow = min(q0 + TC_BQ, tq) - 1;
+  const int keyEnd = min(tk, lastRow + offset + 1);
+
+  for (int k0 = 0; k0 < keyEnd; k0 += TC_BK) {
+    __syncthreads();
+    load_tile<D>(sk, kBase, kvCols, k0, TC_BK, keyEnd);
+    load_tile<D>(sv, vBase, kvCols, k0, TC_BK, keyEnd);
+    __syncthreads();
+    float s[4][4], dp[4][4];
+#pragma unroll
+    for (int n = 0; n < 4; n++) {
+      s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.f;
+      dp[n][0] = dp[n][1] = dp[n][2] = dp[n][3] = 0.f;
+    }
+#pragma unroll
+    for (int kk = 0; kk < ND; kk++) {
+      Tf a[4], ad[4];
+      load_a<SPLIT>(a, sq, LD, warp * 16, kk * 8, g, t);
+      load_a<SPLIT>(ad, sdo, LD, warp * 16, kk * 8, g, t);
+#pragma unroll
+      for (int n = 0; n < 4; n++) {
+        Tf bb[2];
+        load_bt<SPLIT>(bb, sk, LD, n * 8, kk * 8, g, t);
+        mma<SPLIT>(s[n], a, bb);
+        load_bt<SPLIT>(bb, sv, LD, n * 8, kk * 8, g, t);
+        mma<SPLIT>(dp[n], ad, bb);
+      }
+    }
+#pragma unroll
+    for (int n = 0; n < 4; n++) {
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const int j = k0 + n * 8 + 2 * t + (e & 1), i = e < 2 ? i0 : i1;
+        const bool ok = j < keyEnd && j <= i + offset && i < tq;
+        const float p = ok ? expf(s[n][e] * scale - (e < 2 ? lse0 : lse1)) : 0.f;
+        s[n][e] = p * (dp[n][e] - (e < 2 ? dl0 : dl1));
+      }
+    }
+    __syncwarp();
+    store_c(wp, s, g, t);
+    __syncwarp();
+#pragma unroll
+    for (int kk = 0; kk < TC_BK / 8; kk++) {
+      Tf a[4];
+      load_a<SPLIT>(a, wp, TC_PS, 0, kk * 8, g, t);
+#pragma unroll
+      for (int n = 0; n < ND; n++) {
+        Tf bb[2];
+        load_bn<SPLIT>(bb, sk, LD, kk * 8, n * 8, g, t);
+        mma<SPLIT>(acc[n], a, bb);
+      }
+    }
+  }
+
+#pragma unroll
+  for (int half = 0; half < 2; half++) {
+    const int i = half ? i1 : i0;
+    if (i >= tq) continue;
+    float* row = dq + qOff + (long long)i * qCols + 2 * t;
+#pragma unroll
+    for (int n = 0; n < ND; n++) {
+      row[n * 8] = acc[n][2 * half] * scale;
+      row[n * 8 + 1] = acc[n][2 * half + 1] * scale;
+    }
+  }
+}
+
+// Shared: K [64 × LD], V [64 × LD], Q [32 × LD], dO [32 × LD], P/dS [4 × 16 × TC_PS],
+// lse [32], delta [32]. A block owns 64 keys of one KV head and walks the queries of every head
+// in its group, so dK and dV have one writer each.
+template <int D, bool SPLIT>
+__device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict__ k,
+                            const float* __restrict__ v, const float* __restrict__ lse,
+                            const float* __restrict__ delta, const float* __restrict__ dout,
+                            float* __restrict__ dk, float* __restrict__ dv, int heads,
+                            int kvHeads, int tq, int tk, int kvStride, float scale) {
+  constexpr int LD = D + 4, ND = D / 8;
+  extern __shared__ float tc_smem[];  // not "smem": C++ linkage here, C in the other files
+  float* sk = tc_smem;
+  float* sv = sk + TC_BKV * LD;
+  float* sq = sv + TC_BKV * LD;
+  float* sdo = sq + TC_BQ2 * LD;
+  float* sp = sdo + TC_BQ2 * LD;
+  float* slse = sp + 4 * 16 * TC_PS;
+  float* sdl = slse + TC_BQ2;
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  float* wp = sp + warp * 16 * TC_PS;
+  const int kvh = blockIdx.y, b = blockIdx.z, group = heads / kvHeads;
+  const int j0 = blockIdx.x * TC_BKV, offset = tk - tq;
+  const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
+  const long long kvOff = (long long)b * kvStride * kvCols + (long long)kvh * D;
+  load_tile<D>(sk, k + kvOff, kvCols, j0, TC_BKV, tk);
+  load_tile<D>(sv, v + kvOff, kvCols, j0, TC_BKV, tk);
+
+  const int r0 = j0 + warp * 16 + g, r1 = r0 + 8;  // this thread's key rows
+  float dka[ND][4], dva[ND][4];
+#pragma unroll
+  for (int n = 0; n < ND; n++) {
+    dka[n][0] = dka[n][1] = dka[n][2] = dka[n][3] = 0.f;
+    dva[n][0] = dva[n][1] = dva[n][2] = dva[n][3] = 0.f;
+  }
+  const int firstQ = max(0, j0 - offset);  // query i sees key j when j ≤ i + offset
+
+  for (int hh = 0; hh < group; hh++) {
+    const int h = kvh * group + hh;
+    const long long qOff = (long long)b * tq * qCols + (long long)h * D;
+    for (int i0 = firstQ; i0 < tq; i0 += TC_BQ2) {
+      __syncthreads();
+      load_tile<D>(sq, q + qOff, qCols, i0, TC_BQ2, tq);
+      load_tile<D>(sdo, dout + qOff, qCols, i0, TC_BQ2, tq);
+      if (threadIdx.x < TC_BQ2) {
+        const int i = i0 + threadIdx.x;
+        const long long at = ((long long)b * tq + i) * heads + h;
+        slse[threadIdx.x] = i < tq ? lse[at] : 0.f;
+        sdl[threadIdx.x] = i < tq ? delta[at] : 0.f;
+      }
+      __syncthreads();
+      float s[4][4], dp[4][4];
+#pragma unroll
+      for (int n = 0; n < 4; n++) {
+        s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.f;
+        dp[n][0] = dp[n][1] = dp[n][2] = dp[n][3] = 0.f;
+      }
+#pragma unroll
+      for (int kk = 0; kk < ND; kk++) {
+        Tf a[4], av[4];
+        load_a<SPLIT>(a, sk, LD, warp * 16, kk * 8, g, t);
+        load_a<SPLIT>(av, sv, LD, warp * 16, kk * 8, g, t);
+#pragma unroll
+        for (int n = 0; n < 4; n++) {
+          Tf bb[2];
+          load_bt<SPLIT>(bb, sq, LD, n * 8, kk * 8, g, t);
+          mma<SPLIT>(s[n], a, bb);  // Sᵀ = K·Qᵀ
+          load_bt<SPLIT>(bb, sdo, LD, n * 8, kk * 8, g, t);
+          mma<SPLIT>(dp[n], av, bb);  // dPᵀ = V·dOᵀ
+        }
+      }
+#pragma unroll
+      for (int n = 0; n < 4; n++) {
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+          const int col = n * 8 + 2 * t + (e & 1), i = i0 + col, j = e < 2 ? r0 : r1;
+          const bool ok = i < tq && j < tk && j <= i + offset;
+          const float p = ok ? expf(s[n][e] * scale - slse[col]) : 0.f;
+          s[n][e] = p;
+          dp[n][e] = p * (dp[n][e] - sdl[col]);
+        }
+      }
+      __syncwarp();
+      store_c(wp, s, g, t);
+      __syncwarp();
+#pragma unroll
+      for (int kk = 0; kk < TC_BQ2 / 8; kk++) {
+        Tf a[4];
+        load_a<SPLIT>(a, wp, TC_PS, 0, kk * 8, g, t);
+#pragma unroll
+        for (int n = 0; n < ND; n++) {
+          Tf bb[2];
+          load_bn<SPLIT>(bb, sdo, LD, kk * 8, n * 8, g, t);
+          mma<SPLIT>(dva[n], a, bb);  // dV += Pᵀ·dO
+        }
+      }
+      __syncwarp();
+      store_c(wp, dp, g, t);
+      __syncwarp();
+#pragma unroll
+      for (int kk = 0; kk < TC_BQ2 / 8; kk++) {
+        Tf a[4];
+        load_a<SPLIT>(a, wp, TC_PS, 0, kk * 8, g, t);
+#pragma unroll
+        for (int n = 0; n < ND; n++) {
+          Tf bb[2];
+          load_bn<SPLIT>(bb, sq, LD, kk * 8, n * 8, g, t);
+          mma<SPLIT>(dka[n], a, bb);  // dK += dSᵀ·Q
+        }
+      }
+    }
+  }
+
+#pragma unroll
+  for (int half = 0; half < 2; half++) {
+    const int j = half ? r1 : r0;
+    if (j >= tk) continue;
+    const long long at = kvOff + (long long)j * kvCols + 2 * t;
+#pragma unroll
+    for (int n = 0; n < ND; n++) {
+      dk[at + n * 8] = dka[n][2 * half] * scale;
+      dk[at + n * 8 + 1] = dka[n][2 * half + 1] * scale;
+      dv[at + n * 8] = dva[n][2 * half];
+      dv[at + n * 8 + 1] = dva[n][2 * half + 1];
+    }
+  }
+}
+
+#define TC_INSTANCES(D, S, NAME)                                                                \
+  extern "C" __global__ void __launch_bounds__(TC_THREADS)                                     \
+      attention_tc_fwd_##NAME(const float* q, const float* k, const float* v, float* out,       \
+                              float* lse, int heads, int kvHeads, int tq, int tk, int kvStride, \
+                              float scale) {                                                    \
+    tc_fwd<D, S>(q, k, v, out, lse, heads, kvHeads, tq, tk, kvStride, scale);                  \
+  }                                                                                             \
+  extern "C" __global__ void __launch_bounds__(TC_THREADS)                                     \
+      attention_tc_dq_##NAME(const float* q, const float* k, const float* v, const float* lse,  \
+                             const float* delta, const float* dout, float* dq, int heads,      \
+                             int kvHeads, int tq, int tk, int kvStride, float scale) {         \
+    tc_bwd_dq<D, S>(q, k, v, lse, delta, dout, dq, heads, kvHeads, tq, tk, kvStride, scale);   \
+  }                                                                                             \
+  extern "C" __global__ void __launch_bounds__(TC_THREADS)                                     \
+      attention_tc_dkdv_##NAME(const float* q, const float* k, const float* v, const float* lse,\
+                               const float* delta, const float* dout, float* dk, float* dv,    \
+                               int heads, int kvHeads, int tq, int tk, int kvStride,           \
+                               float scale) {                                                   \
+    tc_bwd_dkdv<D, S>(q, k, v, lse, delta, dout, dk, dv, heads, kvHeads, tq, tk, kvStride,     \
+                      scale);                                                                   \
+  }
+
+TC_INSTANCES(64, true, d64_x3)
+TC_INSTANCES(64, false, d64_x1)
+TC_INSTANCES(128, true, d128_x3)
+TC_INSTANCES(128, false, d128_x1)
