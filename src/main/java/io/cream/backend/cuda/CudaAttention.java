@@ -17,6 +17,9 @@ final class CudaAttention {
   private static final int TC_THREADS = 128, TC_BQ = 64, TC_BK = 32, TC_BKV = 64, TC_BQ2 = 32;
   /** Four warps' 16 × 32 probability tiles (row stride 36). */
   private static final int TC_P_FLOATS = 4 * 16 * 36;
+  /** Split the keys of a forward with fewer blocks than this (about two per SM of an H100). */
+  private static final int SPLIT_BELOW_BLOCKS = 256;
+  private static final int SPLIT_KEYS = 512, MAX_SPLITS = 128;
 
   private final Workspace ws;
   private final boolean tensorCores;
@@ -41,12 +44,24 @@ final class CudaAttention {
       CudaTensor lse) {
     int d = s.headDim();
     if (usesTensorCores(s)) {
-      ws.kernel("attention_tc", "attention_tc_fwd_d" + d + variant).call()
-          .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch()).block(TC_THREADS)
-          .shared(floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS))
-          .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(out.pointer())
-          .ptr(lse.pointer()).i32(s.heads()).i32(s.kvHeads()).i32(s.queryLen())
-          .i32(s.keyLen()).i32(s.kvStride()).f32((float) s.scale()).launch();
+      int splits = splits(s);
+      if (splits == 1) {
+        tensorCoreForward(s, q, k, v, out.pointer(), lse.pointer(), 1, s.keyLen());
+        return;
+      }
+      // Few query rows over many keys (decoding): split the keys over blocks, then merge.
+      int splitLen = Workspace.ceilDiv(Workspace.ceilDiv(s.keyLen(), splits), TC_BK) * TC_BK;
+      splits = Workspace.ceilDiv(s.keyLen(), splitLen);
+      long stats = (long) splits * s.queryRows() * s.heads();
+      try (Workspace.Scratch partO = ws.scratch(stats * d * Workspace.FLOAT);
+          Workspace.Scratch partLse = ws.scratch(stats * Workspace.FLOAT)) {
+        tensorCoreForward(s, q, k, v, partO.pointer, partLse.pointer, splits, splitLen);
+        long warps = (long) s.queryRows() * s.heads();
+        ws.kernel("attention_tc", "attention_tc_combine").call()
+            .grid(Workspace.ceilDiv(warps * 32, THREADS)).block(THREADS)
+            .ptr(partO.pointer).ptr(partLse.pointer).ptr(out.pointer()).ptr(lse.pointer())
+            .i32(s.queryRows()).i32(s.heads()).i32(d).i32(splits).launch();
+      }
       return;
     }
     int shared = floats(TILE * d + TILE * (d + 1) + TILE * d);
@@ -86,6 +101,28 @@ final class CudaAttention {
           .i32(s.heads()).i32(s.kvHeads()).i32(d).i32(s.queryLen()).i32(s.keyLen())
           .i32(s.kvStride()).f32(scale).launch();
     }
+  }
+
+  /**
+   * Key splits for a tensor-core forward: 1 when the query tiles alone fill the GPU, else enough
+   * to give each block about SPLIT_KEYS keys.
+   */
+  static int splits(AttentionShape s) {
+    long blocks = (long) Workspace.ceilDiv(s.queryLen(), TC_BQ) * s.heads() * s.batch();
+    if (blocks >= SPLIT_BELOW_BLOCKS) return 1;
+    return (int) Math.max(1, Math.min(Math.min(MAX_SPLITS, 65_535 / s.batch()),
+        Workspace.ceilDiv(s.keyLen(), SPLIT_KEYS)));
+  }
+
+  private void tensorCoreForward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v,
+      long out, long lse, int splits, int splitLen) {
+    int d = s.headDim();
+    ws.kernel("attention_tc", "attention_tc_fwd_d" + d + variant).call()
+        .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch() * splits)
+        .block(TC_THREADS).shared(floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS))
+        .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(out).ptr(lse)
+        .i32(s.heads()).i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride())
+        .f32((float) s.scale()).i32(splits).i32(splitLen).launch();
   }
 
   private void tensorCoreBackward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v,

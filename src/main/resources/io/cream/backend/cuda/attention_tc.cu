@@ -118,11 +118,14 @@ __device__ __forceinline__ float group_sum(float v) {
 }
 
 // Shared: Q [64 × LD], K [32 × LD], V [32 × LD], P [4 × 16 × TC_PS].
+// With splits > 1 (few query rows over a long cache, e.g. decoding) blockIdx.z = b·splits + part and
+// the block covers keys [part·splitLen, (part + 1)·splitLen) only, writing its normalised partial
+// output and log-sum-exp (−inf where it saw no key) to partO / partLse for attention_tc_combine.
 template <int D, bool SPLIT>
 __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
                        const float* __restrict__ v, float* __restrict__ out,
                        float* __restrict__ lse, int heads, int kvHeads, int tq, int tk,
-                       int kvStride, float scale) {
+                       int kvStride, float scale, int splits, int splitLen) {
   constexpr int LD = D + 4, ND = D / 8;
   extern __shared__ float tc_smem[];  // not "smem": C++ linkage here, C in the other files
   float* sq = tc_smem;
@@ -130,7 +133,8 @@ __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
   float* sv = sk + TC_BK * LD;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   float* wp = sv + TC_BK * LD + warp * 16 * TC_PS;
-  const int h = blockIdx.y, b = blockIdx.z, kvh = h / (heads / kvHeads);
+  const int h = blockIdx.y, b = blockIdx.z / splits, part = blockIdx.z - b * splits;
+  const int kvh = h / (heads / kvHeads);
   const int q0 = blockIdx.x * TC_BQ, offset = tk - tq;
   const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
   const float* qBase = q + (long long)b * tq * qCols + (long long)h * D;
@@ -144,9 +148,10 @@ __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
   for (int n = 0; n < ND; n++) o[n][0] = o[n][1] = o[n][2] = o[n][3] = 0.f;
   float m0 = neg_inf(), m1 = neg_inf(), l0 = 0.f, l1 = 0.f;
   const int lastRow = min(q0 + TC_BQ, tq) - 1;
-  const int keyEnd = min(tk, lastRow + offset + 1);
+  const int keyBegin = part * splitLen;
+  const int keyEnd = min(min(tk, lastRow + offset + 1), keyBegin + splitLen);
 
-  for (int k0 = 0; k0 < keyEnd; k0 += TC_BK) {
+  for (int k0 = keyBegin; k0 < keyEnd; k0 += TC_BK) {
     __syncthreads();  // the previous tiles are no longer read
     load_tile<D>(sk, kBase, kvCols, k0, TC_BK, keyEnd);
     load_tile<D>(sv, vBase, kvCols, k0, TC_BK, keyEnd);
@@ -218,19 +223,53 @@ __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
     }
   }
 
+  const long long rows = (long long)gridDim.z / splits * tq;  // batch · tq
 #pragma unroll
   for (int half = 0; half < 2; half++) {
     const int i = half ? i1 : i0;
     if (i >= tq) continue;
-    const float inv = 1.f / (half ? l1 : l0);
-    float* row = out + ((long long)b * tq + i) * qCols + (long long)h * D + 2 * t;
+    const float l = half ? l1 : l0;
+    const float inv = l > 0.f ? 1.f / l : 0.f;  // l = 0: this part saw no key of the row
+    const long long r = (long long)b * tq + i;
+    float* row = splits > 1 ? out + ((part * rows + r) * heads + h) * D + 2 * t
+                            : out + r * qCols + (long long)h * D + 2 * t;
 #pragma unroll
     for (int n = 0; n < ND; n++) {
       row[n * 8] = o[n][2 * half] * inv;
       row[n * 8 + 1] = o[n][2 * half + 1] * inv;
     }
-    if (t == 0) lse[((long long)b * tq + i) * heads + h] = (half ? m1 : m0) + logf(half ? l1 : l0);
+    if (t == 0) {
+      const float value = l > 0.f ? (half ? m1 : m0) + logf(l) : neg_inf();
+      lse[(splits > 1 ? part * rows + r : r) * heads + h] = value;
+    }
   }
+}
+
+// Merges the parts of a split forward: per (row, head) lse = log Σ_p exp(lse_p) and
+// out = Σ_p exp(lse_p − lse)·out_p, in part order (deterministic). One warp per (row, head).
+extern "C" __global__ void attention_tc_combine(const float* __restrict__ partO,
+                                                const float* __restrict__ partLse,
+                                                float* __restrict__ out, float* __restrict__ lse,
+                                                int rows, int heads, int d, int splits) {
+  const long long w = (blockIdx.x * (long long)blockDim.x + threadIdx.x) >> 5;
+  const int lane = threadIdx.x & 31;
+  if (w >= (long long)rows * heads) return;  // whole warps leave together
+  const long long stride = (long long)rows * heads;  // between parts
+  float m = neg_inf();
+  for (int p = lane; p < splits; p += 32) m = fmaxf(m, partLse[p * stride + w]);
+  m = warp_max(m);
+  float sum = 0.f;
+  for (int p = lane; p < splits; p += 32) sum += expf(partLse[p * stride + w] - m);
+  const float total = m + logf(warp_sum(sum));
+  for (int c = lane; c < d; c += 32) {
+    float acc = 0.f;
+    for (int p = 0; p < splits; p++) {
+      const float weight = expf(partLse[p * stride + w] - total);
+      acc += weight * partO[(p * stride + w) * d + c];
+    }
+    out[w * d + c] = acc;
+  }
+  if (lane == 0) lse[w] = total;
 }
 
 // Shared: Q [64 × LD], dO [64 × LD], K [32 × LD], V [32 × LD], dS [4 × 16 × TC_PS].
@@ -463,8 +502,8 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
   extern "C" __global__ void __launch_bounds__(TC_THREADS)                                     \
       attention_tc_fwd_##NAME(const float* q, const float* k, const float* v, float* out,       \
                               float* lse, int heads, int kvHeads, int tq, int tk, int kvStride, \
-                              float scale) {                                                    \
-    tc_fwd<D, S>(q, k, v, out, lse, heads, kvHeads, tq, tk, kvStride, scale);                  \
+                              float scale, int splits, int splitLen) {                          \
+    tc_fwd<D, S>(q, k, v, out, lse, heads, kvHeads, tq, tk, kvStride, scale, splits, splitLen); \
   }                                                                                             \
   extern "C" __global__ void __launch_bounds__(TC_THREADS)                                     \
       attention_tc_dq_##NAME(const float* q, const float* k, const float* v, const float* lse,  \

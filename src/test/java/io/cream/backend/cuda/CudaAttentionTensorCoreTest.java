@@ -3,12 +3,14 @@ package io.cream.backend.cuda;
 import static io.cream.backend.TestData.download;
 import static io.cream.backend.TestData.gaussian;
 import static io.cream.backend.TestData.upload;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cream.backend.AttentionShape;
 import io.cream.backend.ReferenceAttention64;
 import io.cream.backend.Tensor;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,11 +18,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The tensor-core attention kernels (attention_tc.cu) against the float64 reference, forward and
  * backward, in both precisions: three TF32 products per tile (the default; fp32 tolerance) and one
  * (--tf32; TF32 tolerance). Shapes cover GQA, partial tiles, a causal offset in a KV-cache layout
- * and a short query block over a long cache.
+ * a short query block over a long cache, and decode steps whose keys are split over blocks.
  */
-@Tag("gpu")
 class CudaAttentionTensorCoreTest {
 
+  @Tag("gpu")
   @ParameterizedTest(name = "tf32={0} B={1} H={2} KV={3} d={4} Tq={5} Tk={6} stride={7}")
   @CsvSource({
     "false, 2, 4, 2, 64, 200, 200, 200",
@@ -30,11 +32,15 @@ class CudaAttentionTensorCoreTest {
     "true, 2, 4, 2, 64, 200, 200, 200",
     "true, 1, 4, 1, 128, 150, 150, 150",
     "true, 2, 4, 2, 64, 37, 300, 320",
+    "false, 1, 8, 2, 64, 1, 2000, 2048", // one decode step, keys split over 4 blocks
+    "false, 2, 4, 1, 128, 5, 1500, 1600", // split into 3, rows see different key counts
+    "true, 1, 8, 2, 128, 1, 1100, 1100",
   })
   void matchesReference(boolean tf32, int b, int h, int kvh, int d, int tq, int tk, int stride) {
     CudaTests.backend().close(); // skips without a GPU
     double tol = tf32 ? 5e-3 : 1e-5;
-    String tag = "attention tc d" + d + (tf32 ? " tf32" : "") + (tq < tk ? " Tq<Tk" : "") + " ";
+    String tag = "attention tc d" + d + (tf32 ? " tf32" : "") + (tq < tk ? " Tq<Tk" : "")
+        + (CudaAttention.splits(new AttentionShape(b, h, kvh, d, tq, tk, stride)) > 1 ? " split" : "") + " ";
     try (CudaBackend be = new CudaBackend(0, tf32)) {
       AttentionShape s = new AttentionShape(b, h, kvh, d, tq, tk, stride);
       assertTrue(be.attentionOnTensorCores(s), "this shape should run on tensor cores");
@@ -61,6 +67,15 @@ class CudaAttentionTensorCoreTest {
       check(tag + "dk", attended(s, download(be, dk)), g.dk(), tol);
       check(tag + "dv", attended(s, download(be, dv)), g.dv(), tol);
     }
+  }
+
+  @Test
+  void keysAreSplitOnlyWhenQueryTilesCannotFillTheGpu() {
+    assertEquals(64, CudaAttention.splits(new AttentionShape(1, 32, 4, 64, 1, 32768, 32768)));
+    assertEquals(4, CudaAttention.splits(new AttentionShape(1, 8, 2, 64, 1, 2000, 2048)));
+    assertEquals(1, CudaAttention.splits(new AttentionShape(1, 8, 2, 64, 1, 400, 512)));
+    assertEquals(1, CudaAttention.splits(AttentionShape.causal(4, 32, 4, 64, 4096)));
+    assertEquals(128, CudaAttention.splits(new AttentionShape(1, 1, 1, 64, 1, 1 << 20, 1 << 20)));
   }
 
   /** Rows past keyLen of each sequence (never written: zero-initialised) compare as zeros. */
