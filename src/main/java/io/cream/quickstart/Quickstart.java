@@ -146,7 +146,7 @@ public final class Quickstart {
     Files.createDirectories(pretrain.getParent());
     Files.move(tmpPre, pretrain);
     Files.move(tmpFine, finetune);
-    log.println("   training text: " + books.size() + " books + synthetic passkey documents ("
+    log.println("   training text: " + books.size() + " book(s) + synthetic passkey documents ("
         + plan.shortDocs() + " short, " + plan.longDocs() + " long) in " + pretrain.getParent());
   }
 

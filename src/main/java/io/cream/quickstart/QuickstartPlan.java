@@ -26,7 +26,7 @@ public record QuickstartPlan(
 
   /** A few steps of everything: checks the plumbing, not the skill. */
   public static QuickstartPlan smoke() {
-    return new QuickstartPlan(64, 4, 32, 2, 4, 2, 3, 2, 2, 2e-3, 5e-4, 1, 40, 10, 1, 1);
+    return new QuickstartPlan(96, 4, 32, 2, 4, 2, 3, 2, 2, 2e-3, 5e-4, 1, 40, 10, 1, 1);
   }
 
   public int targetWindow() {
