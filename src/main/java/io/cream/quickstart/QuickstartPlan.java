@@ -21,7 +21,7 @@ public record QuickstartPlan(
     int books, int shortDocs, int longDocs, int samples, long seed) {
 
   public static QuickstartPlan standard() {
-    return new QuickstartPlan(128, 8, 192, 4, 6, 2, 400, 80, 16, 2e-3, 5e-4, 4, 20000, 600, 4, 1);
+    return new QuickstartPlan(128, 8, 128, 4, 4, 2, 400, 80, 16, 2e-3, 5e-4, 6, 8000, 400, 4, 1);
   }
 
   /** A few steps of everything: checks the plumbing, not the skill. */
