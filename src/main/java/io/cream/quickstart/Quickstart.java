@@ -68,12 +68,13 @@ public final class Quickstart {
     this.log = log;
   }
 
-  /** Runs (or reuses) every stage; returns the accuracy table [variant][1×, f×]. */
+  /** Runs (or reuses) every stage; returns [variant][ppl 1×, ppl f×, passkey 1×, passkey f×]. */
   public double[][] run() throws IOException {
     Files.createDirectories(work);
     Path pretrainData = work.resolve("data/pretrain");
     Path finetuneData = work.resolve("data/finetune");
-    prepareData(pretrainData, finetuneData);
+    Path heldOut = work.resolve("data/heldout");
+    prepareData(pretrainData, finetuneData, heldOut);
     Path base = work.resolve("models/base");
     Path pose = work.resolve("models/pose");
     Path cream = work.resolve("models/cream");
@@ -86,7 +87,7 @@ public final class Quickstart {
     stage("3/4 extend " + plan.factor() + "× with CREAM", cream,
         () -> train(base, finetuneData, cream, PositionMethod.CREAM, RopeType.LINEAR,
             plan.finetuneSteps(), plan.finetuneLr(), Math.max(1, plan.finetuneSteps() / 10)));
-    log.println("== 4/4 passkey at " + plan.window() + " and " + plan.targetWindow() + " tokens");
+    log.println("== 4/4 perplexity and passkey at " + plan.window() + " and " + plan.targetWindow() + " tokens");
     double[][] table = new double[Variant.values().length][];
     List<Path> results = new ArrayList<>();
     for (Variant v : Variant.values()) {
@@ -96,11 +97,12 @@ public final class Quickstart {
         case CREAM -> cream;
       };
       Path out = work.resolve("eval/" + v.dir());
-      results.add(evaluate(v, model, out));
-      table[v.ordinal()] = accuracies(out.resolve("results.json"));
+      results.add(evaluate(v, model, out.resolve("passkey"), "passkey", heldOut));
+      results.add(evaluate(v, model, out.resolve("ppl"), "ppl", heldOut));
+      table[v.ordinal()] = row(out);
     }
     Path report = work.resolve("report.html");
-    HtmlReport.write(results, report, "cream quickstart: passkey at " + plan.window() + " and "
+    HtmlReport.write(results, report, "cream quickstart: perplexity and passkey at " + plan.window() + " and "
         + plan.targetWindow() + " tokens");
     printTable(table);
     log.println("report: " + report.toAbsolutePath());
@@ -122,15 +124,19 @@ public final class Quickstart {
     log.printf("   took %.1f min%n", (System.nanoTime() - t0) / 60e9);
   }
 
-  private void prepareData(Path pretrain, Path finetune) throws IOException {
-    if (Files.isDirectory(finetune) && Files.isDirectory(pretrain)) return;
-    List<Path> books;
+  private void prepareData(Path pretrain, Path finetune, Path heldOut) throws IOException {
+    if (Files.isDirectory(finetune) && Files.isDirectory(pretrain) && Files.isDirectory(heldOut)) return;
+    List<Path> all;
     try (Stream<Path> s = Files.list(corpus)) {
-      books = s.filter(p -> p.getFileName().toString().matches(".*\\.txt(\\.gz)?"))
-          .sorted(Comparator.comparingLong(Quickstart::size).thenComparing(Path::toString))
-          .limit(plan.books()).toList();
+      all = s.filter(p -> p.getFileName().toString().matches(".*\\.txt(\\.gz)?"))
+          .sorted(Comparator.comparingLong(Quickstart::size).thenComparing(Path::toString)).toList();
     }
-    UserError.require(!books.isEmpty(), "no .txt books in " + corpus + "; run './cream fetch corpus'");
+    UserError.require(all.size() > plan.books(), "the corpus " + corpus + " has " + all.size()
+        + " .txt books; the quickstart needs more than " + plan.books() + " (run './cream fetch corpus')");
+    List<Path> books = all.subList(0, plan.books());
+    // The next book, never trained on, cut into pieces: the documents perplexity is measured on.
+    Path tmpHeld = Files.createTempDirectory(work, ".heldout-");
+    HeldOutText.split(all.get(plan.books()), tmpHeld, plan.targetWindow() * 6, 16);
     Path tmpPre = Files.createTempDirectory(work, ".pretrain-");
     Path tmpFine = Files.createTempDirectory(work, ".finetune-");
     for (Path b : books) {
@@ -146,7 +152,8 @@ public final class Quickstart {
     Files.createDirectories(pretrain.getParent());
     Files.move(tmpPre, pretrain);
     Files.move(tmpFine, finetune);
-    log.println("   training text: " + books.size() + " books + synthetic passkey documents ("
+    Files.move(tmpHeld, heldOut);
+    log.println("   training text: " + books.size() + " book(s) + synthetic passkey documents ("
         + plan.shortDocs() + " short, " + plan.longDocs() + " long) in " + pretrain.getParent());
   }
 
@@ -187,10 +194,10 @@ public final class Quickstart {
     return c;
   }
 
-  private Path evaluate(Variant v, Path model, Path out) throws IOException {
+  private Path evaluate(Variant v, Path model, Path out, String task, Path heldOut) throws IOException {
     Path results = out.resolve("results.json");
     if (Files.isRegularFile(results) && EvalResults.read(results).complete()) {
-      log.println("   " + v.label + ": done before, reusing " + results);
+      log.println("   " + v.label + " " + task + ": done before, reusing " + results);
       return results;
     }
     RopeSpec rope = null;
@@ -201,20 +208,28 @@ public final class Quickstart {
     EvalOptions o = EvalOptions.defaults()
         .withLengths(List.of(plan.window(), plan.targetWindow()))
         .withDepths(List.of(0.0, 25.0, 50.0, 75.0, 100.0))
-        .withSamples(plan.samples()).withSeed(plan.seed() + 100)
+        .withSamples(task.equals("ppl") ? 16 : plan.samples()).withSeed(plan.seed() + 100)
+        .withDataDir(heldOut)
         .withRopeOverride(v == Variant.LINEAR ? "linear×" + plan.factor() : null);
-    log.println("   " + v.label);
+    log.println("   " + v.label + ": " + task);
     try (CpuBackend backend = new CpuBackend();
         LlamaEvalModel m = new LlamaEvalModel(v.dir(), ModelLoader.load(model, backend, rope),
             TextTokenizer.load(model), Integer.MAX_VALUE)) {
-      return EvalRunner.run("passkey", m, o, out, log);
+      return EvalRunner.run(task, m, o, out, log);
     }
   }
 
-  /** Accuracy at the base window and at the target window, over all depths and samples. */
-  private double[] accuracies(Path results) {
-    EvalResults r = EvalResults.read(results);
-    return new double[] {accuracyAt(r, plan.window()), accuracyAt(r, plan.targetWindow())};
+  /** Perplexity and passkey accuracy at the base window and at the target window. */
+  private double[] row(Path dir) {
+    EvalResults ppl = EvalResults.read(dir.resolve("ppl/results.json"));
+    EvalResults pk = EvalResults.read(dir.resolve("passkey/results.json"));
+    return new double[] {perplexityAt(ppl, plan.window()), perplexityAt(ppl, plan.targetWindow()),
+        accuracyAt(pk, plan.window()), accuracyAt(pk, plan.targetWindow())};
+  }
+
+  private static double perplexityAt(EvalResults r, int length) {
+    for (var c : r.cells()) if (c.length() == length && c.perplexity() != null) return c.perplexity();
+    return Double.NaN;
   }
 
   /** Sample-weighted accuracy over the cells of one length. */
@@ -232,10 +247,12 @@ public final class Quickstart {
   private void printTable(double[][] t) {
     PrintStream out = System.out;
     out.println();
-    out.printf("passkey accuracy (%d depths × %d samples per length)%n", 5, plan.samples());
-    out.printf("  %-40s %10s %10s%n", "model", plan.window() + " tok", plan.targetWindow() + " tok");
+    int n = plan.window(), s = plan.targetWindow();
+    out.printf("held-out perplexity, and passkey accuracy (%d depths × %d samples per length)%n", 5, plan.samples());
+    out.printf("  %-38s %9s %9s %11s %11s%n", "model", "ppl@" + n, "ppl@" + s, "passkey@" + n, "passkey@" + s);
     for (Variant v : Variant.values()) {
-      out.printf("  %-40s %9.0f%% %9.0f%%%n", v.label, 100 * t[v.ordinal()][0], 100 * t[v.ordinal()][1]);
+      double[] r = t[v.ordinal()];
+      out.printf("  %-38s %9.1f %9.1f %10.0f%% %10.0f%%%n", v.label, r[0], r[1], 100 * r[2], 100 * r[3]);
     }
   }
 

@@ -21,12 +21,12 @@ public record QuickstartPlan(
     int books, int shortDocs, int longDocs, int samples, long seed) {
 
   public static QuickstartPlan standard() {
-    return new QuickstartPlan(128, 8, 192, 4, 6, 2, 400, 80, 16, 2e-3, 5e-4, 4, 20000, 600, 4, 1);
+    return new QuickstartPlan(128, 8, 128, 4, 4, 2, 400, 80, 16, 2e-3, 5e-4, 6, 8000, 400, 4, 1);
   }
 
   /** A few steps of everything: checks the plumbing, not the skill. */
   public static QuickstartPlan smoke() {
-    return new QuickstartPlan(64, 4, 32, 2, 4, 2, 3, 2, 2, 2e-3, 5e-4, 1, 40, 10, 1, 1);
+    return new QuickstartPlan(96, 4, 32, 2, 4, 2, 3, 2, 2, 2e-3, 5e-4, 1, 40, 10, 1, 1);
   }
 
   public int targetWindow() {

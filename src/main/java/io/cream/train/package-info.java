@@ -1,0 +1,8 @@
+/**
+ * Training runs: samples from documents and a position strategy (SampleSource, a pure function of
+ * seed and index), the optimizer loop with gradient accumulation, global-norm clipping and AdamW
+ * (Trainer), the learning-rate schedule, the metrics log, and checkpoints that are complete
+ * Hugging Face folders plus optimizer state, written under a temporary name and renamed, so a
+ * killed run resumes exactly.
+ */
+package io.cream.train;
