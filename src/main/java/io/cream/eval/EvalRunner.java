@@ -57,6 +57,13 @@ public final class EvalRunner {
       ResultCharts.writePng(ResultCharts.forRun(done), outDir.resolve(CHART_FILE));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the chart in " + outDir, e);
+    } catch (Error | RuntimeException e) {
+      // Java2D needs fonts to draw text; a bare server may have none. The scores matter more than
+      // the picture: keep them, say why the chart is missing, and how to get it.
+      progress.println("[" + task.name() + "] warning: no chart (" + e.getClass().getSimpleName()
+          + ": " + e.getMessage() + "); install fonts (e.g. 'apt-get install fontconfig fonts-dejavu-core')"
+          + " and run 'cream report' on this folder to draw it");
+      done = results(task, model, options, null, true, summaries, records, date);
     }
     write(resultsFile, done);
     return resultsFile;
