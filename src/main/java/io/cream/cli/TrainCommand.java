@@ -9,10 +9,13 @@ import io.cream.train.TrainOptions;
 import io.cream.train.Trainer;
 import io.cream.util.UserError;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {"Pre-train (--init) or fine-tune (--model) a Llama-family model at window N with",
@@ -74,6 +77,20 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device;
 
+  @Option(names = "--devices", paramLabel = "IDS",
+      description = {"With --device cuda: train data-parallel on these GPUs (e.g. 0,1), one process",
+          "each over NCCL; the global batch is batch × grad-accum × GPUs."})
+  String devices;
+
+  // Set by --devices on the worker processes it starts.
+  @Option(names = "--rank", hidden = true) Integer rank;
+  @Option(names = "--world", hidden = true) Integer world;
+  @Option(names = "--rendezvous", hidden = true) Path rendezvous;
+  @Option(names = "--rendezvous-timeout", defaultValue = "300", hidden = true,
+      description = "Seconds a worker waits for rank 0's NCCL id.") int rendezvousTimeout;
+
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     UserError.require(window >= 3, "--window must be at least 3, got " + window);
@@ -86,11 +103,37 @@ public final class TrainCommand implements Callable<Integer> {
         PositionMethod.parse(method), ropeType(rope), sigma, branchMode(branchMode), steps, batch,
         gradAccum, lr, warmup, LrSchedule.Decay.parse(schedule), weightDecay, beta1, beta2, eps,
         clip, seed, recompute, saveEvery, keep, dtype(saveDtype), resume, maxSteps);
+    if (devices != null) return dataParallel(o);
+    UserError.require(rank == null && world == null && rendezvous == null,
+        "--rank, --world and --rendezvous belong to the worker processes that --devices starts;"
+            + " leave them out");
     try (Backend backend = device.open()) {
       Trainer.Result r = new Trainer(o, backend, System.err).run();
       System.out.printf("step %d loss %.4f → %s%n", r.step(), r.loss(), r.out());
     }
     return 0;
+  }
+
+  /** --devices: one GPU in this process, or one worker process per GPU (DataParallelTrain). */
+  private int dataParallel(TrainOptions o) throws Exception {
+    DeviceList ids = DeviceList.parse(devices);
+    UserError.require(device.device.equals("cuda"), "--devices needs --device cuda (got --device "
+        + device.device + "); the GPUs are chosen by --devices alone");
+    if (rank != null || world != null || rendezvous != null) {
+      UserError.require(rank != null && world != null && rendezvous != null,
+          "--rank, --world and --rendezvous go together (the workers that --devices starts)");
+      return DataParallelTrain.work(ids, rank, world, rendezvous,
+          Duration.ofSeconds(rendezvousTimeout), device.tf32, o, System.out, System.err);
+    }
+    if (ids.size() == 1) {
+      try (Backend backend = DataParallelTrain.openGpu(ids.get(0), device.tf32)) {
+        Trainer.Result r = new Trainer(o, backend, System.err).run();
+        System.out.printf("step %d loss %.4f → %s%n", r.step(), r.loss(), r.out());
+      }
+      return 0;
+    }
+    return DataParallelTrain.launch(ids, o,
+        spec.root().commandLine().getParseResult().originalArgs(), System.err);
   }
 
   static RopeType ropeType(String s) {

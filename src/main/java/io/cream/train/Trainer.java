@@ -3,6 +3,7 @@ package io.cream.train;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cream.backend.AdamWConfig;
 import io.cream.backend.Backend;
+import io.cream.backend.Collective;
 import io.cream.backend.CrossEntropyLoss;
 import io.cream.backend.Tensor;
 import io.cream.data.DocumentSource;
@@ -43,16 +44,31 @@ import java.util.Optional;
  * step. The model is saved as a Hugging Face checkpoint whose config.json carries the RoPE scaling
  * trained with; optimizer state and step are saved beside it, and a resumed run reproduces the
  * uninterrupted one exactly (samples are a pure function of seed and index).
+ *
+ * <p>Data parallel: with a {@link Collective} of W ranks (one process per GPU), each rank computes
+ * its share of the step's micro-batches ({@link MicroBatchPlan}); the token count is summed over
+ * ranks before the backward (every rank scales by 1 / global count), the gradients, loss sum and
+ * count after it, so every rank clips and steps identically. Only rank 0 writes metrics,
+ * checkpoints and the model; at each save the ranks check that their weights are still identical.
  */
 public final class Trainer {
   private final TrainOptions o;
   private final Backend backend;
   private final PrintStream log;
+  private final Collective group;
+  private final boolean leader;
 
   public Trainer(TrainOptions options, Backend backend, PrintStream log) {
+    this(options, backend, log, Collective.single());
+  }
+
+  /** A trainer that is one rank of a data-parallel group; ranks other than 0 print nothing. */
+  public Trainer(TrainOptions options, Backend backend, PrintStream log, Collective group) {
     this.o = options;
     this.backend = backend;
-    this.log = log;
+    this.group = group;
+    this.leader = group.rank() == 0;
+    this.log = leader ? log : new PrintStream(java.io.OutputStream.nullOutputStream());
   }
 
   /** The result of a run: last step reached and its loss. */
@@ -81,7 +97,9 @@ public final class Trainer {
       OptimizerState opt;
       if (resumeFrom.isPresent()) {
         Path dir = resumeFrom.get();
-        startStep = Checkpoints.readState(dir).path("step").asInt();
+        var state = Checkpoints.readState(dir);
+        startStep = state.path("step").asInt();
+        requireSameMicroBatches(state.path("options"));
         try (SafeTensorsReader r = SafeTensorsReader.open(dir)) {
           weights = WeightsIO.load(base, r, backend);
         }
@@ -101,7 +119,7 @@ public final class Trainer {
           LlamaWeights grads = LlamaWeights.zeros(base, backend);
           TokenizedCorpus corpus = openCorpus(tokenizer, tokenizerPath);
           TrainingPass pass = new TrainingPass(model, grads, o.batch(), o.window(), o.recompute());
-          MetricsLog metrics = MetricsLog.open(o.out().resolve("metrics.jsonl"), startStep)) {
+          MetricsLog metrics = leader ? MetricsLog.open(o.out().resolve("metrics.jsonl"), startStep) : null) {
         PositionSampler sampler = PositionSampler.create(
             o.method(), o.window(), o.factor(), o.sigma(), o.branchMode());
         SampleSource samples = new SampleSource(
@@ -128,20 +146,29 @@ public final class Trainer {
     List<Tensor> v = state.v().all();
     int end = o.maxSteps() > 0 ? Math.min(o.steps(), startStep + o.maxSteps()) : o.steps();
     double lastLoss = Double.NaN;
-    long tokensPerStep = (long) o.globalBatch() * o.window();
-    try (Progress progress = Progress.start("train", o.steps(), "step")) {
+    MicroBatchPlan plan = new MicroBatchPlan(o.gradAccum(), group.rank(), group.world());
+    long tokensPerStep = (long) o.globalBatch() * group.world() * o.window();
+    Progress.Builder bar = Progress.builder("train").total(o.steps()).unit("step");
+    try (Progress progress = (leader ? bar : bar.mode(Progress.Mode.SILENT)).build()) {
       progress.advance(startStep);
       for (int step = startStep; step < end; step++) {
         long t0 = System.nanoTime();
-        TrainBatch[] micro = new TrainBatch[o.gradAccum()];
+        long[] mine = plan.indices(step);
+        TrainBatch[] micro = new TrainBatch[mine.length];
         long counted = 0;
         for (int a = 0; a < micro.length; a++) {
-          micro[a] = samples.batch((long) step * o.gradAccum() + a);
+          micro[a] = samples.batch(mine[a]);
           for (int t : micro[a].targets()) if (t >= 0) counted++;
         }
+        counted = (long) group.allReduceSum(new double[] {counted})[0]; // the global count
         g.forEach(backend::zero);
         CrossEntropyLoss loss = new CrossEntropyLoss(0, 0);
         for (TrainBatch b : micro) loss = loss.plus(pass.forwardBackward(b, 1f / counted));
+        if (group.world() > 1) {
+          group.allReduceSum(g);
+          double[] sums = group.allReduceSum(new double[] {loss.sum(), loss.count()});
+          loss = new CrossEntropyLoss(sums[0], (long) sums[1]);
+        }
         double sq = 0;
         for (Tensor t : g) sq += backend.sumOfSquares(t);
         double norm = Math.sqrt(sq);
@@ -161,16 +188,17 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         lastLoss = loss.mean();
-        metrics.log(step, lastLoss, lr, norm, tokensPerStep / seconds);
+        if (leader) metrics.log(step, lastLoss, lr, norm, tokensPerStep / seconds);
         progress.setMessage(String.format("loss %.4f lr %.2e %,.0f tok/s", lastLoss, lr, tokensPerStep / seconds));
         progress.advance(1);
         int done = step + 1;
         if (done == o.steps() || (o.saveEvery() > 0 && done % o.saveEvery() == 0) || done == end) {
-          saveCheckpoint(model, state, checkpoints, saved, tokenizerPath, done);
+          if (group.world() > 1) ReplicaCheck.require(group, backend, params, done);
+          if (leader) saveCheckpoint(model, state, checkpoints, saved, tokenizerPath, done);
         }
       }
     }
-    if (end == o.steps()) {
+    if (end == o.steps() && leader) {
       HfCheckpoint.write(o.out(), saved.toJson(), WeightsIO.toWrite(model.config(), model.weights(),
           backend, DType.valueOf(o.saveDtype())), tokenizerPath, 5L << 30);
       log.println("saved the model to " + o.out());
@@ -229,7 +257,24 @@ public final class Trainer {
 
   private ObjectNode optionsJson() {
     ObjectNode n = Json.MAPPER.valueToTree(o);
+    n.put("world", group.world());
     return n;
+  }
+
+  /**
+   * A resumed run must cut its steps into the same micro-batches: gradAccum × world (GPUs) may be
+   * split differently, but its product must not change.
+   */
+  private void requireSameMicroBatches(com.fasterxml.jackson.databind.JsonNode saved) {
+    int accum = saved.path("gradAccum").asInt(o.gradAccum());
+    int world = saved.path("world").asInt(1);
+    int now = o.gradAccum() * group.world();
+    if (accum * world != now) {
+      throw new UserError("the run in " + o.out() + " was started with " + accum * world
+          + " micro-batches per step (--grad-accum " + accum + " on " + world + " GPU(s)); this one"
+          + " has " + now + " (--grad-accum " + o.gradAccum() + " on " + group.world()
+          + "): resume with --grad-accum × GPUs = " + accum * world);
+    }
   }
 
   private static String describe(LlamaConfig c) {

@@ -108,6 +108,21 @@ public final class CudaBackend implements Backend {
     return tf32;
   }
 
+  /** The GPU's context and stream (for NCCL, which queues on the same stream). */
+  CudaContext context() {
+    return ctx;
+  }
+
+  /** The number of GPUs the driver sees; 0 where CUDA is unavailable. Never throws. */
+  public static int deviceCount() {
+    if (!isAvailable()) return 0;
+    try {
+      return CudaLibraries.get().driver.deviceCount();
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
   /** Waits until all queued work has run (for timing); reports a failed kernel. */
   public void synchronize() {
     ctx.synchronize();
