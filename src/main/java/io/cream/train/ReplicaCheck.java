@@ -15,8 +15,8 @@ import java.util.List;
 final class ReplicaCheck {
   private ReplicaCheck() {}
 
-  /** Throws IllegalStateException on every rank when the ranks' weights differ. */
-  static void require(Collective group, Backend backend, List<Tensor> params, int step) {
+  /** Throws IllegalStateException on every rank when the ranks' weights differ; else the digest. */
+  static double require(Collective group, Backend backend, List<Tensor> params, int step) {
     double[] slots = new double[group.world()];
     slots[group.rank()] = digest(backend, params);
     double[] all = group.allReduceSum(slots);
@@ -27,6 +27,7 @@ final class ReplicaCheck {
             + " this is a bug, please report it with the command line");
       }
     }
+    return all[0];
   }
 
   /** Σ over tensors of (i + 1)·Σ w² — deterministic on a given backend, order-sensitive. */

@@ -193,7 +193,11 @@ public final class Trainer {
         progress.advance(1);
         int done = step + 1;
         if (done == o.steps() || (o.saveEvery() > 0 && done % o.saveEvery() == 0) || done == end) {
-          if (group.world() > 1) ReplicaCheck.require(group, backend, params, done);
+          if (group.world() > 1) {
+            double digest = ReplicaCheck.require(group, backend, params, done);
+            log.printf("step %d: weights identical on all %d ranks (digest %.17g)%n", done,
+                group.world(), digest);
+          }
           if (leader) saveCheckpoint(model, state, checkpoints, saved, tokenizerPath, done);
         }
       }
