@@ -148,6 +148,8 @@ public final class Trainer {
     double lastLoss = Double.NaN;
     MicroBatchPlan plan = new MicroBatchPlan(o.gradAccum(), group.rank(), group.world());
     long tokensPerStep = (long) o.globalBatch() * group.world() * o.window();
+    // Ranks start from the same weights (same seed or files); check rather than assume.
+    if (group.world() > 1) ReplicaCheck.require(group, backend, params, startStep);
     Progress.Builder bar = Progress.builder("train").total(o.steps()).unit("step");
     try (Progress progress = (leader ? bar : bar.mode(Progress.Mode.SILENT)).build()) {
       progress.advance(startStep);
