@@ -2,6 +2,7 @@ package io.cream.quickstart;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cream.backend.cpu.CpuBackend;
+import io.cream.data.DocumentSource;
 import io.cream.eval.EvalOptions;
 import io.cream.eval.EvalResults;
 import io.cream.eval.EvalRunner;
@@ -57,13 +58,15 @@ public final class Quickstart {
   private final QuickstartPlan plan;
   private final Path work;
   private final Path corpus;
-  private final Path tokenizer;
+  private final Path sourceTokenizer;
+  private Path tokenizer;
   private final PrintStream log;
 
   public Quickstart(QuickstartPlan plan, Path work, Path corpus, Path tokenizer, PrintStream log) {
     this.plan = plan;
     this.work = work;
     this.corpus = corpus;
+    this.sourceTokenizer = tokenizer;
     this.tokenizer = tokenizer;
     this.log = log;
   }
@@ -75,6 +78,7 @@ public final class Quickstart {
     Path finetuneData = work.resolve("data/finetune");
     Path heldOut = work.resolve("data/heldout");
     prepareData(pretrainData, finetuneData, heldOut);
+    tokenizer = smallVocabulary(pretrainData, finetuneData);
     Path base = work.resolve("models/base");
     Path pose = work.resolve("models/pose");
     Path cream = work.resolve("models/cream");
@@ -155,6 +159,23 @@ public final class Quickstart {
     Files.move(tmpHeld, heldOut);
     log.println("   training text: " + books.size() + " book(s) + synthetic passkey documents ("
         + plan.shortDocs() + " short, " + plan.longDocs() + " long) in " + pretrain.getParent());
+  }
+
+  /** The tokenizer the base model is trained with: a small vocabulary cut for this text. */
+  private Path smallVocabulary(Path pretrain, Path finetune) throws IOException {
+    if (plan.vocabulary() <= 0) return sourceTokenizer;
+    Path dir = work.resolve("tokenizer");
+    Path file = dir.resolve(TextTokenizer.TOKENIZER_FILE);
+    if (Files.isRegularFile(file)) return file;
+    List<String> texts = new ArrayList<>();
+    for (Path folder : List.of(pretrain, finetune)) {
+      DocumentSource.of(folder).forEach(d -> texts.add(d.text()));
+    }
+    texts.add(io.cream.eval.PasskeyTask.prompt("0123456789", 5, 50));
+    SmallVocabulary.write(sourceTokenizer, texts, plan.vocabulary(), dir);
+    log.println("   vocabulary: the " + plan.vocabulary() + " pieces of " + sourceTokenizer.getFileName()
+        + " this text uses most (" + file + ")");
+    return file;
   }
 
   private void train(Path from, Path data, Path out, PositionMethod method, RopeType rope,

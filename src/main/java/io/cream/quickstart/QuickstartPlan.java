@@ -14,19 +14,20 @@ package io.cream.quickstart;
  * @param shortDocs synthetic passkey documents that fit the base window
  * @param longDocs synthetic passkey documents up to f·N long, added for the fine-tunes
  * @param samples passkey prompts per (length, depth) cell
+ * @param vocabulary pieces of the small vocabulary cut from the tokenizer (0: use it whole)
  */
 public record QuickstartPlan(
     int window, int factor, int hidden, int layers, int heads, int kvHeads,
     int pretrainSteps, int finetuneSteps, int batch, double pretrainLr, double finetuneLr,
-    int books, int shortDocs, int longDocs, int samples, long seed) {
+    int books, int shortDocs, int longDocs, int samples, int vocabulary, long seed) {
 
   public static QuickstartPlan standard() {
-    return new QuickstartPlan(128, 8, 128, 4, 4, 2, 400, 80, 16, 2e-3, 5e-4, 6, 8000, 400, 4, 1);
+    return new QuickstartPlan(128, 8, 128, 4, 4, 2, 800, 100, 16, 2e-3, 5e-4, 6, 8000, 400, 4, 4096, 1);
   }
 
   /** A few steps of everything: checks the plumbing, not the skill. */
   public static QuickstartPlan smoke() {
-    return new QuickstartPlan(96, 4, 32, 2, 4, 2, 3, 2, 2, 2e-3, 5e-4, 1, 40, 10, 1, 1);
+    return new QuickstartPlan(96, 4, 32, 2, 4, 2, 3, 2, 2, 2e-3, 5e-4, 1, 40, 10, 1, 1024, 1);
   }
 
   public int targetWindow() {
