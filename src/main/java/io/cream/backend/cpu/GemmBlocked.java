@@ -96,11 +96,8 @@ final class GemmBlocked {
     private void strip(int r0, int r1, int c0, int c1) {
       int slivers = ceil(c1 - c0, NR);
       float[] bp = GemmWorkspace.ofCurrentThread().packedB(slivers * NR * kc);
-      for (int s = 0; s < slivers; s++) {
-        int col = c0 + s * NR;
-        GemmPack.sliverB(g.transB(), g.b(), g.bOff(), g.ldb(), p0, kc, col,
-            Math.min(NR, c1 - col), bp, s * NR * kc, gatherIndex);
-      }
+      GemmPack.panelB(g.transB(), g.b(), g.bOff(), g.ldb(), p0, kc, c0, c1 - c0, bp,
+          gatherIndex);
       float[] c = g.c();
       int ldc = g.ldc();
       float[] scratch = null;

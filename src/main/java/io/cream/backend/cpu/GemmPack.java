@@ -44,41 +44,58 @@ final class GemmPack {
   }
 
   /**
-   * Packs op(B)[p0..p0+kc)[j0..j0+cols) (cols ≤ NR) into dst[dOff .. dOff + kc·NR). When B is
-   * transposed, gatherIndex holds c·ldb for c < NR.
+   * Packs op(B)[p0..p0+kc)[j0..j0+cols) into ceil(cols/NR) consecutive slivers at dst[0..]. When
+   * B is transposed, gatherIndex holds c·ldb for c < NR.
    */
-  static void sliverB(
+  static void panelB(
       boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int cols,
-      float[] dst, int dOff, int[] gatherIndex) {
-    if (cols < NR) Arrays.fill(dst, dOff, dOff + NR * kc, 0f);
-    if (transB && cols == NR) {
-      // Stored n×k (a weight matrix in out×in layout): each p gathers one value from each of the
-      // NR rows. All NR rows are read at once, which keeps many cache misses in flight.
+      float[] dst, int[] gatherIndex) {
+    int slivers = (cols + NR - 1) / NR;
+    if (cols % NR != 0) {
+      int last = (slivers - 1) * NR * kc;
+      Arrays.fill(dst, last, last + NR * kc, 0f);
+    }
+    if (transB) {
+      for (int s = 0; s < slivers; s++) {
+        transposedSliverB(b, bOff, ldb, p0, kc, j0 + s * NR, Math.min(NR, cols - s * NR), dst,
+            s * NR * kc, gatherIndex);
+      }
+      return;
+    }
+    // Stored k×n: read each row of the panel front to back (long contiguous runs keep the
+    // hardware prefetcher busy) and deal it out to the slivers, two vectors each.
+    int full = cols / NR;
+    int rest = cols - full * NR;
+    for (int p = 0; p < kc; p++) {
+      int src = bOff + (p0 + p) * ldb + j0;
+      int d = p * NR;
+      for (int s = 0; s < full; s++, src += NR, d += NR * kc) {
+        FloatVector.fromArray(SPECIES, b, src).intoArray(dst, d);
+        FloatVector.fromArray(SPECIES, b, src + LANES).intoArray(dst, d + LANES);
+      }
+      if (rest > 0) System.arraycopy(b, src, dst, d, rest);
+    }
+  }
+
+  /** One sliver of a B stored n×k (a weight matrix in out×in layout): a transpose. */
+  private static void transposedSliverB(
+      float[] b, int bOff, int ldb, int p0, int kc, int j0, int cols, float[] dst, int dOff,
+      int[] gatherIndex) {
+    if (cols == NR) {
+      // Each p gathers one value from each of the NR rows; reading all NR rows at once keeps
+      // many cache misses in flight.
       int src = bOff + j0 * ldb + p0;
       for (int p = 0; p < kc; p++) {
         int d = dOff + p * NR;
         FloatVector.fromArray(SPECIES, b, src + p, gatherIndex, 0).intoArray(dst, d);
         FloatVector.fromArray(SPECIES, b, src + p, gatherIndex, LANES).intoArray(dst, d + LANES);
       }
-    } else if (transB) {
-      for (int col = 0; col < cols; col++) {
-        int src = bOff + (j0 + col) * ldb + p0;
-        int d = dOff + col;
-        for (int p = 0; p < kc; p++, d += NR) dst[d] = b[src + p];
-      }
-    } else if (cols == NR) {
-      // Stored k×n: each p is a contiguous run of NR values, two vectors.
-      int src = bOff + p0 * ldb + j0;
-      for (int p = 0; p < kc; p++, src += ldb) {
-        int d = dOff + p * NR;
-        FloatVector.fromArray(SPECIES, b, src).intoArray(dst, d);
-        FloatVector.fromArray(SPECIES, b, src + LANES).intoArray(dst, d + LANES);
-      }
-    } else {
-      int src = bOff + p0 * ldb + j0;
-      for (int p = 0; p < kc; p++, src += ldb) {
-        System.arraycopy(b, src, dst, dOff + p * NR, cols);
-      }
+      return;
+    }
+    for (int col = 0; col < cols; col++) {
+      int src = bOff + (j0 + col) * ldb + p0;
+      int d = dOff + col;
+      for (int p = 0; p < kc; p++, d += NR) dst[d] = b[src + p];
     }
   }
 }
