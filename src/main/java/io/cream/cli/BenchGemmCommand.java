@@ -136,6 +136,10 @@ public final class BenchGemmCommand implements Callable<Integer> {
             100 * gflops / peak);
         out.flush();
       }
+      // Measured again after the shapes: a drop means other work shared the cores meanwhile.
+      double after = FmaPeak.measure(t, peakMillis, 5);
+      out.printf("%-8d %-24s %10s %10.1f %8.1f%n", t, "FMA peak, re-measured", "", after,
+          100 * after / peak);
     }
     out.printf("load average after: %s%n", BenchCommand.loadAverage());
     return 0;

@@ -15,7 +15,7 @@ import static io.cream.backend.cpu.GemmKernel.NR;
  *       stream it.
  * </ol>
  *
- * Packing B inside the tasks overlaps one worker's memory-bound packing with another's
+ * Packing B inside the tasks lets one worker's memory-bound packing overlap another's
  * arithmetic, which matters for the weight-times-activations shapes where B is far larger than
  * A and C.
  */
