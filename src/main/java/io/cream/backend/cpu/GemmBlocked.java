@@ -38,13 +38,14 @@ final class GemmBlocked {
   static void run(GemmCall g, int workers) {
     GemmWorkspace ws = GemmWorkspace.ofCurrentThread();
     int[] gatherIndex = gatherIndex(g);
+    int[] gatherIndexA = GemmPack.gatherIndexA(g.transA(), g.lda());
     for (int p0 = 0; p0 < g.k(); p0 += KC) {
       int kc = Math.min(KC, g.k() - p0);
       boolean load = g.accumulate() || p0 > 0;
       for (int i0 = 0; i0 < g.m(); i0 += M_BLOCK) {
         int mb = Math.min(M_BLOCK, g.m() - i0);
         float[] ap = ws.packedA(ceil(mb, MR) * MR * kc);
-        Block blk = new Block(g, p0, kc, i0, mb, ap, load, gatherIndex);
+        Block blk = new Block(g, p0, kc, i0, mb, ap, load, gatherIndex, gatherIndexA);
         blk.packA(workers);
         blk.compute(workers);
       }
@@ -61,7 +62,8 @@ final class GemmBlocked {
 
   /** One depth block × row block of the product, with its packed A. */
   private record Block(
-      GemmCall g, int p0, int kc, int i0, int mb, float[] ap, boolean load, int[] gatherIndex) {
+      GemmCall g, int p0, int kc, int i0, int mb, float[] ap, boolean load, int[] gatherIndex,
+      int[] gatherIndexA) {
 
     void packA(int workers) {
       int slivers = ceil(mb, MR);
@@ -70,7 +72,7 @@ final class GemmBlocked {
         for (int s = t * PACK_GROUP; s < end; s++) {
           int r = s * MR;
           GemmPack.sliverA(g.transA(), g.a(), g.aOff(), g.lda(),
-              i0 + r, Math.min(MR, mb - r), p0, kc, ap, s * MR * kc);
+              i0 + r, Math.min(MR, mb - r), p0, kc, ap, s * MR * kc, gatherIndexA);
         }
       });
     }

@@ -22,25 +22,48 @@ import jdk.incubator.vector.FloatVector;
 final class GemmPack {
   private GemmPack() {}
 
-  /** Packs op(A)[i0..i0+rows)[p0..p0+kc) (rows ≤ MR) into dst[dOff .. dOff + MR·kc). */
+  /**
+   * Offsets for {@link #sliverA} to gather LANES packed values (LANES/MR steps of p) at once, or
+   * null where a vector is narrower than a sliver row (then it copies one value at a time).
+   */
+  static int[] gatherIndexA(boolean transA, int lda) {
+    if (LANES % MR != 0) return null;
+    int[] index = new int[LANES];
+    for (int i = 0; i < LANES; i++) {
+      int r = i % MR, p = i / MR;
+      index[i] = transA ? p * lda + r : r * lda + p;
+    }
+    return index;
+  }
+
+  /**
+   * Packs op(A)[i0..i0+rows)[p0..p0+kc) (rows ≤ MR) into dst[dOff .. dOff + MR·kc); gatherIndex
+   * comes from {@link #gatherIndexA} for the same transA and lda.
+   */
   static void sliverA(
       boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0, int kc,
-      float[] dst, int dOff) {
+      float[] dst, int dOff, int[] gatherIndex) {
     if (rows < MR) Arrays.fill(dst, dOff, dOff + MR * kc, 0f);
-    if (transA) {
-      // Stored k×m: the MR values for one p are contiguous.
-      int src = aOff + p0 * lda + i0;
-      for (int p = 0; p < kc; p++, src += lda) {
-        System.arraycopy(a, src, dst, dOff + p * MR, rows);
-      }
-    } else {
-      // Stored m×k: read each row forward, write it down a column of the sliver.
-      for (int r = 0; r < rows; r++) {
-        int src = aOff + (i0 + r) * lda + p0;
-        int d = dOff + r;
-        for (int p = 0; p < kc; p++, d += MR) dst[d] = a[src + p];
+    int p = 0;
+    if (rows == MR && gatherIndex != null) {
+      // One gather fills the sliver for LANES/MR consecutive p (the transpose of 8 rows when A is
+      // stored m×k), far cheaper than moving the values one by one.
+      int steps = LANES / MR;
+      int src = transA ? aOff + p0 * lda + i0 : aOff + i0 * lda + p0;
+      int stride = transA ? steps * lda : steps;
+      for (; p + steps <= kc; p += steps, src += stride) {
+        FloatVector.fromArray(SPECIES, a, src, gatherIndex, 0).intoArray(dst, dOff + p * MR);
       }
     }
+    for (; p < kc; p++) {
+      for (int r = 0; r < rows; r++) {
+        dst[dOff + p * MR + r] = opA(transA, a, aOff, lda, i0 + r, p0 + p);
+      }
+    }
+  }
+
+  private static float opA(boolean transA, float[] a, int aOff, int lda, int i, int p) {
+    return transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
   }
 
   /**
