@@ -71,7 +71,8 @@ public final class BenchGemmCommand implements Callable<Integer> {
       int m = positive(mt.group(1), text);
       int n = mt.group(2) == null ? m : positive(mt.group(2), text);
       int k = mt.group(3) == null ? m : positive(mt.group(3), text);
-      UserError.require((long) m * k + (long) k * n + (long) m * n < Integer.MAX_VALUE,
+      long largest = Math.max((long) m * k, Math.max((long) k * n, (long) m * n));
+      UserError.require(largest < Integer.MAX_VALUE,
           "--sizes entry '" + text + "' has a matrix over 2^31 floats; use smaller dimensions");
       return new Shape(m, n, k, "t".equals(mt.group(4)), "t".equals(mt.group(5)));
     }
@@ -92,6 +93,11 @@ public final class BenchGemmCommand implements Callable<Integer> {
       return 2.0 * m * n * k;
     }
 
+    /** Memory for A, B and C. */
+    long bytes() {
+      return 4L * ((long) m * k + (long) k * n + (long) m * n);
+    }
+
     @Override
     public String toString() {
       return m + "×" + n + "×" + k + " " + (transA ? "t" : "n") + (transB ? "t" : "n");
@@ -105,6 +111,12 @@ public final class BenchGemmCommand implements Callable<Integer> {
     UserError.require(warmupSeconds >= 0, "--warmup-seconds must not be negative");
     UserError.require(peakMillis >= 1, "--peak-ms must be at least 1");
     List<Shape> shapes = sizes.stream().map(Shape::parse).toList();
+    long heap = Runtime.getRuntime().maxMemory();
+    for (Shape s : shapes) {
+      UserError.require(s.bytes() < heap * 0.8, "shape " + s + " needs " + s.bytes() / (1 << 20)
+          + " MiB, more than the JVM heap allows (" + heap / (1 << 20) + " MiB); use smaller"
+          + " --sizes or raise CREAM_MAX_RAM_PERCENT");
+    }
     int pool = Parallel.threads();
     List<Integer> counts = threads == null || threads.isEmpty() ? List.of(pool) : threads;
     for (int t : counts) {
@@ -136,6 +148,10 @@ public final class BenchGemmCommand implements Callable<Integer> {
             100 * gflops / peak);
         out.flush();
       }
+      // Measured again after the shapes: a drop means other work shared the cores meanwhile.
+      double after = FmaPeak.measure(t, peakMillis, 5);
+      out.printf("%-8d %-24s %10s %10.1f %8.1f%n", t, "FMA peak, re-measured", "", after,
+          100 * after / peak);
     }
     out.printf("load average after: %s%n", BenchCommand.loadAverage());
     return 0;

@@ -42,6 +42,7 @@ class BenchCommandTest {
     for (String[] args : new String[][] {
         {"bench", "gemm", "--sizes", "12x"},
         {"bench", "gemm", "--sizes", "0"},
+        {"bench", "gemm", "--sizes", "40000x40000x40000"},
         {"bench", "gemm", "--threads", "100000"},
         {"bench", "gemm", "--repeats", "0"},
         {"bench"}}) {

@@ -4,10 +4,12 @@ import static io.cream.backend.cpu.GemmKernel.MR;
 import static io.cream.backend.cpu.GemmKernel.NR;
 
 /**
- * The cache-blocked product for all but the skinniest shapes. For each depth block of KC:
+ * The cache-blocked product for all but the skinniest shapes. For each depth block of KC (and
+ * each M_BLOCK rows):
  *
  * <ol>
- *   <li>op(A) is packed into MR-row slivers shared by all workers (in parallel);
+ *   <li>op(A) is packed into MR-row slivers shared by all workers, in parallel, during the
+ *       previous block's phase;
  *   <li>C is cut into column strips (split into row bands too when there are few strips); each
  *       task packs the KC×strip panel of op(B) it needs into its worker's own buffer, where it
  *       stays in L2, then sweeps its rows: one A sliver (MR×KC) sits in L1 while the micro-kernel
@@ -15,7 +17,7 @@ import static io.cream.backend.cpu.GemmKernel.NR;
  *       stream it.
  * </ol>
  *
- * Packing B inside the tasks overlaps one worker's memory-bound packing with another's
+ * Packing B inside the tasks lets one worker's memory-bound packing overlap another's
  * arithmetic, which matters for the weight-times-activations shapes where B is far larger than
  * A and C.
  */
@@ -38,17 +40,32 @@ final class GemmBlocked {
   static void run(GemmCall g, int workers) {
     GemmWorkspace ws = GemmWorkspace.ofCurrentThread();
     int[] gatherIndex = gatherIndex(g);
-    for (int p0 = 0; p0 < g.k(); p0 += KC) {
-      int kc = Math.min(KC, g.k() - p0);
-      boolean load = g.accumulate() || p0 > 0;
-      for (int i0 = 0; i0 < g.m(); i0 += M_BLOCK) {
-        int mb = Math.min(M_BLOCK, g.m() - i0);
-        float[] ap = ws.packedA(ceil(mb, MR) * MR * kc);
-        Block blk = new Block(g, p0, kc, i0, mb, ap, load, gatherIndex);
-        blk.packA(workers);
-        blk.compute(workers);
-      }
+    int[] gatherIndexA = GemmPack.gatherIndexA(g.transA(), g.lda());
+    // Blocks in order: depth outer, rows inner. A of the next block is packed, into the other of
+    // two buffers, by the same parallel phase that computes the current one: one hand-off per
+    // block instead of two, and the short packing tasks (taken first) put the workers out of
+    // step, so they do not all stream B from memory at the same moment.
+    int rowBlocks = ceil(g.m(), M_BLOCK);
+    int blocks = ceil(g.k(), KC) * rowBlocks;
+    Block current = block(g, 0, rowBlocks, ws, gatherIndex, gatherIndexA);
+    current.packAll(workers);
+    for (int b = 0; b < blocks; b++) {
+      Block next =
+          b + 1 < blocks ? block(g, b + 1, rowBlocks, ws, gatherIndex, gatherIndexA) : null;
+      current.computeAndPack(next, workers);
+      current = next;
     }
+  }
+
+  private static Block block(
+      GemmCall g, int index, int rowBlocks, GemmWorkspace ws, int[] gatherIndex,
+      int[] gatherIndexA) {
+    int p0 = index / rowBlocks * KC;
+    int i0 = index % rowBlocks * M_BLOCK;
+    int kc = Math.min(KC, g.k() - p0);
+    int mb = Math.min(M_BLOCK, g.m() - i0);
+    float[] ap = ws.packedA(index % 2, ceil(mb, MR) * MR * kc);
+    return new Block(g, p0, kc, i0, mb, ap, g.accumulate() || p0 > 0, gatherIndex, gatherIndexA);
   }
 
   /** Offsets of the NR rows of a transposed B that one gathered sliver row reads. */
@@ -61,21 +78,30 @@ final class GemmBlocked {
 
   /** One depth block × row block of the product, with its packed A. */
   private record Block(
-      GemmCall g, int p0, int kc, int i0, int mb, float[] ap, boolean load, int[] gatherIndex) {
+      GemmCall g, int p0, int kc, int i0, int mb, float[] ap, boolean load, int[] gatherIndex,
+      int[] gatherIndexA) {
 
-    void packA(int workers) {
-      int slivers = ceil(mb, MR);
-      GemmTasks.run(ceil(slivers, PACK_GROUP), workers, t -> {
-        int end = Math.min(slivers, (t + 1) * PACK_GROUP);
-        for (int s = t * PACK_GROUP; s < end; s++) {
-          int r = s * MR;
-          GemmPack.sliverA(g.transA(), g.a(), g.aOff(), g.lda(),
-              i0 + r, Math.min(MR, mb - r), p0, kc, ap, s * MR * kc);
-        }
-      });
+    int packTasks() {
+      return ceil(ceil(mb, MR), PACK_GROUP);
     }
 
-    void compute(int workers) {
+    /** Packs the A slivers of packing task t: PACK_GROUP slivers of MR rows. */
+    void packA(int t) {
+      int slivers = ceil(mb, MR);
+      int end = Math.min(slivers, (t + 1) * PACK_GROUP);
+      for (int s = t * PACK_GROUP; s < end; s++) {
+        int r = s * MR;
+        GemmPack.sliverA(g.transA(), g.a(), g.aOff(), g.lda(),
+            i0 + r, Math.min(MR, mb - r), p0, kc, ap, s * MR * kc, gatherIndexA);
+      }
+    }
+
+    void packAll(int workers) {
+      GemmTasks.run(packTasks(), workers, this::packA);
+    }
+
+    /** Computes this block and, in the same parallel phase, packs next's A (when not null). */
+    void computeAndPack(Block next, int workers) {
       int strips = ceil(g.n(), STRIP);
       int bands = 1;
       if (strips < TASKS_PER_WORKER * workers) {
@@ -85,9 +111,15 @@ final class GemmBlocked {
       // Bands are whole slivers of MR rows.
       int bandRows = ceil(ceil(mb, bands), MR) * MR;
       int nBands = ceil(mb, bandRows);
-      GemmTasks.run(strips * nBands, workers, t -> {
-        int c0 = t / nBands * STRIP;
-        int r0 = t % nBands * bandRows;
+      int packing = next == null ? 0 : next.packTasks();
+      GemmTasks.run(packing + strips * nBands, workers, t -> {
+        if (t < packing) {
+          next.packA(t);
+          return;
+        }
+        int u = t - packing;
+        int c0 = u / nBands * STRIP;
+        int r0 = u % nBands * bandRows;
         strip(r0, Math.min(mb, r0 + bandRows), c0, Math.min(g.n(), c0 + STRIP));
       });
     }
@@ -96,11 +128,8 @@ final class GemmBlocked {
     private void strip(int r0, int r1, int c0, int c1) {
       int slivers = ceil(c1 - c0, NR);
       float[] bp = GemmWorkspace.ofCurrentThread().packedB(slivers * NR * kc);
-      for (int s = 0; s < slivers; s++) {
-        int col = c0 + s * NR;
-        GemmPack.sliverB(g.transB(), g.b(), g.bOff(), g.ldb(), p0, kc, col,
-            Math.min(NR, c1 - col), bp, s * NR * kc, gatherIndex);
-      }
+      GemmPack.panelB(g.transB(), g.b(), g.bOff(), g.ldb(), p0, kc, c0, c1 - c0, bp,
+          gatherIndex);
       float[] c = g.c();
       int ldc = g.ldc();
       float[] scratch = null;

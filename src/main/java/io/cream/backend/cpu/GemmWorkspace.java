@@ -1,15 +1,16 @@
 package io.cream.backend.cpu;
 
 /**
- * Per-thread scratch for {@link Gemm}: the packed A and B panels (shared by the pool's workers
- * during one call, owned by the calling thread) and the gathered rows of the skinny path. Arrays
- * only grow, so a steady stream of calls allocates nothing.
+ * Per-thread scratch for {@link Gemm}: the two packed-A blocks of a call (owned by the calling
+ * thread, read by all workers), the packed-B panel a worker fills for its own tasks, and the
+ * gathered rows of the skinny path. Arrays only grow, so a steady stream of calls allocates
+ * nothing.
  */
 final class GemmWorkspace {
   private static final ThreadLocal<GemmWorkspace> OF_THREAD =
       ThreadLocal.withInitial(GemmWorkspace::new);
 
-  private float[] packedA = new float[0];
+  private final float[][] packedA = {new float[0], new float[0]};
   private float[] packedB = new float[0];
   private float[] rows = new float[0];
 
@@ -19,9 +20,10 @@ final class GemmWorkspace {
     return OF_THREAD.get();
   }
 
-  float[] packedA(int size) {
-    if (packedA.length < size) packedA = new float[size];
-    return packedA;
+  /** One of two packed-A buffers (which = 0 or 1), so one can be filled while the other is read. */
+  float[] packedA(int which, int size) {
+    if (packedA[which].length < size) packedA[which] = new float[size];
+    return packedA[which];
   }
 
   float[] packedB(int size) {
