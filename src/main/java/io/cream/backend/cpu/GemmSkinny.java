@@ -6,7 +6,6 @@ import static io.cream.backend.cpu.GemmKernel.SPECIES;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Products with only a few rows (a decoded token times a weight matrix). They are bound by
@@ -64,10 +63,10 @@ final class GemmSkinny {
       }
       int ci = g.cOff() + j;
       boolean acc = g.accumulate();
-      put(c, ci, s0.reduceLanes(VectorOperators.ADD), acc);
-      if (m > 1) put(c, ci + ldc, s1.reduceLanes(VectorOperators.ADD), acc);
-      if (m > 2) put(c, ci + 2 * ldc, s2.reduceLanes(VectorOperators.ADD), acc);
-      if (m > 3) put(c, ci + 3 * ldc, s3.reduceLanes(VectorOperators.ADD), acc);
+      put(c, ci, Lanes.sum(s0), acc);
+      if (m > 1) put(c, ci + ldc, Lanes.sum(s1), acc);
+      if (m > 2) put(c, ci + 2 * ldc, Lanes.sum(s2), acc);
+      if (m > 3) put(c, ci + 3 * ldc, Lanes.sum(s3), acc);
     }
   }
 

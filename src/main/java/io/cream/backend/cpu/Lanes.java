@@ -26,7 +26,9 @@ final class Lanes {
 
   /** Σ lanes in a fixed pairwise order. */
   static float sum(FloatVector v) {
-    for (VectorShuffle<Float> s : F_FOLDS) v = v.add(v.rearrange(s));
+    // Kernels may run a narrower species than the preferred one (GEMM's 256-bit test mode).
+    VectorShuffle<Float>[] folds = v.species() == F ? F_FOLDS : folds(v.species());
+    for (VectorShuffle<Float> s : folds) v = v.add(v.rearrange(s));
     return v.lane(0);
   }
 
