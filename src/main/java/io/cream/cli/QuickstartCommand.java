@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-    description = {"The main job end to end (about 10 minutes on 2 cores): fetch a public-domain",
+    description = {"The main job end to end (about 5 minutes on 2 cores): fetch a public-domain",
         "corpus and a tokenizer, pre-train a small model at a 128-token window, extend it 8× with",
         "PoSE and with CREAM, and compare perplexity and passkey accuracy at 1× and 8× the window.",
         "Stages already done are reused."})
