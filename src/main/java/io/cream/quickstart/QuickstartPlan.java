@@ -2,7 +2,7 @@ package io.cream.quickstart;
 
 /**
  * The quickstart's sizes: a small Llama pre-trained at a short window, then extended f× with PoSE
- * and with CREAM. The defaults fit about 15 minutes on 2 cores; tests shrink them.
+ * and with CREAM. The defaults take about 5 minutes on 2 cores; tests shrink them.
  *
  * @param window the base model's window N (tokens)
  * @param factor the extension f (evaluated at N and f·N)
