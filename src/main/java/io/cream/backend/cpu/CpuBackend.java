@@ -4,14 +4,27 @@ import io.cream.backend.AdamWConfig;
 import io.cream.backend.AttentionShape;
 import io.cream.backend.Backend;
 import io.cream.backend.CrossEntropyLoss;
-import io.cream.backend.Shapes;
+import io.cream.backend.OpChecks;
 import io.cream.backend.Tensor;
 
 /**
  * The CPU backend: float32 tensors on the Java heap, ops written with the Vector API and run on
- * {@link Parallel}'s workers. This class checks arguments and delegates to one class per op family.
+ * {@link Parallel}'s workers. This class checks arguments ({@link OpChecks}) and delegates to one
+ * class per op family.
  */
 public final class CpuBackend implements Backend {
+  private final OpChecks checks = new OpChecks(new OpChecks.Storage() {
+    @Override
+    public boolean overlaps(Tensor a, Tensor b) {
+      return CpuTensor.of(a).overlaps(CpuTensor.of(b));
+    }
+
+    @Override
+    public boolean sameStart(Tensor a, Tensor b) {
+      CpuTensor x = CpuTensor.of(a), y = CpuTensor.of(b);
+      return x.array() == y.array() && x.offset() == y.offset();
+    }
+  });
 
   @Override
   public String name() {
@@ -32,9 +45,8 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void write(Tensor dst, float[] data) {
+    checks.write(dst, data);
     CpuTensor d = CpuTensor.of(dst);
-    Shapes.check(data.length == d.length(), "write",
-        data.length + " floats for a " + d.rows() + "×" + d.cols() + " tensor");
     System.arraycopy(data, 0, d.array(), d.offset(), data.length);
   }
 
@@ -46,7 +58,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void copy(Tensor src, Tensor dst) {
-    Shapes.same("copy", "src", src, "dst", dst);
+    checks.copy(src, dst);
     CpuElementwise.copy(CpuTensor.of(src), CpuTensor.of(dst));
   }
 
@@ -59,15 +71,13 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void embedding(Tensor table, int[] ids, Tensor out) {
-    Shapes.ids("embedding", ids, out.rows(), table.rows(), false);
-    Shapes.require("embedding", "out", out, ids.length, table.cols());
+    checks.embedding(table, ids, out);
     CpuEmbedding.forward(CpuTensor.of(table), ids, CpuTensor.of(out));
   }
 
   @Override
   public void embeddingBackward(Tensor dOut, int[] ids, Tensor dTable) {
-    Shapes.ids("embeddingBackward", ids, dOut.rows(), dTable.rows(), false);
-    Shapes.require("embeddingBackward", "dOut", dOut, ids.length, dTable.cols());
+    checks.embeddingBackward(dOut, ids, dTable);
     CpuEmbedding.backward(CpuTensor.of(dOut), ids, CpuTensor.of(dTable));
   }
 
@@ -75,12 +85,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out, Tensor rstd) {
-    String op = "rmsNorm";
-    Shapes.require(op, "weight", weight, 1, x.cols());
-    Shapes.same(op, "x", x, "out", out);
-    Shapes.require(op, "rstd", rstd, x.rows(), 1);
-    Shapes.check(eps >= 0, op, "eps must be ≥ 0, got " + eps);
-    disjoint(op, out, x, weight);
+    checks.rmsNorm(x, weight, eps, out, rstd);
     CpuNorm.forward(CpuTensor.of(x), CpuTensor.of(weight), eps, CpuTensor.of(out),
         CpuTensor.of(rstd));
   }
@@ -88,15 +93,7 @@ public final class CpuBackend implements Backend {
   @Override
   public void rmsNormBackward(Tensor dOut, Tensor x, Tensor weight, Tensor rstd,
       Tensor dx, boolean accumulateDx, Tensor dWeight) {
-    String op = "rmsNormBackward";
-    Shapes.same(op, "x", x, "dOut", dOut);
-    Shapes.require(op, "weight", weight, 1, x.cols());
-    Shapes.require(op, "rstd", rstd, x.rows(), 1);
-    if (dx != null) {
-      Shapes.same(op, "x", x, "dx", dx);
-      disjoint(op, dx, dOut, x, weight, rstd);
-    }
-    if (dWeight != null) Shapes.same(op, "weight", weight, "dWeight", dWeight);
+    checks.rmsNormBackward(dOut, x, weight, rstd, dx, dWeight);
     CpuNorm.backward(CpuTensor.of(dOut), CpuTensor.of(x), CpuTensor.of(weight),
         CpuTensor.of(rstd), CpuTensor.orNull(dx), accumulateDx, CpuTensor.orNull(dWeight));
   }
@@ -105,31 +102,14 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void linear(Tensor x, Tensor w, Tensor bias, Tensor out) {
-    String op = "linear";
-    Shapes.check(w.cols() == x.cols(), op,
-        "x has " + x.cols() + " columns but w [out × in] is " + w.rows() + "×" + w.cols());
-    Shapes.require(op, "out", out, x.rows(), w.rows());
-    if (bias != null) Shapes.require(op, "bias", bias, 1, w.rows());
-    disjoint(op, out, x, w, bias);
+    checks.linear(x, w, bias, out);
     CpuLinear.forward(CpuTensor.of(x), CpuTensor.of(w), CpuTensor.orNull(bias), CpuTensor.of(out));
   }
 
   @Override
   public void linearBackward(Tensor dOut, Tensor x, Tensor w,
       Tensor dx, boolean accumulateDx, Tensor dW, Tensor dBias) {
-    String op = "linearBackward";
-    Shapes.check(w.cols() == x.cols(), op,
-        "x has " + x.cols() + " columns but w [out × in] is " + w.rows() + "×" + w.cols());
-    Shapes.require(op, "dOut", dOut, x.rows(), w.rows());
-    if (dx != null) {
-      Shapes.same(op, "x", x, "dx", dx);
-      disjoint(op, dx, dOut, w);
-    }
-    if (dW != null) {
-      Shapes.same(op, "w", w, "dW", dW);
-      disjoint(op, dW, dOut, x);
-    }
-    if (dBias != null) Shapes.require(op, "dBias", dBias, 1, w.rows());
+    checks.linearBackward(dOut, x, w, dx, dW, dBias);
     CpuLinear.backward(CpuTensor.of(dOut), CpuTensor.of(x), CpuTensor.of(w),
         CpuTensor.orNull(dx), accumulateDx, CpuTensor.orNull(dW), CpuTensor.orNull(dBias));
   }
@@ -138,27 +118,19 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void rope(Tensor q, Tensor k, Tensor cos, Tensor sin, int headDim) {
-    rotate("rope", q, k, cos, sin, headDim, 1f);
+    checks.rope("rope", q, k, cos, sin, headDim);
+    rotate(q, k, cos, sin, headDim, 1f);
   }
 
   @Override
   public void ropeBackward(Tensor dq, Tensor dk, Tensor cos, Tensor sin, int headDim) {
-    rotate("ropeBackward", dq, dk, cos, sin, headDim, -1f);
+    checks.rope("ropeBackward", dq, dk, cos, sin, headDim);
+    rotate(dq, dk, cos, sin, headDim, -1f);
   }
 
-  private static void rotate(String op, Tensor q, Tensor k, Tensor cos, Tensor sin, int headDim,
-      float sign) {
-    Shapes.check(headDim > 0 && headDim % 2 == 0, op, "headDim must be even, got " + headDim);
-    Shapes.same(op, "cos", cos, "sin", sin);
-    Shapes.check(cos.cols() == headDim / 2, op,
-        "cos/sin have " + cos.cols() + " columns, expected headDim/2 = " + headDim / 2);
+  private static void rotate(Tensor q, Tensor k, Tensor cos, Tensor sin, int headDim, float sign) {
     for (Tensor x : new Tensor[] {q, k}) {
-      if (x == null) continue;
-      Shapes.check(x.cols() % headDim == 0, op,
-          x.cols() + " columns are not a whole number of heads of " + headDim);
-      Shapes.check(x.rows() == cos.rows(), op,
-          x.rows() + " rows but cos/sin have " + cos.rows() + "; give one table row per token");
-      CpuRope.apply(CpuTensor.of(x), CpuTensor.of(cos), CpuTensor.of(sin), headDim, sign);
+      if (x != null) CpuRope.apply(CpuTensor.of(x), CpuTensor.of(cos), CpuTensor.of(sin), headDim, sign);
     }
   }
 
@@ -166,12 +138,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void attention(AttentionShape s, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse) {
-    String op = "attention";
-    checkAttentionInputs(op, s, q, k, v);
-    Shapes.require(op, "out", out, s.queryRows(), s.queryCols());
-    Shapes.require(op, "lse", lse, s.queryRows(), s.heads());
-    disjoint(op, out, q, k, v);
-    disjoint(op, lse, q, k, v, out);
+    checks.attention(s, q, k, v, out, lse);
     CpuTensor o = CpuTensor.of(out), l = CpuTensor.of(lse);
     CpuAttention.forward(s, operands(q, k, v), o.array(), o.offset(), l.array(), l.offset());
   }
@@ -179,17 +146,7 @@ public final class CpuBackend implements Backend {
   @Override
   public void attentionBackward(AttentionShape s, Tensor q, Tensor k, Tensor v, Tensor out,
       Tensor lse, Tensor dOut, Tensor dq, Tensor dk, Tensor dv) {
-    String op = "attentionBackward";
-    checkAttentionInputs(op, s, q, k, v);
-    Shapes.require(op, "out", out, s.queryRows(), s.queryCols());
-    Shapes.require(op, "lse", lse, s.queryRows(), s.heads());
-    Shapes.same(op, "out", out, "dOut", dOut);
-    Shapes.same(op, "q", q, "dq", dq);
-    Shapes.same(op, "k", k, "dk", dk);
-    Shapes.same(op, "v", v, "dv", dv);
-    for (Tensor g : new Tensor[] {dq, dk, dv}) disjoint(op, g, q, k, v, out, lse, dOut);
-    disjoint(op, dq, dk, dv);
-    disjoint(op, dk, dv);
+    checks.attentionBackward(s, q, k, v, out, lse, dOut, dq, dk, dv);
     CpuTensor o = CpuTensor.of(out), l = CpuTensor.of(lse), d = CpuTensor.of(dOut);
     CpuTensor gq = CpuTensor.of(dq), gk = CpuTensor.of(dk), gv = CpuTensor.of(dv);
     CpuAttentionBackward.backward(s, operands(q, k, v),
@@ -197,14 +154,6 @@ public final class CpuBackend implements Backend {
             d.array(), d.offset()),
         new CpuAttentionBackward.Grads(gq.array(), gq.offset(), gk.array(), gk.offset(),
             gv.array(), gv.offset()));
-  }
-
-  private static void checkAttentionInputs(String op, AttentionShape s, Tensor q, Tensor k,
-      Tensor v) {
-    Shapes.check(s != null, op, "shape is null");
-    Shapes.require(op, "q", q, s.queryRows(), s.queryCols());
-    Shapes.require(op, "k", k, s.kvRows(), s.kvCols());
-    Shapes.require(op, "v", v, s.kvRows(), s.kvCols());
   }
 
   private static CpuAttention.Operands operands(Tensor q, Tensor k, Tensor v) {
@@ -217,19 +166,13 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void swiglu(Tensor gate, Tensor up, Tensor out) {
-    Shapes.same("swiglu", "gate", gate, "up", up);
-    Shapes.same("swiglu", "gate", gate, "out", out);
+    checks.swiglu(gate, up, out);
     CpuSwiGlu.forward(CpuTensor.of(gate), CpuTensor.of(up), CpuTensor.of(out));
   }
 
   @Override
   public void swigluBackward(Tensor dOut, Tensor gate, Tensor up, Tensor dGate, Tensor dUp) {
-    String op = "swigluBackward";
-    Shapes.same(op, "gate", gate, "up", up);
-    Shapes.same(op, "gate", gate, "dOut", dOut);
-    Shapes.same(op, "gate", gate, "dGate", dGate);
-    Shapes.same(op, "gate", gate, "dUp", dUp);
-    disjoint(op, dGate, dUp);
+    checks.swigluBackward(dOut, gate, up, dGate, dUp);
     CpuSwiGlu.backward(CpuTensor.of(dOut), CpuTensor.of(gate), CpuTensor.of(up),
         CpuTensor.of(dGate), CpuTensor.of(dUp));
   }
@@ -238,7 +181,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void add(Tensor a, Tensor b) {
-    Shapes.same("add", "a", a, "b", b);
+    checks.add(a, b);
     CpuElementwise.add(CpuTensor.of(a), CpuTensor.of(b));
   }
 
@@ -257,20 +200,14 @@ public final class CpuBackend implements Backend {
   @Override
   public CrossEntropyLoss crossEntropy(Tensor logits, int[] targets, Tensor dLogits,
       float gradScale) {
-    Shapes.ids("crossEntropy", targets, logits.rows(), logits.cols(), true);
-    if (dLogits != null) {
-      Shapes.same("crossEntropy", "logits", logits, "dLogits", dLogits);
-      CpuTensor g = CpuTensor.of(dLogits);
-      Shapes.check(g.offset() == CpuTensor.of(logits).offset() || !g.overlaps(CpuTensor.of(logits)),
-          "crossEntropy", "dLogits partly overlaps logits; pass logits itself or a separate tensor");
-    }
+    checks.crossEntropy(logits, targets, dLogits);
     return CpuLogits.crossEntropy(CpuTensor.of(logits), targets, CpuTensor.orNull(dLogits),
         gradScale);
   }
 
   @Override
   public double[] targetLogProbs(Tensor logits, int[] targets) {
-    Shapes.ids("targetLogProbs", targets, logits.rows(), logits.cols(), true);
+    checks.targetLogProbs(logits, targets);
     return CpuLogits.targetLogProbs(CpuTensor.of(logits), targets);
   }
 
@@ -283,14 +220,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void adamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWConfig config, long t) {
-    String op = "adamW";
-    Shapes.check(t >= 1, op, "step t counts from 1, got " + t);
-    Shapes.check(config != null, op, "config is null");
-    Shapes.same(op, "param", param, "grad", grad);
-    Shapes.same(op, "param", param, "m", m);
-    Shapes.same(op, "param", param, "v", v);
-    disjoint(op, param, grad, m, v);
-    disjoint(op, m, grad, v);
+    checks.adamW(param, grad, m, v, config, t);
     CpuAdamW.step(CpuTensor.of(param), CpuTensor.of(grad), CpuTensor.of(m), CpuTensor.of(v),
         config, t);
   }
@@ -298,14 +228,4 @@ public final class CpuBackend implements Backend {
   /** CPU tensors are garbage-collected arrays: nothing to release. */
   @Override
   public void close() {}
-
-  /** Rejects an output that shares elements with any input (optional inputs may be null). */
-  private static void disjoint(String op, Tensor output, Tensor... inputs) {
-    CpuTensor o = CpuTensor.of(output);
-    for (Tensor in : inputs) {
-      if (in != null && o.overlaps(CpuTensor.of(in))) {
-        throw new IllegalArgumentException(op + ": an output overlaps an input; use separate tensors");
-      }
-    }
-  }
 }

@@ -4,6 +4,7 @@ import io.cream.backend.AdamWConfig;
 import io.cream.backend.AttentionShape;
 import io.cream.backend.Backend;
 import io.cream.backend.CrossEntropyLoss;
+import io.cream.backend.OpChecks;
 import io.cream.backend.Shapes;
 import io.cream.backend.Tensor;
 
@@ -33,6 +34,17 @@ public final class CudaBackend implements Backend {
   private final CudaAttention attention;
   private final TensorStore store;
   private final boolean tf32;
+  private final OpChecks checks = new OpChecks(new OpChecks.Storage() {
+    @Override
+    public boolean overlaps(Tensor a, Tensor b) {
+      return of(a).overlaps(of(b));
+    }
+
+    @Override
+    public boolean sameStart(Tensor a, Tensor b) {
+      return of(a).sameStart(of(b));
+    }
+  });
 
   /** A backend on GPU 0 with exact float32 matrix products. */
   public CudaBackend() {
@@ -154,9 +166,8 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void write(Tensor dst, float[] data) {
+    checks.write(dst, data);
     CudaTensor d = of(dst);
-    Shapes.check(data.length == d.size(), "write",
-        data.length + " floats for a " + d.rows() + "×" + d.cols() + " tensor");
     ws.upload(data, d.pointer());
   }
 
@@ -168,7 +179,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void copy(Tensor src, Tensor dst) {
-    Shapes.same("copy", "src", src, "dst", dst);
+    checks.copy(src, dst);
     elementwise.copy(of(src), of(dst));
   }
 
@@ -181,15 +192,13 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void embedding(Tensor table, int[] ids, Tensor out) {
-    Shapes.ids("embedding", ids, out.rows(), table.rows(), false);
-    Shapes.require("embedding", "out", out, ids.length, table.cols());
+    checks.embedding(table, ids, out);
     tokens.embedding(of(table), ids, of(out));
   }
 
   @Override
   public void embeddingBackward(Tensor dOut, int[] ids, Tensor dTable) {
-    Shapes.ids("embeddingBackward", ids, dOut.rows(), dTable.rows(), false);
-    Shapes.require("embeddingBackward", "dOut", dOut, ids.length, dTable.cols());
+    checks.embeddingBackward(dOut, ids, dTable);
     tokens.embeddingBackward(of(dOut), ids, of(dTable));
   }
 
@@ -197,27 +206,14 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out, Tensor rstd) {
-    String op = "rmsNorm";
-    Shapes.require(op, "weight", weight, 1, x.cols());
-    Shapes.same(op, "x", x, "out", out);
-    Shapes.require(op, "rstd", rstd, x.rows(), 1);
-    Shapes.check(eps >= 0, op, "eps must be ≥ 0, got " + eps);
-    disjoint(op, out, x, weight);
+    checks.rmsNorm(x, weight, eps, out, rstd);
     norm.forward(of(x), of(weight), eps, of(out), of(rstd));
   }
 
   @Override
   public void rmsNormBackward(Tensor dOut, Tensor x, Tensor weight, Tensor rstd,
       Tensor dx, boolean accumulateDx, Tensor dWeight) {
-    String op = "rmsNormBackward";
-    Shapes.same(op, "x", x, "dOut", dOut);
-    Shapes.require(op, "weight", weight, 1, x.cols());
-    Shapes.require(op, "rstd", rstd, x.rows(), 1);
-    if (dx != null) {
-      Shapes.same(op, "x", x, "dx", dx);
-      disjoint(op, dx, dOut, x, weight, rstd);
-    }
-    if (dWeight != null) Shapes.same(op, "weight", weight, "dWeight", dWeight);
+    checks.rmsNormBackward(dOut, x, weight, rstd, dx, dWeight);
     norm.backward(of(dOut), of(x), of(weight), of(rstd), orNull(dx), accumulateDx,
         orNull(dWeight));
   }
@@ -226,31 +222,14 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void linear(Tensor x, Tensor w, Tensor bias, Tensor out) {
-    String op = "linear";
-    Shapes.check(w.cols() == x.cols(), op,
-        "x has " + x.cols() + " columns but w [out × in] is " + w.rows() + "×" + w.cols());
-    Shapes.require(op, "out", out, x.rows(), w.rows());
-    if (bias != null) Shapes.require(op, "bias", bias, 1, w.rows());
-    disjoint(op, out, x, w, bias);
+    checks.linear(x, w, bias, out);
     linear.forward(of(x), of(w), orNull(bias), of(out));
   }
 
   @Override
   public void linearBackward(Tensor dOut, Tensor x, Tensor w,
       Tensor dx, boolean accumulateDx, Tensor dW, Tensor dBias) {
-    String op = "linearBackward";
-    Shapes.check(w.cols() == x.cols(), op,
-        "x has " + x.cols() + " columns but w [out × in] is " + w.rows() + "×" + w.cols());
-    Shapes.require(op, "dOut", dOut, x.rows(), w.rows());
-    if (dx != null) {
-      Shapes.same(op, "x", x, "dx", dx);
-      disjoint(op, dx, dOut, w);
-    }
-    if (dW != null) {
-      Shapes.same(op, "w", w, "dW", dW);
-      disjoint(op, dW, dOut, x);
-    }
-    if (dBias != null) Shapes.require(op, "dBias", dBias, 1, w.rows());
+    checks.linearBackward(dOut, x, w, dx, dW, dBias);
     linear.backward(of(dOut), of(x), of(w), orNull(dx), accumulateDx, orNull(dW), orNull(dBias));
   }
 
@@ -268,16 +247,9 @@ public final class CudaBackend implements Backend {
 
   private void rotate(String op, Tensor q, Tensor k, Tensor cos, Tensor sin, int headDim,
       float sign) {
-    Shapes.check(headDim > 0 && headDim % 2 == 0, op, "headDim must be even, got " + headDim);
-    Shapes.same(op, "cos", cos, "sin", sin);
-    Shapes.check(cos.cols() == headDim / 2, op,
-        "cos/sin have " + cos.cols() + " columns, expected headDim/2 = " + headDim / 2);
+    checks.rope(op, q, k, cos, sin, headDim);
     for (Tensor x : new Tensor[] {q, k}) {
       if (x == null) continue;
-      Shapes.check(x.cols() % headDim == 0, op,
-          x.cols() + " columns are not a whole number of heads of " + headDim);
-      Shapes.check(x.rows() == cos.rows(), op,
-          x.rows() + " rows but cos/sin have " + cos.rows() + "; give one table row per token");
       tokens.rope(of(x), of(cos), of(sin), headDim, sign);
     }
   }
@@ -286,57 +258,36 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void attention(AttentionShape s, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse) {
-    String op = "attention";
-    checkAttentionInputs(op, s, q, k, v);
-    Shapes.require(op, "out", out, s.queryRows(), s.queryCols());
-    Shapes.require(op, "lse", lse, s.queryRows(), s.heads());
-    disjoint(op, out, q, k, v);
-    disjoint(op, lse, q, k, v, out);
+    checks.attention(s, q, k, v, out, lse);
+    headDimLimit("attention", s);
     attention.forward(s, of(q), of(k), of(v), of(out), of(lse));
   }
 
   @Override
   public void attentionBackward(AttentionShape s, Tensor q, Tensor k, Tensor v, Tensor out,
       Tensor lse, Tensor dOut, Tensor dq, Tensor dk, Tensor dv) {
-    String op = "attentionBackward";
-    checkAttentionInputs(op, s, q, k, v);
-    Shapes.require(op, "out", out, s.queryRows(), s.queryCols());
-    Shapes.require(op, "lse", lse, s.queryRows(), s.heads());
-    Shapes.same(op, "out", out, "dOut", dOut);
-    Shapes.same(op, "q", q, "dq", dq);
-    Shapes.same(op, "k", k, "dk", dk);
-    Shapes.same(op, "v", v, "dv", dv);
-    for (Tensor g : new Tensor[] {dq, dk, dv}) disjoint(op, g, q, k, v, out, lse, dOut);
-    disjoint(op, dq, dk, dv);
-    disjoint(op, dk, dv);
+    checks.attentionBackward(s, q, k, v, out, lse, dOut, dq, dk, dv);
+    headDimLimit("attentionBackward", s);
     attention.backward(s, of(q), of(k), of(v), of(out), of(lse), of(dOut), of(dq), of(dk),
         of(dv));
   }
 
-  private static void checkAttentionInputs(String op, AttentionShape s, Tensor q, Tensor k,
-      Tensor v) {
-    Shapes.check(s != null, op, "shape is null");
+  private static void headDimLimit(String op, AttentionShape s) {
     Shapes.check(s.headDim() <= CudaAttention.MAX_HEAD_DIM, op, "headDim " + s.headDim()
         + " is above the CUDA kernels' limit of " + CudaAttention.MAX_HEAD_DIM);
-    Shapes.require(op, "q", q, s.queryRows(), s.queryCols());
-    Shapes.require(op, "k", k, s.kvRows(), s.kvCols());
-    Shapes.require(op, "v", v, s.kvRows(), s.kvCols());
   }
 
   // ---- MLP ----
 
   @Override
   public void swiglu(Tensor gate, Tensor up, Tensor out) {
-    Shapes.same("swiglu", "gate", gate, "up", up);
-    Shapes.same("swiglu", "gate", gate, "out", out);
+    checks.swiglu(gate, up, out);
     elementwise.swiglu(of(gate), of(up), of(out));
   }
 
   @Override
   public void swigluBackward(Tensor dOut, Tensor gate, Tensor up, Tensor dGate, Tensor dUp) {
-    String op = "swigluBackward";
-    for (Tensor t : new Tensor[] {up, dOut, dGate, dUp}) Shapes.same(op, "gate", gate, "other", t);
-    disjoint(op, dGate, dUp);
+    checks.swigluBackward(dOut, gate, up, dGate, dUp);
     elementwise.swigluBackward(of(dOut), of(gate), of(up), of(dGate), of(dUp));
   }
 
@@ -344,7 +295,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void add(Tensor a, Tensor b) {
-    Shapes.same("add", "a", a, "b", b);
+    checks.add(a, b);
     elementwise.add(of(a), of(b));
   }
 
@@ -363,19 +314,13 @@ public final class CudaBackend implements Backend {
   @Override
   public CrossEntropyLoss crossEntropy(Tensor logitsIn, int[] targets, Tensor dLogits,
       float gradScale) {
-    Shapes.ids("crossEntropy", targets, logitsIn.rows(), logitsIn.cols(), true);
-    if (dLogits != null) {
-      Shapes.same("crossEntropy", "logits", logitsIn, "dLogits", dLogits);
-      CudaTensor g = of(dLogits), x = of(logitsIn);
-      Shapes.check(g.sameStart(x) || !g.overlaps(x), "crossEntropy",
-          "dLogits partly overlaps logits; pass logits itself or a separate tensor");
-    }
+    checks.crossEntropy(logitsIn, targets, dLogits);
     return logits.crossEntropy(of(logitsIn), targets, orNull(dLogits), gradScale);
   }
 
   @Override
   public double[] targetLogProbs(Tensor logitsIn, int[] targets) {
-    Shapes.ids("targetLogProbs", targets, logitsIn.rows(), logitsIn.cols(), true);
+    checks.targetLogProbs(logitsIn, targets);
     return logits.targetLogProbs(of(logitsIn), targets);
   }
 
@@ -388,12 +333,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void adamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWConfig config, long t) {
-    String op = "adamW";
-    Shapes.check(t >= 1, op, "step t counts from 1, got " + t);
-    Shapes.check(config != null, op, "config is null");
-    for (Tensor x : new Tensor[] {grad, m, v}) Shapes.same(op, "param", param, "state", x);
-    disjoint(op, param, grad, m, v);
-    disjoint(op, m, grad, v);
+    checks.adamW(param, grad, m, v, config, t);
     elementwise.adamW(of(param), of(grad), of(m), of(v), config, t);
   }
 
@@ -416,7 +356,4 @@ public final class CudaBackend implements Backend {
     return store.orNull(t);
   }
 
-  private void disjoint(String op, Tensor output, Tensor... inputs) {
-    store.disjoint(op, output, inputs);
-  }
 }

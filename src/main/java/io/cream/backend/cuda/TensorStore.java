@@ -69,16 +69,6 @@ final class TensorStore {
     return t == null ? null : of(t);
   }
 
-  /** Rejects an output that shares elements with any input (optional inputs may be null). */
-  void disjoint(String op, Tensor output, Tensor... inputs) {
-    CudaTensor o = of(output);
-    for (Tensor in : inputs) {
-      if (in != null && o.overlaps(of(in))) {
-        throw new IllegalArgumentException(op + ": an output overlaps an input; use separate tensors");
-      }
-    }
-  }
-
   /** Also makes the device context current on the calling thread (every entry point passes here). */
   private void ensureOpen() {
     if (closed) throw new IllegalStateException("CUDA backend used after close()");
