@@ -45,7 +45,7 @@ public final class GenerateCommand implements Callable<Integer> {
       try (InferenceSession session = new InferenceSession(m, ids.length + maxNew)) {
         Sampler sampler = temperature == 0 ? Sampler.greedy()
             : new Sampler(temperature, topP, new SplittableRandom(seed));
-        TokenStream stream = new TokenStream(tok, System.out);
+        TokenStream stream = new TokenStream(tok, System.out, ids);
         System.out.print(text);
         Generator.generate(session, ids, maxNew, sampler, tok.eosId(), stream::add);
         stream.finish();
@@ -60,37 +60,47 @@ public final class GenerateCommand implements Callable<Integer> {
   }
 
   /**
-   * Prints generated text as it grows: decodes all tokens so far and prints what is new, so
-   * multi-token characters and leading spaces come out right.
+   * Prints generated text as it grows: decodes the tokens so far and prints what is new, so
+   * multi-token characters come out right. Decoding starts from the prompt's last token and drops
+   * its text, because SentencePiece-style decoders strip the leading space of a sequence ("of" +
+   * "▁the" must print " the", not "the").
    */
   static final class TokenStream {
     private final TextTokenizer tok;
     private final java.io.PrintStream out;
     private final java.util.List<Integer> ids = new java.util.ArrayList<>();
+    private final int prefixLength;
     private int printed;
 
-    TokenStream(TextTokenizer tok, java.io.PrintStream out) {
+    TokenStream(TextTokenizer tok, java.io.PrintStream out, int[] prompt) {
       this.tok = tok;
       this.out = out;
+      if (prompt.length > 0 && prompt[prompt.length - 1] != tok.bosId()) ids.add(prompt[prompt.length - 1]);
+      this.prefixLength = decoded().length();
     }
 
     void add(int id) {
       ids.add(id);
-      String s = tok.decode(ids.stream().mapToInt(Integer::intValue).toArray(), true);
-      // Hold back a trailing replacement char: the next token may complete the character.
-      int end = s.endsWith("\uFFFD") ? s.length() - 1 : s.length();
-      if (end > printed) {
-        out.print(s.substring(printed, end));
+      String s = decoded();
+      // Hold back trailing replacement chars: the next byte tokens may complete the character.
+      int end = s.length();
+      while (end > prefixLength + printed && s.charAt(end - 1) == '\uFFFD') end--;
+      if (end > prefixLength + printed) {
+        out.print(s.substring(prefixLength + printed, end));
         out.flush();
-        printed = end;
+        printed = end - prefixLength;
       }
     }
 
     void finish() {
-      String s = tok.decode(ids.stream().mapToInt(Integer::intValue).toArray(), true);
-      if (s.length() > printed) out.print(s.substring(printed));
+      String s = decoded();
+      if (s.length() > prefixLength + printed) out.print(s.substring(prefixLength + printed));
       out.println();
       out.flush();
+    }
+
+    private String decoded() {
+      return tok.decode(ids.stream().mapToInt(Integer::intValue).toArray(), true);
     }
   }
 }
