@@ -136,6 +136,27 @@ class TrainerTest {
     assertTrue(Files.isRegularFile(out.resolve(HfCheckpoint.CONFIG_FILE)));
   }
 
+  @Test
+  void divergingRunStopsWithAClearMessageAndKeepsTheLastGoodCheckpoint() throws Exception {
+    Path out = tmp.resolve("diverge");
+    TrainOptions o = options(out, PositionMethod.CONTIGUOUS, RopeType.DEFAULT, 8, false, 0, 1);
+    TrainOptions absurd = new TrainOptions(o.model(), o.init(), o.tokenizer(), o.data(), o.out(),
+        o.window(), o.factor(), o.method(), o.rope(), o.sigma(), o.branchMode(), o.steps(),
+        o.batch(), o.gradAccum(), 1e30, 0, o.decay(), o.weightDecay(), o.beta1(), o.beta2(),
+        o.eps(), 0.0, o.seed(), o.recompute(), o.saveEvery(), o.keepCheckpoints(), o.saveDtype(),
+        o.resume(), o.maxSteps());
+    UserError e = assertThrows(UserError.class, () -> train(absurd));
+    assertTrue(e.getMessage().contains("loss became"), e.getMessage());
+    Path last = new Checkpoints(out).latest().orElseThrow();
+    int step = Checkpoints.readState(last).path("step").asInt();
+    assertTrue(step >= 1, "a checkpoint of a finite step is kept: " + last);
+    try (SafeTensorsReader r = SafeTensorsReader.open(last.resolve("model.safetensors"))) {
+      for (String n : r.names()) {
+        for (float v : r.get(n).toFloatArray()) assertTrue(Float.isFinite(v), n + " holds " + v);
+      }
+    }
+  }
+
   /** tokens_per_s is a timing: everything else in a metrics line must match exactly. */
   private static String noRate(String line) {
     return line.replaceAll("\"tokens_per_s\":[^,}]*", "");
