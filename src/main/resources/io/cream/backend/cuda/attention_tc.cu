@@ -7,14 +7,22 @@
 //
 // Fragments of m16n8k8 (g = lane / 4, t = lane % 4): A (16×8) rows g, g+8 × cols t, t+4;
 // B (8×8) rows t, t+4 × col g; C (16×8) rows g, g+8 × cols 2t, 2t+1.
-// A warp owns 16 rows (queries, or keys in dK/dV). Shared tiles have row strides d + 4, so the
-// fragment loads of 8 rows × 4 columns hit 32 different banks.
+// A warp owns 16 rows (queries, or keys in dK/dV). Shared tiles have row strides d + 4 (or 36), so
+// the 8 rows × 16 bytes that ldmatrix reads per phase hit 32 different banks.
+//
+// Speed (see docs/cuda-backend.md): each 8 × 4 block of an A fragment, and of a B fragment read
+// from a row-major tile used transposed, is laid out as ldmatrix delivers 32-bit words (row lane/4,
+// word lane%4), so one ldmatrix.x4 replaces four scalar loads. A tile used as is (V in P·V, K in
+// dS·K, Q and dO in dK/dV) is also kept transposed in shared memory (stride TC_TS) so that it too
+// is read by ldmatrix. With SPLIT = 0 every tile is rounded to TF32 once, as it is stored in
+// shared memory, instead of at each fragment load.
 #define TC_THREADS 128
 #define TC_BQ 64   // forward, dQ: query rows per block (4 warps × 16)
 #define TC_BK 32   // forward, dQ: keys per tile
 #define TC_BKV 64  // dK/dV: keys per block (4 warps × 16)
 #define TC_BQ2 32  // dK/dV: queries per tile
 #define TC_PS 36   // row stride of each warp's 16 × 32 probability tile
+#define TC_TS 36   // row stride of a transposed 32-row tile (D rows × 32 columns)
 
 struct Tf {
   unsigned h, l;
@@ -26,12 +34,26 @@ __device__ __forceinline__ unsigned tf32_bits(float x) {
   return r;
 }
 
+__device__ __forceinline__ float tf32_round(float x) { return __uint_as_float(tf32_bits(x)); }
+
+// Operand bits from shared memory: split into hi + lo, or (SPLIT = 0) already rounded when stored.
+template <bool SPLIT>
+__device__ __forceinline__ Tf tfb(unsigned bits) {
+  Tf r;
+  if (SPLIT) {
+    const float x = __uint_as_float(bits);
+    r.h = tf32_bits(x);
+    r.l = tf32_bits(x - __uint_as_float(r.h));
+  } else {
+    r.h = bits;
+    r.l = 0u;
+  }
+  return r;
+}
+
 template <bool SPLIT>
 __device__ __forceinline__ Tf tf(float x) {
-  Tf r;
-  r.h = tf32_bits(x);
-  r.l = SPLIT ? tf32_bits(x - __uint_as_float(r.h)) : 0u;
-  return r;
+  return tfb<SPLIT>(__float_as_uint(x));
 }
 
 __device__ __forceinline__ void mma1(float* c, unsigned a0, unsigned a1, unsigned a2, unsigned a3,
@@ -52,27 +74,41 @@ __device__ __forceinline__ void mma(float* c, const Tf* a, const Tf* b) {
   mma1(c, a[0].h, a[1].h, a[2].h, a[3].h, b[0].h, b[1].h);
 }
 
+// Four 8 × 4 blocks of 32-bit words; lanes 8j..8j+7 give the row addresses of block j, and each
+// lane receives word lane%4 of row lane/4 of every block.
+__device__ __forceinline__ void ldsm4(unsigned* r, const float* p) {
+  unsigned a;
+  asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(p));
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(a));
+}
+
 // A fragment of the row-major tile s (stride ld) at (row0, col0).
 template <bool SPLIT>
-__device__ __forceinline__ void load_a(Tf* a, const float* s, int ld, int row0, int col0, int g,
-                                       int t) {
-  const float* p = s + (row0 + g) * ld + col0 + t;
-  a[0] = tf<SPLIT>(p[0]);
-  a[1] = tf<SPLIT>(p[8 * ld]);
-  a[2] = tf<SPLIT>(p[4]);
-  a[3] = tf<SPLIT>(p[8 * ld + 4]);
+__device__ __forceinline__ void load_a(Tf* a, const float* s, int ld, int row0, int col0,
+                                       int lane) {
+  const int j = lane >> 3, rr = lane & 7;
+  unsigned r[4];
+  ldsm4(r, s + (row0 + rr + (j & 1) * 8) * ld + col0 + (j >> 1) * 4);
+#pragma unroll
+  for (int e = 0; e < 4; e++) a[e] = tfb<SPLIT>(r[e]);
 }
 
-// B fragment with B(k, n) = s[n0 + n][k0 + k] (a tile used transposed, e.g. K in Q·Kᵀ).
+// B fragments of two adjacent n tiles with B(k, n) = s[n0 + n][k0 + k] (a tile used transposed,
+// e.g. K in Q·Kᵀ): b[0], b[1] for columns n0..n0+7, b[2], b[3] for n0+8..n0+15.
 template <bool SPLIT>
-__device__ __forceinline__ void load_bt(Tf* b, const float* s, int ld, int n0, int k0, int g,
-                                        int t) {
-  const float* p = s + (n0 + g) * ld + k0 + t;
-  b[0] = tf<SPLIT>(p[0]);
-  b[1] = tf<SPLIT>(p[4]);
+__device__ __forceinline__ void load_bt2(Tf* b, const float* s, int ld, int n0, int k0,
+                                         int lane) {
+  const int j = lane >> 3, rr = lane & 7;
+  unsigned r[4];
+  ldsm4(r, s + (n0 + rr + (j >> 1) * 8) * ld + k0 + (j & 1) * 4);
+#pragma unroll
+  for (int e = 0; e < 4; e++) b[e] = tfb<SPLIT>(r[e]);
 }
 
-// B fragment with B(k, n) = s[k0 + k][n0 + n] (a tile used as is, e.g. V in P·V).
+// B fragment with B(k, n) = s[k0 + k][n0 + n] (a tile used as is) by scalar loads, for tiles that
+// have no transposed copy (head dim 128 in the backward, where it would cost occupancy).
 template <bool SPLIT>
 __device__ __forceinline__ void load_bn(Tf* b, const float* s, int ld, int k0, int n0, int g,
                                         int t) {
@@ -81,21 +117,64 @@ __device__ __forceinline__ void load_bn(Tf* b, const float* s, int ld, int k0, i
   b[1] = tf<SPLIT>(p[4 * ld]);
 }
 
-// The warp's C tiles c[n] (16 × 8 each, n = 0..3) into its 16 × 32 tile w (stride TC_PS).
+// acc[n] += A·B over ND n tiles of 8 columns and KS k steps, A from the warp's tile w (stride
+// TC_PS), B(k, n) = x[k][n] of a tile used as is: from its transposed copy xt (stride TC_TS) when
+// there is one, else from x (stride ld) by scalar loads.
+template <int ND, int KS, bool SPLIT>
+__device__ __forceinline__ void mma_pn(float (*acc)[4], const float* w, const float* x,
+                                       const float* xt, int ld, int lane) {
+  const int g = lane >> 2, t = lane & 3;
+#pragma unroll
+  for (int kk = 0; kk < KS; kk++) {
+    Tf a[4];
+    load_a<SPLIT>(a, w, TC_PS, 0, kk * 8, lane);
+    if (xt != nullptr) {
+#pragma unroll
+      for (int n = 0; n < ND; n += 2) {
+        Tf bb[4];
+        load_bt2<SPLIT>(bb, xt, TC_TS, n * 8, kk * 8, lane);
+        mma<SPLIT>(acc[n], a, bb);
+        mma<SPLIT>(acc[n + 1], a, bb + 2);
+      }
+    } else {
+#pragma unroll
+      for (int n = 0; n < ND; n++) {
+        Tf bb[2];
+        load_bn<SPLIT>(bb, x, ld, kk * 8, n * 8, g, t);
+        mma<SPLIT>(acc[n], a, bb);
+      }
+    }
+  }
+}
+
+// The warp's C tiles c[n] (16 × 8 each, n = 0..3) into its 16 × 32 tile w (stride TC_PS), rounded
+// to TF32 when they are used as one-product operands.
+template <bool SPLIT>
 __device__ __forceinline__ void store_c(float* w, const float (*c)[4], int g, int t) {
 #pragma unroll
   for (int n = 0; n < 4; n++) {
     float* p = w + g * TC_PS + n * 8 + 2 * t;
-    p[0] = c[n][0];
-    p[1] = c[n][1];
-    p[8 * TC_PS] = c[n][2];
-    p[8 * TC_PS + 1] = c[n][3];
+    p[0] = SPLIT ? c[n][0] : tf32_round(c[n][0]);
+    p[1] = SPLIT ? c[n][1] : tf32_round(c[n][1]);
+    p[8 * TC_PS] = SPLIT ? c[n][2] : tf32_round(c[n][2]);
+    p[8 * TC_PS + 1] = SPLIT ? c[n][3] : tf32_round(c[n][3]);
   }
+}
+
+template <bool SPLIT>
+__device__ __forceinline__ float4 operand4(float4 x) {
+  if (!SPLIT) {
+    x.x = tf32_round(x.x);
+    x.y = tf32_round(x.y);
+    x.z = tf32_round(x.z);
+    x.w = tf32_round(x.w);
+  }
+  return x;
 }
 
 // rows [row0, row0 + n) of a [· × cols] matrix, D columns from col, into s (stride D + 4); rows
 // at or past `valid` are zero.
-template <int D>
+template <int D, bool SPLIT>
 __device__ __forceinline__ void load_tile(float* s, const float* base, long long cols, int row0,
                                           int n, int valid) {
   constexpr int V4 = D / 4;
@@ -103,7 +182,26 @@ __device__ __forceinline__ void load_tile(float* s, const float* base, long long
     const int r = idx / V4, c = (idx - r * V4) * 4, i = row0 + r;
     float4 x = make_float4(0.f, 0.f, 0.f, 0.f);
     if (i < valid) x = *reinterpret_cast<const float4*>(base + i * cols + c);
-    *reinterpret_cast<float4*>(s + r * (D + 4) + c) = x;
+    *reinterpret_cast<float4*>(s + r * (D + 4) + c) = operand4<SPLIT>(x);
+  }
+}
+
+// 32 rows as load_tile, into st transposed (st[c][r], stride TC_TS) and, unless s is null, also
+// into s as load_tile does. A warp takes one 4-column slice of all 32 rows, so the transposed
+// stores of a warp hit 32 different banks.
+template <int D, bool SPLIT>
+__device__ __forceinline__ void load_tile_t(float* s, float* st, const float* base,
+                                            long long cols, int row0, int valid) {
+  for (int idx = threadIdx.x; idx < 32 * (D / 4); idx += TC_THREADS) {
+    const int r = idx & 31, c = (idx >> 5) * 4, i = row0 + r;
+    float4 x = make_float4(0.f, 0.f, 0.f, 0.f);
+    if (i < valid) x = *reinterpret_cast<const float4*>(base + i * cols + c);
+    x = operand4<SPLIT>(x);
+    if (s != nullptr) *reinterpret_cast<float4*>(s + r * (D + 4) + c) = x;
+    st[c * TC_TS + r] = x.x;
+    st[(c + 1) * TC_TS + r] = x.y;
+    st[(c + 2) * TC_TS + r] = x.z;
+    st[(c + 3) * TC_TS + r] = x.w;
   }
 }
 
@@ -117,7 +215,7 @@ __device__ __forceinline__ float group_sum(float v) {
   return v + __shfl_xor_sync(FULL_MASK, v, 2);
 }
 
-// Shared: Q [64 × LD], K [32 × LD], V [32 × LD], P [4 × 16 × TC_PS].
+// Shared: Q [64 × LD], K [32 × LD], Vᵀ [D × TC_TS], P [4 × 16 × TC_PS].
 // With splits > 1 (few query rows over a long cache, e.g. decoding) blockIdx.z = b·splits + part and
 // the block covers keys [part·splitLen, (part + 1)·splitLen) only, writing its normalised partial
 // output and log-sum-exp (−inf where it saw no key) to partO / partLse for attention_tc_combine.
@@ -130,9 +228,9 @@ __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
   extern __shared__ float tc_smem[];  // not "smem": C++ linkage here, C in the other files
   float* sq = tc_smem;
   float* sk = sq + TC_BQ * LD;
-  float* sv = sk + TC_BK * LD;
+  float* svt = sk + TC_BK * LD;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
-  float* wp = sv + TC_BK * LD + warp * 16 * TC_PS;
+  float* wp = svt + D * TC_TS + warp * 16 * TC_PS;
   const int h = blockIdx.y, b = blockIdx.z / splits, part = blockIdx.z - b * splits;
   const int kvh = h / (heads / kvHeads);
   const int q0 = blockIdx.x * TC_BQ, offset = tk - tq;
@@ -140,7 +238,7 @@ __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
   const float* qBase = q + (long long)b * tq * qCols + (long long)h * D;
   const float* kBase = k + (long long)b * kvStride * kvCols + (long long)kvh * D;
   const float* vBase = v + (long long)b * kvStride * kvCols + (long long)kvh * D;
-  load_tile<D>(sq, qBase, qCols, q0, TC_BQ, tq);
+  load_tile<D, SPLIT>(sq, qBase, qCols, q0, TC_BQ, tq);
 
   const int i0 = q0 + warp * 16 + g, i1 = i0 + 8;
   float o[ND][4];
@@ -153,8 +251,8 @@ __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
 
   for (int k0 = keyBegin; k0 < keyEnd; k0 += TC_BK) {
     __syncthreads();  // the previous tiles are no longer read
-    load_tile<D>(sk, kBase, kvCols, k0, TC_BK, keyEnd);
-    load_tile<D>(sv, vBase, kvCols, k0, TC_BK, keyEnd);
+    load_tile<D, SPLIT>(sk, kBase, kvCols, k0, TC_BK, keyEnd);
+    load_tile_t<D, SPLIT>(nullptr, svt, vBase, kvCols, k0, keyEnd);
     __syncthreads();
     float s[4][4];
 #pragma unroll
@@ -162,12 +260,13 @@ __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
 #pragma unroll
     for (int kk = 0; kk < ND; kk++) {
       Tf a[4];
-      load_a<SPLIT>(a, sq, LD, warp * 16, kk * 8, g, t);
+      load_a<SPLIT>(a, sq, LD, warp * 16, kk * 8, lane);
 #pragma unroll
-      for (int n = 0; n < 4; n++) {
-        Tf bb[2];
-        load_bt<SPLIT>(bb, sk, LD, n * 8, kk * 8, g, t);
+      for (int n = 0; n < 4; n += 2) {
+        Tf bb[4];
+        load_bt2<SPLIT>(bb, sk, LD, n * 8, kk * 8, lane);
         mma<SPLIT>(s[n], a, bb);
+        mma<SPLIT>(s[n + 1], a, bb + 2);
       }
     }
     float mx0 = neg_inf(), mx1 = neg_inf();
@@ -208,19 +307,9 @@ __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
       o[n][3] *= alpha1;
     }
     __syncwarp();
-    store_c(wp, s, g, t);
+    store_c<SPLIT>(wp, s, g, t);
     __syncwarp();
-#pragma unroll
-    for (int kk = 0; kk < TC_BK / 8; kk++) {
-      Tf a[4];
-      load_a<SPLIT>(a, wp, TC_PS, 0, kk * 8, g, t);
-#pragma unroll
-      for (int n = 0; n < ND; n++) {
-        Tf bb[2];
-        load_bn<SPLIT>(bb, sv, LD, kk * 8, n * 8, g, t);
-        mma<SPLIT>(o[n], a, bb);
-      }
-    }
+    mma_pn<ND, TC_BK / 8, SPLIT>(o, wp, nullptr, svt, LD, lane);
   }
 
   const long long rows = (long long)gridDim.z / splits * tq;  // batch · tq
@@ -272,7 +361,8 @@ extern "C" __global__ void attention_tc_combine(const float* __restrict__ partO,
   if (lane == 0) lse[w] = total;
 }
 
-// Shared: Q [64 × LD], dO [64 × LD], K [32 × LD], V [32 × LD], dS [4 × 16 × TC_PS].
+// Shared: Q [64 × LD], dO [64 × LD], K [32 × LD], V [32 × LD], Kᵀ [D × TC_TS] (D = 64 only),
+// dS [4 × 16 × TC_PS].
 template <int D, bool SPLIT>
 __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__ k,
                           const float* __restrict__ v, const float* __restrict__ lse,
@@ -285,16 +375,18 @@ __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__
   float* sdo = sq + TC_BQ * LD;
   float* sk = sdo + TC_BQ * LD;
   float* sv = sk + TC_BK * LD;
+  constexpr bool TRANS = D <= 64;  // a Kᵀ copy; at D = 128 it would cost a block per SM
+  float* skt = TRANS ? sv + TC_BK * LD : nullptr;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
-  float* wp = sv + TC_BK * LD + warp * 16 * TC_PS;
+  float* wp = sv + TC_BK * LD + (TRANS ? D * TC_TS : 0) + warp * 16 * TC_PS;
   const int h = blockIdx.y, b = blockIdx.z, kvh = h / (heads / kvHeads);
   const int q0 = blockIdx.x * TC_BQ, offset = tk - tq;
   const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
   const long long qOff = (long long)b * tq * qCols + (long long)h * D;
   const float* kBase = k + (long long)b * kvStride * kvCols + (long long)kvh * D;
   const float* vBase = v + (long long)b * kvStride * kvCols + (long long)kvh * D;
-  load_tile<D>(sq, q + qOff, qCols, q0, TC_BQ, tq);
-  load_tile<D>(sdo, dout + qOff, qCols, q0, TC_BQ, tq);
+  load_tile<D, SPLIT>(sq, q + qOff, qCols, q0, TC_BQ, tq);
+  load_tile<D, SPLIT>(sdo, dout + qOff, qCols, q0, TC_BQ, tq);
 
   const int i0 = q0 + warp * 16 + g, i1 = i0 + 8;
   const float lse0 = i0 < tq ? lse[((long long)b * tq + i0) * heads + h] : 0.f;
@@ -309,8 +401,12 @@ __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__
 
   for (int k0 = 0; k0 < keyEnd; k0 += TC_BK) {
     __syncthreads();
-    load_tile<D>(sk, kBase, kvCols, k0, TC_BK, keyEnd);
-    load_tile<D>(sv, vBase, kvCols, k0, TC_BK, keyEnd);
+    if (TRANS) {
+      load_tile_t<D, SPLIT>(sk, skt, kBase, kvCols, k0, keyEnd);
+    } else {
+      load_tile<D, SPLIT>(sk, kBase, kvCols, k0, TC_BK, keyEnd);
+    }
+    load_tile<D, SPLIT>(sv, vBase, kvCols, k0, TC_BK, keyEnd);
     __syncthreads();
     float s[4][4], dp[4][4];
 #pragma unroll
@@ -321,15 +417,17 @@ __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__
 #pragma unroll
     for (int kk = 0; kk < ND; kk++) {
       Tf a[4], ad[4];
-      load_a<SPLIT>(a, sq, LD, warp * 16, kk * 8, g, t);
-      load_a<SPLIT>(ad, sdo, LD, warp * 16, kk * 8, g, t);
+      load_a<SPLIT>(a, sq, LD, warp * 16, kk * 8, lane);
+      load_a<SPLIT>(ad, sdo, LD, warp * 16, kk * 8, lane);
 #pragma unroll
-      for (int n = 0; n < 4; n++) {
-        Tf bb[2];
-        load_bt<SPLIT>(bb, sk, LD, n * 8, kk * 8, g, t);
+      for (int n = 0; n < 4; n += 2) {
+        Tf bb[4];
+        load_bt2<SPLIT>(bb, sk, LD, n * 8, kk * 8, lane);
         mma<SPLIT>(s[n], a, bb);
-        load_bt<SPLIT>(bb, sv, LD, n * 8, kk * 8, g, t);
+        mma<SPLIT>(s[n + 1], a, bb + 2);
+        load_bt2<SPLIT>(bb, sv, LD, n * 8, kk * 8, lane);
         mma<SPLIT>(dp[n], ad, bb);
+        mma<SPLIT>(dp[n + 1], ad, bb + 2);
       }
     }
 #pragma unroll
@@ -343,19 +441,9 @@ __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__
       }
     }
     __syncwarp();
-    store_c(wp, s, g, t);
+    store_c<SPLIT>(wp, s, g, t);
     __syncwarp();
-#pragma unroll
-    for (int kk = 0; kk < TC_BK / 8; kk++) {
-      Tf a[4];
-      load_a<SPLIT>(a, wp, TC_PS, 0, kk * 8, g, t);
-#pragma unroll
-      for (int n = 0; n < ND; n++) {
-        Tf bb[2];
-        load_bn<SPLIT>(bb, sk, LD, kk * 8, n * 8, g, t);
-        mma<SPLIT>(acc[n], a, bb);
-      }
-    }
+    mma_pn<ND, TC_BK / 8, SPLIT>(acc, wp, sk, skt, LD, lane);
   }
 
 #pragma unroll
@@ -371,8 +459,8 @@ __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__
   }
 }
 
-// Shared: K [64 × LD], V [64 × LD], Q [32 × LD], dO [32 × LD], P/dS [4 × 16 × TC_PS],
-// lse [32], delta [32]. A block owns 64 keys of one KV head and walks the queries of every head
+// Shared: K [64 × LD], V [64 × LD], Q [32 × LD], dO [32 × LD], Qᵀ and dOᵀ [D × TC_TS] (D = 64
+// only), P/dS [4 × 16 × TC_PS], lse [32], delta [32]. A block owns 64 keys of one KV head and walks the queries of every head
 // in its group, so dK and dV have one writer each.
 template <int D, bool SPLIT>
 __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict__ k,
@@ -386,7 +474,10 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
   float* sv = sk + TC_BKV * LD;
   float* sq = sv + TC_BKV * LD;
   float* sdo = sq + TC_BQ2 * LD;
-  float* sp = sdo + TC_BQ2 * LD;
+  constexpr bool TRANS = D <= 64;  // Qᵀ, dOᵀ copies; at D = 128 they would cost a block per SM
+  float* sqt = TRANS ? sdo + TC_BQ2 * LD : nullptr;
+  float* sdot = TRANS ? sqt + D * TC_TS : nullptr;
+  float* sp = sdo + TC_BQ2 * LD + (TRANS ? 2 * D * TC_TS : 0);
   float* slse = sp + 4 * 16 * TC_PS;
   float* sdl = slse + TC_BQ2;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
@@ -395,8 +486,8 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
   const int j0 = blockIdx.x * TC_BKV, offset = tk - tq;
   const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
   const long long kvOff = (long long)b * kvStride * kvCols + (long long)kvh * D;
-  load_tile<D>(sk, k + kvOff, kvCols, j0, TC_BKV, tk);
-  load_tile<D>(sv, v + kvOff, kvCols, j0, TC_BKV, tk);
+  load_tile<D, SPLIT>(sk, k + kvOff, kvCols, j0, TC_BKV, tk);
+  load_tile<D, SPLIT>(sv, v + kvOff, kvCols, j0, TC_BKV, tk);
 
   const int r0 = j0 + warp * 16 + g, r1 = r0 + 8;  // this thread's key rows
   float dka[ND][4], dva[ND][4];
@@ -412,8 +503,13 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
     const long long qOff = (long long)b * tq * qCols + (long long)h * D;
     for (int i0 = firstQ; i0 < tq; i0 += TC_BQ2) {
       __syncthreads();
-      load_tile<D>(sq, q + qOff, qCols, i0, TC_BQ2, tq);
-      load_tile<D>(sdo, dout + qOff, qCols, i0, TC_BQ2, tq);
+      if (TRANS) {
+        load_tile_t<D, SPLIT>(sq, sqt, q + qOff, qCols, i0, tq);
+        load_tile_t<D, SPLIT>(sdo, sdot, dout + qOff, qCols, i0, tq);
+      } else {
+        load_tile<D, SPLIT>(sq, q + qOff, qCols, i0, TC_BQ2, tq);
+        load_tile<D, SPLIT>(sdo, dout + qOff, qCols, i0, TC_BQ2, tq);
+      }
       if (threadIdx.x < TC_BQ2) {
         const int i = i0 + threadIdx.x;
         const long long at = ((long long)b * tq + i) * heads + h;
@@ -430,15 +526,17 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
 #pragma unroll
       for (int kk = 0; kk < ND; kk++) {
         Tf a[4], av[4];
-        load_a<SPLIT>(a, sk, LD, warp * 16, kk * 8, g, t);
-        load_a<SPLIT>(av, sv, LD, warp * 16, kk * 8, g, t);
+        load_a<SPLIT>(a, sk, LD, warp * 16, kk * 8, lane);
+        load_a<SPLIT>(av, sv, LD, warp * 16, kk * 8, lane);
 #pragma unroll
-        for (int n = 0; n < 4; n++) {
-          Tf bb[2];
-          load_bt<SPLIT>(bb, sq, LD, n * 8, kk * 8, g, t);
+        for (int n = 0; n < 4; n += 2) {
+          Tf bb[4];
+          load_bt2<SPLIT>(bb, sq, LD, n * 8, kk * 8, lane);
           mma<SPLIT>(s[n], a, bb);  // Sᵀ = K·Qᵀ
-          load_bt<SPLIT>(bb, sdo, LD, n * 8, kk * 8, g, t);
+          mma<SPLIT>(s[n + 1], a, bb + 2);
+          load_bt2<SPLIT>(bb, sdo, LD, n * 8, kk * 8, lane);
           mma<SPLIT>(dp[n], av, bb);  // dPᵀ = V·dOᵀ
+          mma<SPLIT>(dp[n + 1], av, bb + 2);
         }
       }
 #pragma unroll
@@ -453,33 +551,13 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
         }
       }
       __syncwarp();
-      store_c(wp, s, g, t);
+      store_c<SPLIT>(wp, s, g, t);
       __syncwarp();
-#pragma unroll
-      for (int kk = 0; kk < TC_BQ2 / 8; kk++) {
-        Tf a[4];
-        load_a<SPLIT>(a, wp, TC_PS, 0, kk * 8, g, t);
-#pragma unroll
-        for (int n = 0; n < ND; n++) {
-          Tf bb[2];
-          load_bn<SPLIT>(bb, sdo, LD, kk * 8, n * 8, g, t);
-          mma<SPLIT>(dva[n], a, bb);  // dV += Pᵀ·dO
-        }
-      }
+      mma_pn<ND, TC_BQ2 / 8, SPLIT>(dva, wp, sdo, sdot, LD, lane);  // dV += Pᵀ·dO
       __syncwarp();
-      store_c(wp, dp, g, t);
+      store_c<SPLIT>(wp, dp, g, t);
       __syncwarp();
-#pragma unroll
-      for (int kk = 0; kk < TC_BQ2 / 8; kk++) {
-        Tf a[4];
-        load_a<SPLIT>(a, wp, TC_PS, 0, kk * 8, g, t);
-#pragma unroll
-        for (int n = 0; n < ND; n++) {
-          Tf bb[2];
-          load_bn<SPLIT>(bb, sq, LD, kk * 8, n * 8, g, t);
-          mma<SPLIT>(dka[n], a, bb);  // dK += dSᵀ·Q
-        }
-      }
+      mma_pn<ND, TC_BQ2 / 8, SPLIT>(dka, wp, sq, sqt, LD, lane);  // dK += dSᵀ·Q
     }
   }
 
