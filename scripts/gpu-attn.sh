@@ -3,6 +3,7 @@
 # cream-base.jar (the jar before the change): the TinyLlama-shaped attention alone with the base
 # and the new kernels (CudaBench attention), the attention and GPU-vs-CPU tests, then a TinyLlama
 # training step (new with --profile, base, PyTorch amp) on the same card. Logs under $OUT.
+# TRAIN=0 stops after the tests, BASELINE=0 after the new training step.
 set -uo pipefail
 export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
@@ -28,11 +29,12 @@ timeout 200 "${J[@]}" -Xmx8g -cp "$HERE/junit-console.jar:$HERE/cream.jar:$HERE/
   --select-class io.cream.backend.cuda.CudaVsCpuTest \
   --select-class io.cream.backend.cuda.CudaTrainingStepTest > "$OUT/tests.log" 2>&1
 echo "junit exit $?"; grep -E "tests (successful|failed)|✘" "$OUT/tests.log" | head -20
-cat "$CREAM_GPU_REPORT" 2>/dev/null | column -t
+awk -F"\t" '$4 != "ok" || /tf32 d|d64 dq|d64 dk/' "$CREAM_GPU_REPORT" 2>/dev/null | head -30
 [[ "${TRAIN:-1}" == 0 ]] && exit 0
 B=(bench train --model tinyllama-1.1b --seq 4096 --batch 4 --device cuda --tf32)
 echo "== train step, new"
 timeout 120 "${J[@]}" -XX:MaxRAMPercentage=70 -jar "$HERE/cream.jar" "${B[@]}" --steps 3 --warmup 1 --profile 2>&1 | grep -v incubator | tee "$OUT/train-new.txt"
+[[ "${BASELINE:-1}" == 0 ]] && exit 0
 echo "== train step, base"
 timeout 90 "${J[@]}" -XX:MaxRAMPercentage=70 -jar "$HERE/cream-base.jar" "${B[@]}" --steps 3 --warmup 1 2>&1 | grep -v incubator | tee "$OUT/train-base.txt"
 echo "== PyTorch amp"

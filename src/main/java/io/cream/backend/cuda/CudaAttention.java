@@ -7,8 +7,8 @@ import io.cream.backend.AttentionShape;
  * with TF32 tensor cores (sm_80+) run attention_tc.cu: mma.sync tiles, three TF32 products per
  * tile for fp32 accuracy, or one with {@code tf32}. Other head dims (and CREAM_CUDA_TENSOR_CORES=0)
  * run the CUDA-core kernels of attention_fwd.cu and attention_bwd.cu: tiles of 32 queries × 32
- * keys. The tile sizes here must match the kernels' (ATT_BQ, ATT_BK; TC_BQ, TC_BK, TC_BKV, TC_BQ2,
- * TC_TS) and so must the shared-memory layouts.
+ * keys. The tile sizes here must match the kernels' (ATT_BQ, ATT_BK; TC_BQ, TC_BK, TC_BKV, TC_BQ2)
+ * and so must the shared-memory layouts.
  */
 final class CudaAttention {
   private static final int TILE = 32;
@@ -16,8 +16,6 @@ final class CudaAttention {
   /** Each lane keeps up to 8 columns of a row: headDim ≤ 256. */
   static final int MAX_HEAD_DIM = 256;
   private static final int TC_THREADS = 128, TC_BQ = 64, TC_BK = 32, TC_BKV = 64, TC_BQ2 = 32;
-  /** Row stride of a transposed 32-row tile (d rows × 32 columns), TC_TS in the kernels. */
-  private static final int TC_TS = 36;
   /** Four warps' 16 × 32 probability tiles (row stride 36). */
   private static final int TC_P_FLOATS = 4 * 16 * 36;
   /** Split the keys of a forward with fewer blocks than this (about two per SM of an H100). */
@@ -122,8 +120,7 @@ final class CudaAttention {
     int d = s.headDim();
     ws.kernel("attention_tc", "attention_tc_fwd_d" + d + variant).call()
         .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch() * splits)
-        .block(TC_THREADS)
-        .shared(floats((TC_BQ + TC_BK) * (d + 4) + d * TC_TS + TC_P_FLOATS))
+        .block(TC_THREADS).shared(floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS))
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(out).ptr(lse)
         .i32(s.heads()).i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride())
         .f32((float) s.scale()).i32(splits).i32(splitLen).launch();
@@ -135,26 +132,17 @@ final class CudaAttention {
     float scale = (float) s.scale();
     ws.kernel("attention_tc", "attention_tc_dq_d" + d + variant).call()
         .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch()).block(TC_THREADS)
-        .shared(floats((2 * TC_BQ + 2 * TC_BK) * (d + 4) + transposed(d, 1) + TC_P_FLOATS))
+        .shared(floats((2 * TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS))
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
         .ptr(dOut.pointer()).ptr(dq.pointer()).i32(s.heads()).i32(s.kvHeads())
         .i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale).launch();
     ws.kernel("attention_tc", "attention_tc_dkdv_d" + d + variant).call()
         .grid(Workspace.ceilDiv(s.keyLen(), TC_BKV), s.kvHeads(), s.batch()).block(TC_THREADS)
-        .shared(floats((2 * TC_BKV + 2 * TC_BQ2) * (d + 4) + transposed(d, 2) + TC_P_FLOATS
-            + 2 * TC_BQ2))
+        .shared(floats((2 * TC_BKV + 2 * TC_BQ2) * (d + 4) + TC_P_FLOATS + 2 * TC_BQ2))
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
         .ptr(dOut.pointer()).ptr(dk.pointer()).ptr(dv.pointer()).i32(s.heads())
         .i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale)
         .launch();
-  }
-
-  /**
-   * Floats of the backward's transposed tile copies (Kᵀ in dQ; Qᵀ, dOᵀ in dK/dV): head dim 64
-   * only, since at 128 they would cost a resident block per SM.
-   */
-  private static int transposed(int d, int tiles) {
-    return d <= 64 ? tiles * d * TC_TS : 0;
   }
 
   private static int floats(int n) {

@@ -10,19 +10,18 @@
 // A warp owns 16 rows (queries, or keys in dK/dV). Shared tiles have row strides d + 4 (or 36), so
 // the 8 rows × 16 bytes that ldmatrix reads per phase hit 32 different banks.
 //
-// Speed (see docs/cuda-backend.md): each 8 × 4 block of an A fragment, and of a B fragment read
-// from a row-major tile used transposed, is laid out as ldmatrix delivers 32-bit words (row lane/4,
-// word lane%4), so one ldmatrix.x4 replaces four scalar loads. A tile used as is (V in P·V, K in
-// dS·K, Q and dO in dK/dV) is also kept transposed in shared memory (stride TC_TS) so that it too
-// is read by ldmatrix. With SPLIT = 0 every tile is rounded to TF32 once, as it is stored in
-// shared memory, instead of at each fragment load.
+// Speed (docs/attention-perf-notes.md): each 8 × 4 block of an A fragment, and of a B fragment
+// read from a row-major tile used transposed, is laid out as ldmatrix delivers 32-bit words (row
+// lane/4, word lane%4), so one ldmatrix.x4 replaces four scalar loads. With SPLIT = 0 every tile
+// is rounded to TF32 once, as it is stored in shared memory, instead of at each fragment load. At
+// head dim 64 the streamed 32-row tiles (K, V; Q, dO in dK/dV) are fetched into registers one tile
+// ahead, so their global-memory latency overlaps the current tile's products.
 #define TC_THREADS 128
 #define TC_BQ 64   // forward, dQ: query rows per block (4 warps × 16)
 #define TC_BK 32   // forward, dQ: keys per tile
 #define TC_BKV 64  // dK/dV: keys per block (4 warps × 16)
 #define TC_BQ2 32  // dK/dV: queries per tile
 #define TC_PS 36   // row stride of each warp's 16 × 32 probability tile
-#define TC_TS 36   // row stride of a transposed 32-row tile (D rows × 32 columns)
 
 struct Tf {
   unsigned h, l;
@@ -107,8 +106,8 @@ __device__ __forceinline__ void load_bt2(Tf* b, const float* s, int ld, int n0, 
   for (int e = 0; e < 4; e++) b[e] = tfb<SPLIT>(r[e]);
 }
 
-// B fragment with B(k, n) = s[k0 + k][n0 + n] (a tile used as is) by scalar loads, for tiles that
-// have no transposed copy (head dim 128 in the backward, where it would cost occupancy).
+// B fragment with B(k, n) = s[k0 + k][n0 + n] (a tile used as is, e.g. V in P·V): scalar loads,
+// since ldmatrix cannot transpose 32-bit words.
 template <bool SPLIT>
 __device__ __forceinline__ void load_bn(Tf* b, const float* s, int ld, int k0, int n0, int g,
                                         int t) {
@@ -118,31 +117,20 @@ __device__ __forceinline__ void load_bn(Tf* b, const float* s, int ld, int k0, i
 }
 
 // acc[n] += A·B over ND n tiles of 8 columns and KS k steps, A from the warp's tile w (stride
-// TC_PS), B(k, n) = x[k][n] of a tile used as is: from its transposed copy xt (stride TC_TS) when
-// there is one, else from x (stride ld) by scalar loads.
+// TC_PS), B(k, n) = x[k][n] of a tile x (stride ld) used as is.
 template <int ND, int KS, bool SPLIT>
-__device__ __forceinline__ void mma_pn(float (*acc)[4], const float* w, const float* x,
-                                       const float* xt, int ld, int lane) {
+__device__ __forceinline__ void mma_pn(float (*acc)[4], const float* w, const float* x, int ld,
+                                       int lane) {
   const int g = lane >> 2, t = lane & 3;
 #pragma unroll
   for (int kk = 0; kk < KS; kk++) {
     Tf a[4];
     load_a<SPLIT>(a, w, TC_PS, 0, kk * 8, lane);
-    if (xt != nullptr) {
 #pragma unroll
-      for (int n = 0; n < ND; n += 2) {
-        Tf bb[4];
-        load_bt2<SPLIT>(bb, xt, TC_TS, n * 8, kk * 8, lane);
-        mma<SPLIT>(acc[n], a, bb);
-        mma<SPLIT>(acc[n + 1], a, bb + 2);
-      }
-    } else {
-#pragma unroll
-      for (int n = 0; n < ND; n++) {
-        Tf bb[2];
-        load_bn<SPLIT>(bb, x, ld, kk * 8, n * 8, g, t);
-        mma<SPLIT>(acc[n], a, bb);
-      }
+    for (int n = 0; n < ND; n++) {
+      Tf bb[2];
+      load_bn<SPLIT>(bb, x, ld, kk * 8, n * 8, g, t);
+      mma<SPLIT>(acc[n], a, bb);
     }
   }
 }
@@ -186,22 +174,34 @@ __device__ __forceinline__ void load_tile(float* s, const float* base, long long
   }
 }
 
-// 32 rows as load_tile, into st transposed (st[c][r], stride TC_TS) and, unless s is null, also
-// into s as load_tile does. A warp takes one 4-column slice of all 32 rows, so the transposed
-// stores of a warp hit 32 different banks.
+// A 32-row tile staged in registers between its global loads and its shared-memory store.
+template <int D>
+struct Stage {
+  static constexpr int N = 32 * D / 4 / TC_THREADS;  // float4 per thread
+  float4 x[N];
+};
+
+// Issues the loads of rows [row0, row0 + 32) (zero at or past `valid`) without waiting for them.
+template <int D>
+__device__ __forceinline__ void stage_fetch(Stage<D>& st, const float* base, long long cols,
+                                            int row0, int valid) {
+  constexpr int V4 = D / 4;
+#pragma unroll
+  for (int e = 0; e < Stage<D>::N; e++) {
+    const int idx = threadIdx.x + e * TC_THREADS, r = idx / V4, c = (idx - r * V4) * 4;
+    const int i = row0 + r;
+    st.x[e] = i < valid ? *reinterpret_cast<const float4*>(base + i * cols + c)
+                        : make_float4(0.f, 0.f, 0.f, 0.f);
+  }
+}
+
 template <int D, bool SPLIT>
-__device__ __forceinline__ void load_tile_t(float* s, float* st, const float* base,
-                                            long long cols, int row0, int valid) {
-  for (int idx = threadIdx.x; idx < 32 * (D / 4); idx += TC_THREADS) {
-    const int r = idx & 31, c = (idx >> 5) * 4, i = row0 + r;
-    float4 x = make_float4(0.f, 0.f, 0.f, 0.f);
-    if (i < valid) x = *reinterpret_cast<const float4*>(base + i * cols + c);
-    x = operand4<SPLIT>(x);
-    if (s != nullptr) *reinterpret_cast<float4*>(s + r * (D + 4) + c) = x;
-    st[c * TC_TS + r] = x.x;
-    st[(c + 1) * TC_TS + r] = x.y;
-    st[(c + 2) * TC_TS + r] = x.z;
-    st[(c + 3) * TC_TS + r] = x.w;
+__device__ __forceinline__ void stage_put(const Stage<D>& st, float* s) {
+  constexpr int V4 = D / 4;
+#pragma unroll
+  for (int e = 0; e < Stage<D>::N; e++) {
+    const int idx = threadIdx.x + e * TC_THREADS, r = idx / V4, c = (idx - r * V4) * 4;
+    *reinterpret_cast<float4*>(s + r * (D + 4) + c) = operand4<SPLIT>(st.x[e]);
   }
 }
 
@@ -215,7 +215,7 @@ __device__ __forceinline__ float group_sum(float v) {
   return v + __shfl_xor_sync(FULL_MASK, v, 2);
 }
 
-// Shared: Q [64 × LD], K [32 × LD], Vᵀ [D × TC_TS], P [4 × 16 × TC_PS].
+// Shared: Q [64 × LD], K [32 × LD], V [32 × LD], P [4 × 16 × TC_PS].
 // With splits > 1 (few query rows over a long cache, e.g. decoding) blockIdx.z = b·splits + part and
 // the block covers keys [part·splitLen, (part + 1)·splitLen) only, writing its normalised partial
 // output and log-sum-exp (−inf where it saw no key) to partO / partLse for attention_tc_combine.
@@ -228,9 +228,9 @@ __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
   extern __shared__ float tc_smem[];  // not "smem": C++ linkage here, C in the other files
   float* sq = tc_smem;
   float* sk = sq + TC_BQ * LD;
-  float* svt = sk + TC_BK * LD;
+  float* sv = sk + TC_BK * LD;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
-  float* wp = svt + D * TC_TS + warp * 16 * TC_PS;
+  float* wp = sv + TC_BK * LD + warp * 16 * TC_PS;
   const int h = blockIdx.y, b = blockIdx.z / splits, part = blockIdx.z - b * splits;
   const int kvh = h / (heads / kvHeads);
   const int q0 = blockIdx.x * TC_BQ, offset = tk - tq;
@@ -248,12 +248,27 @@ __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
   const int lastRow = min(q0 + TC_BQ, tq) - 1;
   const int keyBegin = part * splitLen;
   const int keyEnd = min(min(tk, lastRow + offset + 1), keyBegin + splitLen);
+  constexpr bool AHEAD = D <= 64;  // at D = 128 the staging registers would cost occupancy
+  Stage<D> nk, nv;
+  if (AHEAD && keyBegin < keyEnd) {
+    stage_fetch<D>(nk, kBase, kvCols, keyBegin, keyEnd);
+    stage_fetch<D>(nv, vBase, kvCols, keyBegin, keyEnd);
+  }
 
   for (int k0 = keyBegin; k0 < keyEnd; k0 += TC_BK) {
     __syncthreads();  // the previous tiles are no longer read
-    load_tile<D, SPLIT>(sk, kBase, kvCols, k0, TC_BK, keyEnd);
-    load_tile_t<D, SPLIT>(nullptr, svt, vBase, kvCols, k0, keyEnd);
+    if constexpr (AHEAD) {
+      stage_put<D, SPLIT>(nk, sk);
+      stage_put<D, SPLIT>(nv, sv);
+    } else {
+      load_tile<D, SPLIT>(sk, kBase, kvCols, k0, TC_BK, keyEnd);
+      load_tile<D, SPLIT>(sv, vBase, kvCols, k0, TC_BK, keyEnd);
+    }
     __syncthreads();
+    if (AHEAD && k0 + TC_BK < keyEnd) {
+      stage_fetch<D>(nk, kBase, kvCols, k0 + TC_BK, keyEnd);
+      stage_fetch<D>(nv, vBase, kvCols, k0 + TC_BK, keyEnd);
+    }
     float s[4][4];
 #pragma unroll
     for (int n = 0; n < 4; n++) s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.f;
@@ -309,7 +324,7 @@ __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
     __syncwarp();
     store_c<SPLIT>(wp, s, g, t);
     __syncwarp();
-    mma_pn<ND, TC_BK / 8, SPLIT>(o, wp, nullptr, svt, LD, lane);
+    mma_pn<ND, TC_BK / 8, SPLIT>(o, wp, sv, LD, lane);
   }
 
   const long long rows = (long long)gridDim.z / splits * tq;  // batch · tq
@@ -361,8 +376,7 @@ extern "C" __global__ void attention_tc_combine(const float* __restrict__ partO,
   if (lane == 0) lse[w] = total;
 }
 
-// Shared: Q [64 × LD], dO [64 × LD], K [32 × LD], V [32 × LD], Kᵀ [D × TC_TS] (D = 64 only),
-// dS [4 × 16 × TC_PS].
+// Shared: Q [64 × LD], dO [64 × LD], K [32 × LD], V [32 × LD], dS [4 × 16 × TC_PS].
 template <int D, bool SPLIT>
 __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__ k,
                           const float* __restrict__ v, const float* __restrict__ lse,
@@ -375,10 +389,8 @@ __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__
   float* sdo = sq + TC_BQ * LD;
   float* sk = sdo + TC_BQ * LD;
   float* sv = sk + TC_BK * LD;
-  constexpr bool TRANS = D <= 64;  // a Kᵀ copy; at D = 128 it would cost a block per SM
-  float* skt = TRANS ? sv + TC_BK * LD : nullptr;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
-  float* wp = sv + TC_BK * LD + (TRANS ? D * TC_TS : 0) + warp * 16 * TC_PS;
+  float* wp = sv + TC_BK * LD + warp * 16 * TC_PS;
   const int h = blockIdx.y, b = blockIdx.z, kvh = h / (heads / kvHeads);
   const int q0 = blockIdx.x * TC_BQ, offset = tk - tq;
   const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
@@ -398,16 +410,27 @@ __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__
   for (int n = 0; n < ND; n++) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
   const int lastRow = min(q0 + TC_BQ, tq) - 1;
   const int keyEnd = min(tk, lastRow + offset + 1);
+  constexpr bool AHEAD = D <= 64;  // at D = 128 the staging registers would cost occupancy
+  Stage<D> nk, nv;
+  if (AHEAD && keyEnd > 0) {
+    stage_fetch<D>(nk, kBase, kvCols, 0, keyEnd);
+    stage_fetch<D>(nv, vBase, kvCols, 0, keyEnd);
+  }
 
   for (int k0 = 0; k0 < keyEnd; k0 += TC_BK) {
     __syncthreads();
-    if (TRANS) {
-      load_tile_t<D, SPLIT>(sk, skt, kBase, kvCols, k0, keyEnd);
+    if constexpr (AHEAD) {
+      stage_put<D, SPLIT>(nk, sk);
+      stage_put<D, SPLIT>(nv, sv);
     } else {
       load_tile<D, SPLIT>(sk, kBase, kvCols, k0, TC_BK, keyEnd);
+      load_tile<D, SPLIT>(sv, vBase, kvCols, k0, TC_BK, keyEnd);
     }
-    load_tile<D, SPLIT>(sv, vBase, kvCols, k0, TC_BK, keyEnd);
     __syncthreads();
+    if (AHEAD && k0 + TC_BK < keyEnd) {
+      stage_fetch<D>(nk, kBase, kvCols, k0 + TC_BK, keyEnd);
+      stage_fetch<D>(nv, vBase, kvCols, k0 + TC_BK, keyEnd);
+    }
     float s[4][4], dp[4][4];
 #pragma unroll
     for (int n = 0; n < 4; n++) {
@@ -443,7 +466,7 @@ __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__
     __syncwarp();
     store_c<SPLIT>(wp, s, g, t);
     __syncwarp();
-    mma_pn<ND, TC_BK / 8, SPLIT>(acc, wp, sk, skt, LD, lane);
+    mma_pn<ND, TC_BK / 8, SPLIT>(acc, wp, sk, LD, lane);
   }
 
 #pragma unroll
@@ -459,8 +482,8 @@ __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__
   }
 }
 
-// Shared: K [64 × LD], V [64 × LD], Q [32 × LD], dO [32 × LD], Qᵀ and dOᵀ [D × TC_TS] (D = 64
-// only), P/dS [4 × 16 × TC_PS], lse [32], delta [32]. A block owns 64 keys of one KV head and walks the queries of every head
+// Shared: K [64 × LD], V [64 × LD], Q [32 × LD], dO [32 × LD], P/dS [4 × 16 × TC_PS],
+// lse [32], delta [32]. A block owns 64 keys of one KV head and walks the queries of every head
 // in its group, so dK and dV have one writer each.
 template <int D, bool SPLIT>
 __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict__ k,
@@ -474,10 +497,7 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
   float* sv = sk + TC_BKV * LD;
   float* sq = sv + TC_BKV * LD;
   float* sdo = sq + TC_BQ2 * LD;
-  constexpr bool TRANS = D <= 64;  // Qᵀ, dOᵀ copies; at D = 128 they would cost a block per SM
-  float* sqt = TRANS ? sdo + TC_BQ2 * LD : nullptr;
-  float* sdot = TRANS ? sqt + D * TC_TS : nullptr;
-  float* sp = sdo + TC_BQ2 * LD + (TRANS ? 2 * D * TC_TS : 0);
+  float* sp = sdo + TC_BQ2 * LD;
   float* slse = sp + 4 * 16 * TC_PS;
   float* sdl = slse + TC_BQ2;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
@@ -498,25 +518,45 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
   }
   const int firstQ = max(0, j0 - offset);  // query i sees key j when j ≤ i + offset
 
-  for (int hh = 0; hh < group; hh++) {
-    const int h = kvh * group + hh;
+  // The (head, query tile) pairs in one sequence, so that the next tile can be fetched ahead.
+  const int perHead = firstQ < tq ? (tq - firstQ + TC_BQ2 - 1) / TC_BQ2 : 0;
+  const int tiles = group * perHead;
+  constexpr bool AHEAD = D <= 64;  // at D = 128 the staging registers would spill
+  Stage<D> nq, ndo;
+  float nlse = 0.f, ndl = 0.f;
+  // Starts the loads of tile `tile` into the staging registers.
+  auto fetch = [&](int tile) {
+    const int h = kvh * group + tile / perHead, i0 = firstQ + (tile % perHead) * TC_BQ2;
     const long long qOff = (long long)b * tq * qCols + (long long)h * D;
-    for (int i0 = firstQ; i0 < tq; i0 += TC_BQ2) {
+    if constexpr (AHEAD) {
+      stage_fetch<D>(nq, q + qOff, qCols, i0, tq);
+      stage_fetch<D>(ndo, dout + qOff, qCols, i0, tq);
+    }
+    const int i = i0 + threadIdx.x;
+    const long long at = ((long long)b * tq + i) * heads + h;
+    nlse = threadIdx.x < TC_BQ2 && i < tq ? lse[at] : 0.f;
+    ndl = threadIdx.x < TC_BQ2 && i < tq ? delta[at] : 0.f;
+  };
+  if (tiles > 0) fetch(0);
+
+  for (int tile = 0; tile < tiles; tile++) {
+    const int h = kvh * group + tile / perHead, i0 = firstQ + (tile % perHead) * TC_BQ2;
+    const long long qOff = (long long)b * tq * qCols + (long long)h * D;
+    {
       __syncthreads();
-      if (TRANS) {
-        load_tile_t<D, SPLIT>(sq, sqt, q + qOff, qCols, i0, tq);
-        load_tile_t<D, SPLIT>(sdo, sdot, dout + qOff, qCols, i0, tq);
+      if constexpr (AHEAD) {
+        stage_put<D, SPLIT>(nq, sq);
+        stage_put<D, SPLIT>(ndo, sdo);
       } else {
         load_tile<D, SPLIT>(sq, q + qOff, qCols, i0, TC_BQ2, tq);
         load_tile<D, SPLIT>(sdo, dout + qOff, qCols, i0, TC_BQ2, tq);
       }
       if (threadIdx.x < TC_BQ2) {
-        const int i = i0 + threadIdx.x;
-        const long long at = ((long long)b * tq + i) * heads + h;
-        slse[threadIdx.x] = i < tq ? lse[at] : 0.f;
-        sdl[threadIdx.x] = i < tq ? delta[at] : 0.f;
+        slse[threadIdx.x] = nlse;
+        sdl[threadIdx.x] = ndl;
       }
       __syncthreads();
+      if (tile + 1 < tiles) fetch(tile + 1);
       float s[4][4], dp[4][4];
 #pragma unroll
       for (int n = 0; n < 4; n++) {
@@ -553,11 +593,11 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
       __syncwarp();
       store_c<SPLIT>(wp, s, g, t);
       __syncwarp();
-      mma_pn<ND, TC_BQ2 / 8, SPLIT>(dva, wp, sdo, sdot, LD, lane);  // dV += Pᵀ·dO
+      mma_pn<ND, TC_BQ2 / 8, SPLIT>(dva, wp, sdo, LD, lane);  // dV += Pᵀ·dO
       __syncwarp();
       store_c<SPLIT>(wp, dp, g, t);
       __syncwarp();
-      mma_pn<ND, TC_BQ2 / 8, SPLIT>(dka, wp, sq, sqt, LD, lane);  // dK += dSᵀ·Q
+      mma_pn<ND, TC_BQ2 / 8, SPLIT>(dka, wp, sq, LD, lane);  // dK += dSᵀ·Q
     }
   }
 
@@ -576,20 +616,22 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
   }
 }
 
-#define TC_INSTANCES(D, S, NAME)                                                                \
-  extern "C" __global__ void __launch_bounds__(TC_THREADS)                                     \
+// Resident blocks per SM asked of the register allocator: at D = 64 shared memory allows 5, 3
+// and 3 (forward, dQ, dK/dV), at D = 128 two of each.
+#define TC_INSTANCES(D, S, NAME, BF, BQ, BKV)                                                                \
+  extern "C" __global__ void __launch_bounds__(TC_THREADS, BF)                                 \
       attention_tc_fwd_##NAME(const float* q, const float* k, const float* v, float* out,       \
                               float* lse, int heads, int kvHeads, int tq, int tk, int kvStride, \
                               float scale, int splits, int splitLen) {                          \
     tc_fwd<D, S>(q, k, v, out, lse, heads, kvHeads, tq, tk, kvStride, scale, splits, splitLen); \
   }                                                                                             \
-  extern "C" __global__ void __launch_bounds__(TC_THREADS)                                     \
+  extern "C" __global__ void __launch_bounds__(TC_THREADS, BQ)                                 \
       attention_tc_dq_##NAME(const float* q, const float* k, const float* v, const float* lse,  \
                              const float* delta, const float* dout, float* dq, int heads,      \
                              int kvHeads, int tq, int tk, int kvStride, float scale) {         \
     tc_bwd_dq<D, S>(q, k, v, lse, delta, dout, dq, heads, kvHeads, tq, tk, kvStride, scale);   \
   }                                                                                             \
-  extern "C" __global__ void __launch_bounds__(TC_THREADS)                                     \
+  extern "C" __global__ void __launch_bounds__(TC_THREADS, BKV)                                \
       attention_tc_dkdv_##NAME(const float* q, const float* k, const float* v, const float* lse,\
                                const float* delta, const float* dout, float* dk, float* dv,    \
                                int heads, int kvHeads, int tq, int tk, int kvStride,           \
@@ -598,7 +640,7 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
                       scale);                                                                   \
   }
 
-TC_INSTANCES(64, true, d64_x3)
-TC_INSTANCES(64, false, d64_x1)
-TC_INSTANCES(128, true, d128_x3)
-TC_INSTANCES(128, false, d128_x1)
+TC_INSTANCES(64, true, d64_x3, 3, 3, 3)
+TC_INSTANCES(64, false, d64_x1, 4, 3, 3)
+TC_INSTANCES(128, true, d128_x3, 2, 2, 2)
+TC_INSTANCES(128, false, d128_x1, 2, 2, 2)
