@@ -137,7 +137,7 @@ final class CudaAttention {
         .ptr(dOut.pointer()).ptr(dq.pointer()).i32(s.heads()).i32(s.kvHeads())
         .i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale).launch();
     ws.kernel("attention_tc", "attention_tc_dkdv_d" + d + variant).call()
-        .grid(Workspace.ceilDiv(s.keyLen(), TC_BKV), s.kvHeads(), s.batch()).block(TC_THREADS)
+        .grid(s.kvHeads(), s.batch(), Workspace.ceilDiv(s.keyLen(), TC_BKV)).block(TC_THREADS)
         .shared(floats((2 * TC_BKV + 2 * TC_BQ2) * (d + 4) + TC_P_FLOATS + 2 * TC_BQ2))
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
         .ptr(dOut.pointer()).ptr(dk.pointer()).ptr(dv.pointer()).i32(s.heads())

@@ -83,10 +83,19 @@ __device__ __forceinline__ void ldsm4(unsigned* r, const float* p) {
                : "r"(a));
 }
 
-// A fragment of the row-major tile s (stride ld) at (row0, col0).
+// A fragment of the row-major tile s (stride ld) at (row0, col0). With SPLIT, scalar loads: the
+// hi/lo split dominates there, and ldmatrix measured slower (more live registers).
 template <bool SPLIT>
 __device__ __forceinline__ void load_a(Tf* a, const float* s, int ld, int row0, int col0,
                                        int lane) {
+  if (SPLIT) {
+    const float* p = s + (row0 + (lane >> 2)) * ld + col0 + (lane & 3);
+    a[0] = tf<SPLIT>(p[0]);
+    a[1] = tf<SPLIT>(p[8 * ld]);
+    a[2] = tf<SPLIT>(p[4]);
+    a[3] = tf<SPLIT>(p[8 * ld + 4]);
+    return;
+  }
   const int j = lane >> 3, rr = lane & 7;
   unsigned r[4];
   ldsm4(r, s + (row0 + rr + (j & 1) * 8) * ld + col0 + (j >> 1) * 4);
@@ -99,6 +108,14 @@ __device__ __forceinline__ void load_a(Tf* a, const float* s, int ld, int row0, 
 template <bool SPLIT>
 __device__ __forceinline__ void load_bt2(Tf* b, const float* s, int ld, int n0, int k0,
                                          int lane) {
+  if (SPLIT) {
+    const float* p = s + (n0 + (lane >> 2)) * ld + k0 + (lane & 3);
+    b[0] = tf<SPLIT>(p[0]);
+    b[1] = tf<SPLIT>(p[4]);
+    b[2] = tf<SPLIT>(p[8 * ld]);
+    b[3] = tf<SPLIT>(p[8 * ld + 4]);
+    return;
+  }
   const int j = lane >> 3, rr = lane & 7;
   unsigned r[4];
   ldsm4(r, s + (n0 + rr + (j >> 1) * 8) * ld + k0 + (j & 1) * 4);
@@ -233,7 +250,8 @@ __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
   float* wp = sv + TC_BK * LD + warp * 16 * TC_PS;
   const int h = blockIdx.y, b = blockIdx.z / splits, part = blockIdx.z - b * splits;
   const int kvh = h / (heads / kvHeads);
-  const int q0 = blockIdx.x * TC_BQ, offset = tk - tq;
+  // Causal work grows with the query block: the heaviest blocks of each head start first.
+  const int q0 = (gridDim.x - 1 - blockIdx.x) * TC_BQ, offset = tk - tq;
   const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
   const float* qBase = q + (long long)b * tq * qCols + (long long)h * D;
   const float* kBase = k + (long long)b * kvStride * kvCols + (long long)kvh * D;
@@ -392,7 +410,7 @@ __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   float* wp = sv + TC_BK * LD + warp * 16 * TC_PS;
   const int h = blockIdx.y, b = blockIdx.z, kvh = h / (heads / kvHeads);
-  const int q0 = blockIdx.x * TC_BQ, offset = tk - tq;
+  const int q0 = (gridDim.x - 1 - blockIdx.x) * TC_BQ, offset = tk - tq;  // heaviest first
   const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
   const long long qOff = (long long)b * tq * qCols + (long long)h * D;
   const float* kBase = k + (long long)b * kvStride * kvCols + (long long)kvh * D;
@@ -484,7 +502,7 @@ __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__
 
 // Shared: K [64 × LD], V [64 × LD], Q [32 × LD], dO [32 × LD], P/dS [4 × 16 × TC_PS],
 // lse [32], delta [32]. A block owns 64 keys of one KV head and walks the queries of every head
-// in its group, so dK and dV have one writer each.
+// in its group, so dK and dV have one writer each. Grid (kvHeads, batch, key blocks).
 template <int D, bool SPLIT>
 __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict__ k,
                             const float* __restrict__ v, const float* __restrict__ lse,
@@ -502,8 +520,11 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
   float* sdl = slse + TC_BQ2;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   float* wp = sp + warp * 16 * TC_PS;
-  const int kvh = blockIdx.y, b = blockIdx.z, group = heads / kvHeads;
-  const int j0 = blockIdx.x * TC_BKV, offset = tk - tq;
+  // grid (kvHeads, batch, key blocks): blocks start in grid order, and the first key blocks see
+  // the most queries, so the longest blocks of every (head, sequence) start first and none of
+  // them is left to run alone at the end.
+  const int kvh = blockIdx.x, b = blockIdx.y, group = heads / kvHeads;
+  const int j0 = blockIdx.z * TC_BKV, offset = tk - tq;
   const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
   const long long kvOff = (long long)b * kvStride * kvCols + (long long)kvh * D;
   load_tile<D, SPLIT>(sk, k + kvOff, kvCols, j0, TC_BKV, tk);
