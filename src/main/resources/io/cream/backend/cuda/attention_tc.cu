@@ -539,45 +539,54 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
   }
   const int firstQ = max(0, j0 - offset);  // query i sees key j when j ≤ i + offset
 
-  // The (head, query tile) pairs in one sequence, so that the next tile can be fetched ahead.
+  // The (head, query tile) pairs of the group walked as one list, so that the next tile can be
+  // fetched ahead; (fh, fi) is the tile fetched next.
   const int perHead = firstQ < tq ? (tq - firstQ + TC_BQ2 - 1) / TC_BQ2 : 0;
   const int tiles = group * perHead;
-  constexpr bool AHEAD = D <= 64;  // at D = 128 the staging registers would spill
+  // At D = 128, and with three products, the staging registers would spill (measured no gain
+  // with three products either).
+  constexpr bool AHEAD = D <= 64 && !SPLIT;
+  const float* qSeq = q + (long long)b * tq * qCols;
+  const float* dSeq = dout + (long long)b * tq * qCols;
+  const float* lseSeq = lse + (long long)b * tq * heads;
+  const float* dlSeq = delta + (long long)b * tq * heads;
+  int fh = kvh * group, fi = firstQ;
   Stage<D> nq, ndo;
   float nlse = 0.f, ndl = 0.f;
-  // Starts the loads of tile `tile` into the staging registers.
-  auto fetch = [&](int tile) {
-    const int h = kvh * group + tile / perHead, i0 = firstQ + (tile % perHead) * TC_BQ2;
-    const long long qOff = (long long)b * tq * qCols + (long long)h * D;
+  auto fetch = [&]() {
     if constexpr (AHEAD) {
-      stage_fetch<D>(nq, q + qOff, qCols, i0, tq);
-      stage_fetch<D>(ndo, dout + qOff, qCols, i0, tq);
+      stage_fetch<D>(nq, qSeq + fh * D, qCols, fi, tq);
+      stage_fetch<D>(ndo, dSeq + fh * D, qCols, fi, tq);
     }
-    const int i = i0 + threadIdx.x;
-    const long long at = ((long long)b * tq + i) * heads + h;
-    nlse = threadIdx.x < TC_BQ2 && i < tq ? lse[at] : 0.f;
-    ndl = threadIdx.x < TC_BQ2 && i < tq ? delta[at] : 0.f;
+    const int i = fi + threadIdx.x;
+    const bool mine = threadIdx.x < TC_BQ2 && i < tq;
+    nlse = mine ? lseSeq[i * heads + fh] : 0.f;
+    ndl = mine ? dlSeq[i * heads + fh] : 0.f;
   };
-  if (tiles > 0) fetch(0);
+  if (tiles > 0) fetch();
 
   for (int tile = 0; tile < tiles; tile++) {
-    const int h = kvh * group + tile / perHead, i0 = firstQ + (tile % perHead) * TC_BQ2;
-    const long long qOff = (long long)b * tq * qCols + (long long)h * D;
+    const int h = fh, i0 = fi;
+    fi += TC_BQ2;
+    if (fi >= tq) {
+      fi = firstQ;
+      fh++;
+    }
     {
       __syncthreads();
       if constexpr (AHEAD) {
         stage_put<D, SPLIT>(nq, sq);
         stage_put<D, SPLIT>(ndo, sdo);
       } else {
-        load_tile<D, SPLIT>(sq, q + qOff, qCols, i0, TC_BQ2, tq);
-        load_tile<D, SPLIT>(sdo, dout + qOff, qCols, i0, TC_BQ2, tq);
+        load_tile<D, SPLIT>(sq, qSeq + h * D, qCols, i0, TC_BQ2, tq);
+        load_tile<D, SPLIT>(sdo, dSeq + h * D, qCols, i0, TC_BQ2, tq);
       }
       if (threadIdx.x < TC_BQ2) {
         slse[threadIdx.x] = nlse;
         sdl[threadIdx.x] = ndl;
       }
       __syncthreads();
-      if (tile + 1 < tiles) fetch(tile + 1);
+      if (tile + 1 < tiles) fetch();
       float s[4][4], dp[4][4];
 #pragma unroll
       for (int n = 0; n < 4; n++) {
