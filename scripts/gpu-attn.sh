@@ -4,6 +4,8 @@
 # and the new kernels (CudaBench attention), every test of io.cream.backend.cuda, then a TinyLlama
 # training step (new with --profile, base, PyTorch amp) on the same card. Logs under $OUT.
 # TRAIN=0 stops after the tests, BASELINE=0 after the new training step.
+# Here: scripts/gpu-pack.sh DEST, then copy the jar of the commit to compare against (mvn package
+# in a checkout of it: target/cream.jar) to DEST/cream-base.jar; there: bash DEST/gpu-attn.sh.
 set -uo pipefail
 export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"

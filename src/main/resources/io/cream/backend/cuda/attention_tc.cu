@@ -1,21 +1,23 @@
 // Causal grouped-query attention on tensor cores, forward and backward, for head dims 64 and 128:
 // the same flash-attention algorithm, layouts and outputs as attention_fwd.cu / attention_bwd.cu,
 // with every tile product on mma.sync m16n8k8 TF32 (fp32 accumulation). Operands stay fp32 in
-// memory and are rounded to TF32 as fragments are loaded. SPLIT = 1 keeps fp32 accuracy with three
-// TF32 products per tile (a·b ≈ hi·hi + hi·lo + lo·hi, hi = tf32(a), lo = tf32(a − hi)); SPLIT = 0
-// is one product (TF32 accuracy, ~1e-3), chosen with --tf32.
+// global memory. SPLIT = 1 keeps fp32 accuracy with three TF32 products per tile (a·b ≈ hi·hi +
+// hi·lo + lo·hi, hi = tf32(a), lo = tf32(a − hi), split as fragments are loaded); SPLIT = 0 is one
+// product (TF32 accuracy, ~1e-3), chosen with --tf32.
 //
 // Fragments of m16n8k8 (g = lane / 4, t = lane % 4): A (16×8) rows g, g+8 × cols t, t+4;
 // B (8×8) rows t, t+4 × col g; C (16×8) rows g, g+8 × cols 2t, 2t+1.
-// A warp owns 16 rows (queries, or keys in dK/dV). Shared tiles have row strides d + 4 (or 36), so
-// the 8 rows × 16 bytes that ldmatrix reads per phase hit 32 different banks.
+// A warp owns 16 rows (queries, or keys in dK/dV). Shared tiles have row strides d + 4 (TC_PS = 36
+// for the probability tiles), so the 8 rows × 16 bytes that ldmatrix reads per phase, and the
+// 8 rows × 4 columns of a scalar A-fragment load, hit 32 different banks.
 //
-// Speed (docs/attention-perf-notes.md): each 8 × 4 block of an A fragment, and of a B fragment
-// read from a row-major tile used transposed, is laid out as ldmatrix delivers 32-bit words (row
-// lane/4, word lane%4), so one ldmatrix.x4 replaces four scalar loads. With SPLIT = 0 every tile
-// is rounded to TF32 once, as it is stored in shared memory, instead of at each fragment load. At
-// head dim 64 the streamed 32-row tiles (K, V; Q, dO in dK/dV) are fetched into registers one tile
-// ahead, so their global-memory latency overlaps the current tile's products.
+// Speed (docs/attention-perf-notes.md): with SPLIT = 0 every tile is rounded to TF32 once, as it
+// is stored in shared memory, and each 8 × 4 block of an A fragment, and of a B fragment read
+// from a row-major tile used transposed, is read with ldmatrix, which delivers 32-bit words as
+// m16n8k8 wants them (row lane/4, word lane%4): one ldmatrix.x4 for four scalar loads. At head
+// dim 64 the streamed 32-row tiles (K, V in the forward and dQ; Q, dO in dK/dV with one product)
+// are fetched into registers one tile ahead, so their global-memory latency overlaps the current
+// tile's products. Blocks are ordered so that the longest start first.
 #define TC_THREADS 128
 #define TC_BQ 64   // forward, dQ: query rows per block (4 warps × 16)
 #define TC_BK 32   // forward, dQ: keys per tile
