@@ -8,6 +8,7 @@
 #   gpu-e2e.sh       train/generate/eval through the real CLI on the GPU (and train on the CPU)
 #   gpu-bench.sh     cream bench train/infer beside bench_torch.py, same shapes, one machine
 #   gpu-multi.sh     train on 2 GPUs (--devices 0,1) against 1 GPU, same global batch (2+ GPUs)
+#   gpu-attn.sh      attention kernels and a training step against cream-base.jar (add it by hand)
 #   bench_torch.py   the PyTorch + transformers side of `cream bench train`
 #   lib/tokenizers-*.jar  DJL tokenizers stripped to its linux-x86_64 native library
 #   data/            tokenizer.json (+ tokenizer_config.json) and a few books for gpu-e2e.sh
@@ -39,7 +40,7 @@ for j in target/lib/*.jar; do
   esac
 done
 cp -r target/test-classes "$DEST/test-classes"
-cp scripts/gpu-check.sh scripts/gpu-e2e.sh scripts/gpu-bench.sh scripts/gpu-multi.sh scripts/hf_parity.py \
+cp scripts/gpu-check.sh scripts/gpu-e2e.sh scripts/gpu-bench.sh scripts/gpu-multi.sh scripts/gpu-attn.sh scripts/hf_parity.py \
   scripts/bench_torch.py "$DEST/"
 
 # Data for gpu-e2e.sh: the Mistral tokenizer and a few public-domain books.

@@ -7,7 +7,8 @@ import io.cream.backend.AttentionShape;
  * with TF32 tensor cores (sm_80+) run attention_tc.cu: mma.sync tiles, three TF32 products per
  * tile for fp32 accuracy, or one with {@code tf32}. Other head dims (and CREAM_CUDA_TENSOR_CORES=0)
  * run the CUDA-core kernels of attention_fwd.cu and attention_bwd.cu: tiles of 32 queries × 32
- * keys. The tile sizes here must match the kernels' (ATT_BQ, ATT_BK; TC_BQ, TC_BK, TC_BKV, TC_BQ2).
+ * keys. The tile sizes here must match the kernels' (ATT_BQ, ATT_BK; TC_BQ, TC_BK, TC_BKV, TC_BQ2)
+ * and so must the shared-memory layouts.
  */
 final class CudaAttention {
   private static final int TILE = 32;
@@ -136,7 +137,7 @@ final class CudaAttention {
         .ptr(dOut.pointer()).ptr(dq.pointer()).i32(s.heads()).i32(s.kvHeads())
         .i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale).launch();
     ws.kernel("attention_tc", "attention_tc_dkdv_d" + d + variant).call()
-        .grid(Workspace.ceilDiv(s.keyLen(), TC_BKV), s.kvHeads(), s.batch()).block(TC_THREADS)
+        .grid(s.kvHeads(), s.batch(), Workspace.ceilDiv(s.keyLen(), TC_BKV)).block(TC_THREADS)
         .shared(floats((2 * TC_BKV + 2 * TC_BQ2) * (d + 4) + TC_P_FLOATS + 2 * TC_BQ2))
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
         .ptr(dOut.pointer()).ptr(dk.pointer()).ptr(dv.pointer()).i32(s.heads())

@@ -20,6 +20,15 @@ final class CudaBench {
       return;
     }
     System.out.printf(Locale.ROOT, "%-44s %10s %9s%n", "bench (median)", "ms", "TFLOP/s");
+    if (args.length > 0 && args[0].equals("attention")) { // only the TinyLlama-shaped attention
+      for (boolean tf32 : new boolean[] {false, true}) {
+        try (CudaBackend be = new CudaBackend(0, tf32)) {
+          attention(be, AttentionShape.causal(4, 32, 4, 64, 4096), 5, tf32 ? "x1" : "x3");
+          attention(be, AttentionShape.causal(1, 32, 8, 128, 4096), 5, tf32 ? "x1" : "x3");
+        }
+      }
+      return;
+    }
     for (boolean tf32 : new boolean[] {false, true}) {
       try (CudaBackend be = new CudaBackend(0, tf32)) {
         int n = 4096;
@@ -53,6 +62,33 @@ final class CudaBench {
         for (Tensor z : new Tensor[] {q, k, v, out, lse, dOut, dq, dk, dv}) z.close();
       }
     }
+    // The attention of one TinyLlama training step's layer (4 × 4096 tokens, 32/4 heads, d = 64).
+    for (boolean tf32 : new boolean[] {false, true}) {
+      try (CudaBackend be = new CudaBackend(0, tf32)) {
+        AttentionShape s = AttentionShape.causal(4, 32, 4, 64, 4096);
+        attention(be, s, 5, tf32 ? "x1" : "x3");
+      }
+    }
+  }
+
+  private static void attention(CudaBackend be, AttentionShape s, int reps, String tag) {
+    int t = s.queryLen();
+    Tensor q = random(be, s.queryRows(), s.queryCols(), 3);
+    Tensor k = random(be, s.kvRows(), s.kvCols(), 4);
+    Tensor v = random(be, s.kvRows(), s.kvCols(), 5);
+    Tensor out = be.zeros(s.queryRows(), s.queryCols());
+    Tensor lse = be.zeros(s.queryRows(), s.heads());
+    Tensor dOut = random(be, s.queryRows(), s.queryCols(), 6);
+    Tensor dq = be.zeros(s.queryRows(), s.queryCols());
+    Tensor dk = be.zeros(s.kvRows(), s.kvCols()), dv = be.zeros(s.kvRows(), s.kvCols());
+    double causalFlops = 4.0 * t * (t + 1) / 2 * s.heads() * s.headDim() * s.batch();
+    String shape = " B=" + s.batch() + " T=" + t + " H=" + s.heads() + "/" + s.kvHeads() + " d="
+        + s.headDim() + " " + tag;
+    report("attention fwd" + shape, time(be, reps, () -> be.attention(s, q, k, v, out, lse)),
+        causalFlops);
+    report("attention bwd" + shape, time(be, reps,
+        () -> be.attentionBackward(s, q, k, v, out, lse, dOut, dq, dk, dv)), 2.5 * causalFlops);
+    for (Tensor z : new Tensor[] {q, k, v, out, lse, dOut, dq, dk, dv}) z.close();
   }
 
   private static Tensor random(CudaBackend be, int rows, int cols, long seed) {
