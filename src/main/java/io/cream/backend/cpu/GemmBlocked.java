@@ -43,8 +43,8 @@ final class GemmBlocked {
     int[] gatherIndexA = GemmPack.gatherIndexA(g.transA(), g.lda());
     // Blocks in order: depth outer, rows inner. A of the next block is packed, into the other of
     // two buffers, by the same parallel phase that computes the current one: one hand-off per
-    // block instead of two, and the short packing tasks (taken first) put the workers out of
-    // step, so they do not all stream B from memory at the same moment.
+    // block instead of two, and the short packing tasks, queued last, fill the time a worker
+    // would otherwise wait for the others to finish their last strip.
     int rowBlocks = ceil(g.m(), M_BLOCK);
     int blocks = ceil(g.k(), KC) * rowBlocks;
     Block current = block(g, 0, rowBlocks, ws, gatherIndex, gatherIndexA);
@@ -111,15 +111,15 @@ final class GemmBlocked {
       // Bands are whole slivers of MR rows.
       int bandRows = ceil(ceil(mb, bands), MR) * MR;
       int nBands = ceil(mb, bandRows);
+      int computing = strips * nBands;
       int packing = next == null ? 0 : next.packTasks();
-      GemmTasks.run(packing + strips * nBands, workers, t -> {
-        if (t < packing) {
-          next.packA(t);
+      GemmTasks.run(computing + packing, workers, t -> {
+        if (t >= computing) {
+          next.packA(t - computing);
           return;
         }
-        int u = t - packing;
-        int c0 = u / nBands * STRIP;
-        int r0 = u % nBands * bandRows;
+        int c0 = t / nBands * STRIP;
+        int r0 = t % nBands * bandRows;
         strip(r0, Math.min(mb, r0 + bandRows), c0, Math.min(g.n(), c0 + STRIP));
       });
     }
