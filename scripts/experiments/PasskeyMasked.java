@@ -38,20 +38,14 @@ public class PasskeyMasked {
       double avg = 0;
       for (int step = 1; step <= steps; step++) {
         int[] tk = new int[B * T], pos = new int[B * T], tgt = new int[B * T];
-        long answerCount = 0;
-        double answerLoss = 0;
         for (int s = 0; s < B; s++) {
           int o = s * T;
           String key = String.format("%05d", rng.nextInt(100000));
-          int[] prompt, doc;
           int n = 1 + rng.nextInt(8);
+          int[] doc;
           do {
-            prompt = tok.encode(PasskeyTask.prompt(key, n, rng.nextDouble() * 100));
-            doc = tok.encode(PasskeyTask.prompt(key, n, 0) + " " + key + ".");
-            n--;
-          } while (doc.length > T && n > 0);
-          prompt = tok.encode(PasskeyTask.prompt(key, n + 1, rng.nextDouble() * 100));
-          doc = tok.encode(PasskeyTask.prompt(key, n + 1, rng.nextDouble() * 100) + " " + key + ".");
+            doc = tok.encode(PasskeyTask.prompt(key, n, rng.nextDouble() * 100) + " " + key + ".");
+          } while (doc.length > T && --n > 0);
           int len = Math.min(doc.length, T);
           Arrays.fill(tk, o, o + T, tok.eosId());
           System.arraycopy(doc, 0, tk, o, len);
@@ -81,7 +75,7 @@ public class PasskeyMasked {
           if (t < 3) System.out.println(key + " -> " + reply.strip());
         }
       }
-      System.out.println("passkey@~" + "128: " + correct + "/20");
+      System.out.println("passkey at ~" + "60 tokens: " + correct + "/20");
     }
   }
 }
