@@ -75,7 +75,7 @@ public class PasskeyMasked {
           if (t < 3) System.out.println(key + " -> " + reply.strip());
         }
       }
-      System.out.println("passkey at ~" + "60 tokens: " + correct + "/20");
+      System.out.println("passkey (6 filler sentences, inside the window): " + correct + "/20");
     }
   }
 }
