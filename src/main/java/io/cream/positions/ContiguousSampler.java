@@ -3,34 +3,15 @@ package io.cream.positions;
 import java.util.random.RandomGenerator;
 
 /** No position manipulation: ids 0 … N−1 and the document's first N tokens. Draws nothing. */
-final class ContiguousSampler implements PositionSampler {
-  private final int window;
-  private final int factor;
+final class ContiguousSampler extends WindowedSampler {
 
   ContiguousSampler(int window, int factor) {
-    SamplerChecks.targetSpan(window, factor);
-    this.window = window;
-    this.factor = factor;
-  }
-
-  @Override
-  public int window() {
-    return window;
-  }
-
-  @Override
-  public int factor() {
-    return factor;
+    super(window, factor);
   }
 
   @Override
   public PositionMethod method() {
     return PositionMethod.CONTIGUOUS;
-  }
-
-  @Override
-  public int minDocumentLength() {
-    return window;
   }
 
   @Override

@@ -15,30 +15,16 @@ import java.util.random.RandomGenerator;
  * repeating tokens out of order. We take the fallback there so every sample is N distinct tokens in
  * document order; everywhere else the choice is the reference's.
  */
-final class CreamSampler implements PositionSampler {
-  private final int window;
-  private final int factor;
+final class CreamSampler extends WindowedSampler {
   private final BranchMode mode;
   private final CreamRatio ratio;
 
   CreamSampler(int window, int factor, double sigma, BranchMode mode) {
-    SamplerChecks.targetSpan(window, factor);
+    super(window, factor);
     SamplerChecks.requireSigma(sigma);
     SamplerChecks.requireContinuityFits(window, factor);
-    this.window = window;
-    this.factor = factor;
     this.mode = mode == null ? BranchMode.PER_SAMPLE : mode;
     this.ratio = new CreamRatio(factor, sigma);
-  }
-
-  @Override
-  public int window() {
-    return window;
-  }
-
-  @Override
-  public int factor() {
-    return factor;
   }
 
   @Override
@@ -58,7 +44,7 @@ final class CreamSampler implements PositionSampler {
 
   @Override
   public List<PositionSample> sampleBatch(RandomGenerator rng, int batchSize) {
-    if (mode == BranchMode.PER_SAMPLE) return PositionSampler.super.sampleBatch(rng, batchSize);
+    if (mode == BranchMode.PER_SAMPLE) return super.sampleBatch(rng, batchSize);
     if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
     int branch = rng.nextInt(2);
     List<PositionSample> batch = new ArrayList<>(batchSize);

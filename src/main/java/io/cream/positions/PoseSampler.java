@@ -8,35 +8,15 @@ import java.util.random.RandomGenerator;
  * tokens ending at rt2 ~ U{N … n}, so the second chunk's text is decoupled from its skip. (The
  * reference first truncates documents to S tokens; pass min(n, S) as the length to match that.)
  */
-final class PoseSampler implements PositionSampler {
-  private final int window;
-  private final int factor;
-  private final int span;
+final class PoseSampler extends WindowedSampler {
 
   PoseSampler(int window, int factor) {
-    this.span = SamplerChecks.targetSpan(window, factor);
-    this.window = window;
-    this.factor = factor;
-  }
-
-  @Override
-  public int window() {
-    return window;
-  }
-
-  @Override
-  public int factor() {
-    return factor;
+    super(window, factor);
   }
 
   @Override
   public PositionMethod method() {
     return PositionMethod.POSE;
-  }
-
-  @Override
-  public int minDocumentLength() {
-    return window;
   }
 
   @Override

@@ -11,38 +11,18 @@ import java.util.random.RandomGenerator;
  * when that is small next to N (then reading the bitmap in order also sorts), else an
  * open-addressing hash set followed by a sort.
  */
-final class RandPosSampler implements PositionSampler {
+final class RandPosSampler extends WindowedSampler {
   /** Use the bitmap while scanning its words costs at most this many words per position. */
   private static final int BITMAP_WORDS_PER_POSITION = 64;
 
-  private final int window;
-  private final int factor;
-  private final int span;
 
   RandPosSampler(int window, int factor) {
-    this.span = SamplerChecks.targetSpan(window, factor);
-    this.window = window;
-    this.factor = factor;
-  }
-
-  @Override
-  public int window() {
-    return window;
-  }
-
-  @Override
-  public int factor() {
-    return factor;
+    super(window, factor);
   }
 
   @Override
   public PositionMethod method() {
     return PositionMethod.RANDPOS;
-  }
-
-  @Override
-  public int minDocumentLength() {
-    return window;
   }
 
   @Override

@@ -6,18 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cream.backend.cpu.CpuBackend;
 import io.cream.io.SafeTensorsReader;
 import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
 import io.cream.rope.RopeType;
-import io.cream.testutil.SharedData;
 import io.cream.util.Json;
 import io.cream.util.UserError;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,31 +38,9 @@ class DataParallelTrainerTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    tokenizer = SharedData.dir().resolve("tokenizers/mistral-7b/tokenizer.json");
-    data = Files.createDirectories(tmp.resolve("data"));
-    for (String book : List.of("carroll-alice", "chesterton-thursday")) {
-      Path gz = SharedData.dir().resolve("corpus/gutenberg/" + book + ".txt.gz");
-      try (var in = new GZIPInputStream(Files.newInputStream(gz))) {
-        Files.write(data.resolve(book + ".txt"), in.readNBytes(40_000));
-      }
-    }
-    ObjectNode c = Json.object();
-    c.putArray("architectures").add("LlamaForCausalLM");
-    c.put("model_type", "llama");
-    c.put("hidden_size", 32);
-    c.put("intermediate_size", 64);
-    c.put("num_hidden_layers", 2);
-    c.put("num_attention_heads", 4);
-    c.put("num_key_value_heads", 2);
-    c.put("rms_norm_eps", 1e-5);
-    c.put("rope_theta", 10000.0);
-    c.put("max_position_embeddings", 32);
-    c.put("vocab_size", 32000);
-    c.put("tie_word_embeddings", false);
-    c.put("bos_token_id", 1);
-    c.put("eos_token_id", 2);
-    initConfig = tmp.resolve("init.json");
-    Json.writeAtomically(initConfig, c);
+    tokenizer = TrainFixtures.tokenizer();
+    data = TrainFixtures.books(tmp.resolve("data"), 40_000, List.of("carroll-alice", "chesterton-thursday"));
+    initConfig = TrainFixtures.tinyConfig(tmp.resolve("init.json"), false);
   }
 
   static TrainOptions options(Path out, int gradAccum, boolean resume, int maxSteps, int saveEvery) {

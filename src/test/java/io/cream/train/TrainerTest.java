@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cream.backend.cpu.CpuBackend;
 import io.cream.io.HfCheckpoint;
 import io.cream.io.SafeTensorsReader;
@@ -16,7 +15,6 @@ import io.cream.model.ModelLoader;
 import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
 import io.cream.rope.RopeType;
-import io.cream.testutil.SharedData;
 import io.cream.util.Json;
 import io.cream.util.UserError;
 import java.io.ByteArrayOutputStream;
@@ -24,7 +22,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,34 +37,9 @@ class TrainerTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    tokenizer = SharedData.dir().resolve("tokenizers/mistral-7b/tokenizer.json");
-    data = tmp.resolve("data");
-    Files.createDirectories(data);
-    // Two real books, cut to ~60 KB each so tokenizing stays quick.
-    for (String book : List.of("carroll-alice", "austen-persuasion")) {
-      Path gz = SharedData.dir().resolve("corpus/gutenberg/" + book + ".txt.gz");
-      try (var in = new GZIPInputStream(Files.newInputStream(gz))) {
-        byte[] text = in.readNBytes(60_000);
-        Files.write(data.resolve(book + ".txt"), text);
-      }
-    }
-    ObjectNode c = Json.object();
-    c.putArray("architectures").add("LlamaForCausalLM");
-    c.put("model_type", "llama");
-    c.put("hidden_size", 32);
-    c.put("intermediate_size", 64);
-    c.put("num_hidden_layers", 2);
-    c.put("num_attention_heads", 4);
-    c.put("num_key_value_heads", 2);
-    c.put("rms_norm_eps", 1e-5);
-    c.put("rope_theta", 10000.0);
-    c.put("max_position_embeddings", 32);
-    c.put("vocab_size", 32000);
-    c.put("tie_word_embeddings", true);
-    c.put("bos_token_id", 1);
-    c.put("eos_token_id", 2);
-    initConfig = tmp.resolve("init.json");
-    Json.writeAtomically(initConfig, c);
+    tokenizer = TrainFixtures.tokenizer();
+    data = TrainFixtures.books(tmp.resolve("data"), 60_000, List.of("carroll-alice", "austen-persuasion"));
+    initConfig = TrainFixtures.tinyConfig(tmp.resolve("init.json"), true);
   }
 
   static TrainOptions options(Path out, PositionMethod method, RopeType rope, int steps,
