@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cream.backend.Backend;
 import io.cream.backend.cuda.CudaBackend;
 import io.cream.backend.cuda.CudaException;
+import io.cream.backend.cuda.Precision;
 import io.cream.bench.ModelShapes;
 import io.cream.bench.TrainBench;
 import io.cream.model.LlamaConfig;
@@ -81,7 +82,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
       String card = b instanceof CudaBackend cb ? cb.deviceName() : "CPU";
       double peak = peakTflops != null ? peakTflops : BenchPeaks.bf16DenseTflops(card);
       out.printf("bench train: %s on %s (%s%s), %d layers, hidden %d, %,d parameters; batch %d × %d tokens%s,"
-          + " optimizer %s; needs ~%.1f GiB (estimate)%n", model, b.name(), card, b instanceof CudaBackend cb && cb.tf32() ? ", TF32" : "",
+          + " optimizer %s; needs ~%.1f GiB (estimate)%n", model, b.name(), card, b instanceof CudaBackend cb && cb.precision() != Precision.FP32 ? ", " + cb.precision().label() : "",
           c.numHiddenLayers(), c.hiddenSize(), ParamLayout.count(c), batch, seq, recompute ? ", recompute" : "",
           optimizer, TrainBench.estimateBytes(c, o) / (double) (1L << 30));
       out.flush();

@@ -2,6 +2,7 @@ package io.cream.cli;
 
 import io.cream.backend.cuda.CudaBackend;
 import io.cream.backend.cuda.NcclCommunicator;
+import io.cream.backend.cuda.Precision;
 import io.cream.train.Rendezvous;
 import io.cream.train.TrainOptions;
 import io.cream.train.Trainer;
@@ -65,13 +66,13 @@ final class DataParallelTrain {
 
   /** One worker: rank of ids.size() ranks, on GPU ids.get(rank). */
   static int work(DeviceList ids, int rank, int world, Path rendezvous, Duration timeout,
-      boolean tf32, TrainOptions o, PrintStream out, PrintStream err)
+      Precision precision, TrainOptions o, PrintStream out, PrintStream err)
       throws IOException, InterruptedException {
     UserError.require(world == ids.size() && rank >= 0 && rank < world && rendezvous != null,
         "--rank/--world/--rendezvous are for the worker processes that --devices starts (rank "
             + rank + " of " + world + " for --devices " + ids + "); leave them out");
     stopWithLauncher();
-    try (CudaBackend backend = openGpu(ids.get(rank), tf32)) {
+    try (CudaBackend backend = openGpu(ids.get(rank), precision)) {
       byte[] id;
       if (rank == 0) {
         id = NcclCommunicator.newUniqueId();
@@ -92,9 +93,9 @@ final class DataParallelTrain {
   }
 
   /** The one GPU of a single-process run or a worker; a clear error where there is none. */
-  static CudaBackend openGpu(int index, boolean tf32) {
+  static CudaBackend openGpu(int index, Precision precision) {
     requireGpus(new DeviceList(List.of(index)));
-    return new CudaBackend(index, tf32);
+    return new CudaBackend(index, precision);
   }
 
   private static void requireGpus(DeviceList ids) {

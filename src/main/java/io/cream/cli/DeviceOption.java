@@ -3,6 +3,7 @@ package io.cream.cli;
 import io.cream.backend.Backend;
 import io.cream.backend.cpu.CpuBackend;
 import io.cream.backend.cuda.CudaBackend;
+import io.cream.backend.cuda.Precision;
 import io.cream.util.UserError;
 import picocli.CommandLine.Option;
 
@@ -12,8 +13,24 @@ public final class DeviceOption {
       description = "cpu (default), cuda or cuda:N (GPU number N).")
   String device = "cpu";
 
-  @Option(names = "--tf32", description = "cuda: run matrix products on TF32 tensor cores (~3e-4 relative error).")
+  @Option(names = "--tf32", description = "cuda: same as --precision tf32.")
   boolean tf32;
+
+  @Option(names = "--precision", paramLabel = "P", description = "cuda: what the tensor cores are"
+      + " fed: fp32 (exact, default), tf32 (~1e-3) or bf16 (autocast like PyTorch amp, ~1e-2);"
+      + " weights, optimizer state and norms stay float32.")
+  String precision;
+
+  /** The precision asked for: --precision, else tf32 where --tf32 is given, else fp32. */
+  public Precision precision() {
+    if (precision != null) {
+      Precision p = Precision.parse(precision);
+      UserError.require(!tf32 || p == Precision.TF32,
+          "--tf32 contradicts --precision " + precision + "; give only one of them");
+      return p;
+    }
+    return tf32 ? Precision.TF32 : Precision.FP32;
+  }
 
   public Backend open() {
     if (device.equals("cpu")) return new CpuBackend();
@@ -30,7 +47,7 @@ public final class DeviceOption {
         throw new UserError("--device cuda: no usable GPU (" + CudaBackend.unavailableReason()
             + "); use --device cpu, or set CREAM_CUDA_LIB_DIR to the folder holding the CUDA libraries");
       }
-      return new CudaBackend(index, tf32);
+      return new CudaBackend(index, precision());
     }
     throw new UserError("--device must be cpu, cuda or cuda:N, got '" + device + "'");
   }

@@ -123,10 +123,10 @@ public final class TrainCommand implements Callable<Integer> {
       UserError.require(rank != null && world != null && rendezvous != null,
           "--rank, --world and --rendezvous go together (the workers that --devices starts)");
       return DataParallelTrain.work(ids, rank, world, rendezvous,
-          Duration.ofSeconds(rendezvousTimeout), device.tf32, o, System.out, System.err);
+          Duration.ofSeconds(rendezvousTimeout), device.precision(), o, System.out, System.err);
     }
     if (ids.size() == 1) {
-      try (Backend backend = DataParallelTrain.openGpu(ids.get(0), device.tf32)) {
+      try (Backend backend = DataParallelTrain.openGpu(ids.get(0), device.precision())) {
         Trainer.Result r = new Trainer(o, backend, System.err).run();
         System.out.printf("step %d loss %.4f → %s%n", r.step(), r.loss(), r.out());
       }

@@ -33,7 +33,7 @@ public final class CudaBackend implements Backend {
   private final CudaLogits logits;
   private final CudaAttention attention;
   private final TensorStore store;
-  private final boolean tf32;
+  private final Precision precision;
   private final OpChecks checks = new OpChecks(new OpChecks.Storage() {
     @Override
     public boolean overlaps(Tensor a, Tensor b) {
@@ -48,12 +48,12 @@ public final class CudaBackend implements Backend {
 
   /** A backend on GPU 0 with exact float32 matrix products. */
   public CudaBackend() {
-    this(0, false);
+    this(0, Precision.FP32);
   }
 
   /** A backend on GPU device (0-based) with exact float32 matrix products. */
   public CudaBackend(int device) {
-    this(device, false);
+    this(device, Precision.FP32);
   }
 
   /**
@@ -64,8 +64,18 @@ public final class CudaBackend implements Backend {
    * @throws CudaException when there is no usable CUDA driver, library or device
    */
   public CudaBackend(int device, boolean tf32) {
+    this(device, tf32 ? Precision.TF32 : Precision.FP32);
+  }
+
+  /**
+   * A backend on GPU device (0-based) multiplying in the given precision (see {@link Precision}).
+   *
+   * @throws CudaException when there is no usable CUDA driver, library or device
+   */
+  public CudaBackend(int device, Precision precision) {
     this.ctx = CudaContext.open(device);
-    this.tf32 = tf32;
+    this.precision = precision;
+    boolean tf32 = precision != Precision.FP32;
     this.allocator = new DeviceAllocator(new DriverMemory(ctx));
     this.store = new TensorStore(this, ctx, allocator);
     this.ws = new Workspace(ctx, allocator);
@@ -115,9 +125,14 @@ public final class CudaBackend implements Backend {
     return attention.usesTensorCores(s);
   }
 
-  /** Whether linear layers use TF32 tensor cores. */
+  /** Whether linear layers use TF32 (or faster, lower-precision) tensor cores. */
   public boolean tf32() {
-    return tf32;
+    return precision != Precision.FP32;
+  }
+
+  /** What the tensor cores are fed. */
+  public Precision precision() {
+    return precision;
   }
 
   /** The GPU's context and stream (for NCCL, which queues on the same stream). */
