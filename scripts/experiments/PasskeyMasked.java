@@ -19,6 +19,8 @@ public class PasskeyMasked {
   public static void main(String[] a) throws Exception {
     boolean all = a[0].equals("all");
     int steps = Integer.parseInt(a[1]);
+    float lr = a.length > 3 ? Float.parseFloat(a[3]) : 2e-3f;
+    int every = a.length > 4 ? Integer.parseInt(a[4]) : steps;
     TextTokenizer tok = TextTokenizer.load(Path.of(a[2]));
     var j = Json.object();
     j.putArray("architectures").add("LlamaForCausalLM");
@@ -33,7 +35,7 @@ public class PasskeyMasked {
          LlamaModel model = new LlamaModel(c, b, WeightInit.random(c, b, 1), RopeSpec.defaults(c.headDim(), 10000, 128).build());
          LlamaWeights g = LlamaWeights.zeros(c, b); LlamaWeights m = LlamaWeights.zeros(c, b); LlamaWeights v = LlamaWeights.zeros(c, b);
          TrainingPass pass = new TrainingPass(model, g, B, T, false)) {
-      AdamWConfig adam = new AdamWConfig(2e-3f, 0.9f, 0.98f, 1e-8f, 0f);
+      AdamWConfig adam = new AdamWConfig(lr, 0.9f, 0.98f, 1e-8f, 0f);
       var P = model.weights().all(); var G = g.all(); var M = m.all(); var V = v.all();
       double avg = 0;
       for (int step = 1; step <= steps; step++) {
@@ -62,7 +64,13 @@ public class PasskeyMasked {
         for (int i = 0; i < P.size(); i++) b.adamW(P.get(i), G.get(i), M.get(i), V.get(i), adam, step);
         avg = step == 1 ? loss.mean() : 0.95 * avg + 0.05 * loss.mean();
         if (step % 100 == 0) System.out.printf("step %d loss %.3f%n", step, avg);
+        if (step % every == 0) check(model, tok, rng);
       }
+    }
+  }
+
+  static void check(LlamaModel model, TextTokenizer tok, SplittableRandom rng) {
+    {
       // Greedy passkey check at 128 tokens
       int correct = 0;
       for (int t = 0; t < 20; t++) {

@@ -137,11 +137,12 @@ public final class DocumentIterator implements java.util.Iterator<Document>, Aut
       if (line.isBlank()) continue;
       String id = jsonlFile.relativePath() + "#" + lineNumber;
       if (!keep.test(jsonlFile.relativePath(), id)) continue;
-      return new Document(id, TextDecoding.normalize(textField(line)));
+      return document(id, line);
     }
   }
 
-  private String textField(String line) {
+  /** A .jsonl line: {"text": ...} or {"prompt": ..., "completion": ...}. */
+  private Document document(String id, String line) {
     JsonNode node;
     try {
       node = Json.MAPPER.readTree(line);
@@ -149,12 +150,21 @@ public final class DocumentIterator implements java.util.Iterator<Document>, Aut
       throw new UserError(jsonlFile.path() + " line " + lineNumber + ": not valid JSON (each line of a .jsonl file must be one JSON object)");
     }
     JsonNode text = node == null ? null : node.get("text");
-    if (text == null || !text.isTextual()) {
-      throw new UserError(
-          jsonlFile.path() + " line " + lineNumber
-              + ": no string field \"text\" (each line of a .jsonl file must be an object like {\"text\": \"...\"})");
+    if (text != null && text.isTextual()) return new Document(id, TextDecoding.normalize(text.textValue()));
+    JsonNode prompt = node == null ? null : node.get("prompt");
+    JsonNode completion = node == null ? null : node.get("completion");
+    if (prompt != null && prompt.isTextual() && completion != null && completion.isTextual()) {
+      String p = TextDecoding.normalize(prompt.textValue());
+      String c = TextDecoding.normalize(completion.textValue());
+      if (c.isEmpty()) {
+        throw new UserError(jsonlFile.path() + " line " + lineNumber
+            + ": \"completion\" is empty (a prompt/completion document is trained on its completion; give it some text)");
+      }
+      return new Document(id, p + c, p.length());
     }
-    return text.textValue();
+    throw new UserError(jsonlFile.path() + " line " + lineNumber + ": no string field \"text\" and no string"
+        + " fields \"prompt\" and \"completion\" (each line of a .jsonl file must be an object like"
+        + " {\"text\": \"...\"} or {\"prompt\": \"...\", \"completion\": \"...\"})");
   }
 
   /** Counts the bytes read from the file itself (before decompression). */

@@ -31,7 +31,9 @@ import java.util.stream.StreamSupport;
  *   <li>{@code .txt}, {@code .txt.gz}: the whole file is one document, id = its relative path.
  *       UTF-8, or Windows-1252 when not valid UTF-8; line endings become '\n'.
  *   <li>{@code .jsonl}, {@code .jsonl.gz}: one JSON object per line with a string field
- *       {@code "text"}; id = relative path + {@code "#"} + line number (from 1). Blank lines are skipped.
+ *       {@code "text"}, or string fields {@code "prompt"} and {@code "completion"} (trained on the
+ *       completion only, see {@link Document}); id = relative path + {@code "#"} + line number
+ *       (from 1). Blank lines are skipped.
  *   <li>Skipped: hidden files and folders (name starts with '.') and metadata files whose name
  *       (before the first '.') is README, LICENSE, LICENCE, COPYING, NOTICE, MANIFEST or VALIDATION.
  * </ul>

@@ -128,12 +128,15 @@ public final class TokenCache {
     }
   }
 
-  private record Pending(String id, long bytesRead, Future<int[]> tokens) {}
+  private record Pending(String id, long bytesRead, Future<Encoded> tokens) {}
+
+  /** A document's tokens and how many of them are its prompt. */
+  private record Encoded(int[] tokens, int promptTokens) {}
 
   private static void writeHead(ArrayDeque<Pending> window, TokenCacheFile.Writer writer, Progress progress,
       long[] credited) throws IOException {
     Pending p = window.poll();
-    int[] tokens;
+    Encoded tokens;
     try {
       tokens = p.tokens().get();
     } catch (InterruptedException e) {
@@ -143,16 +146,26 @@ public final class TokenCache {
       if (e.getCause() instanceof RuntimeException r) throw r;
       throw new IOException("tokenizing " + p.id() + " failed: " + e.getCause(), e.getCause());
     }
-    writer.add(p.id(), tokens);
+    writer.add(p.id(), tokens.tokens(), tokens.promptTokens());
     progress.advance(p.bytesRead() - credited[0]);
     credited[0] = p.bytesRead();
     progress.setMessage(writer.documentCount() + " docs, " + Progress.formatCount(writer.totalTokens()) + " tokens");
   }
 
-  private static int[] encode(Function<String, int[]> encoder, Document d) {
+  /**
+   * The document's tokens; for a prompt/completion document also the prompt's token count: the
+   * longest common prefix of the prompt's tokens and the whole text's, so a token that merges
+   * across the boundary counts as completion (trained on) rather than being dropped.
+   */
+  private static Encoded encode(Function<String, int[]> encoder, Document d) {
     int[] tokens = encoder.apply(d.text());
     if (tokens == null) throw new IllegalStateException("the encoder returned null for document " + d.id());
-    return tokens;
+    if (d.promptChars() == 0) return new Encoded(tokens, 0);
+    int[] prompt = encoder.apply(d.prompt());
+    int common = 0;
+    while (common < prompt.length && common < tokens.length && prompt[common] == tokens[common]) common++;
+    // Never the whole document: a completion is at least one target token.
+    return new Encoded(tokens, Math.min(common, Math.max(0, tokens.length - 1)));
   }
 
   /** sha256 of everything the cached tokens depend on. */

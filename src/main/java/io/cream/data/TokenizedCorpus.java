@@ -13,6 +13,14 @@ public interface TokenizedCorpus extends AutoCloseable {
   /** Number of tokens of document {@code doc}. */
   int length(int doc);
 
+  /**
+   * How many leading tokens of document {@code doc} are a prompt: context that is never a
+   * training target (0 for plain text; see {@link Document}).
+   */
+  default int promptLength(int doc) {
+    return 0;
+  }
+
   /** Copies tokens [from, from+len) of document {@code doc} into dst[dstOff ...]. */
   void copy(int doc, int from, int[] dst, int dstOff, int len);
 
@@ -41,6 +49,11 @@ public interface TokenizedCorpus extends AutoCloseable {
 
   /** A corpus over arrays held in memory (copied). */
   static TokenizedCorpus of(List<String> ids, List<int[]> documents) {
-    return new ArrayCorpus(ids, documents);
+    return new ArrayCorpus(ids, documents, new int[documents.size()]);
+  }
+
+  /** A corpus over arrays whose documents start with promptLengths[i] prompt tokens. */
+  static TokenizedCorpus of(List<String> ids, List<int[]> documents, int[] promptLengths) {
+    return new ArrayCorpus(ids, documents, promptLengths);
   }
 }

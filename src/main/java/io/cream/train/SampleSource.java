@@ -22,6 +22,14 @@ import java.util.SplittableRandom;
  * concatenated, each followed by EOS, and cut into consecutive N-token windows with positions
  * 0…N−1, the windows visited in a seeded shuffle per epoch. Targets are the next selected token within the sample (labels = inputs, shifted, as the
  * reference code trains), -1 at each sample's last row.
+ *
+ * <p>Prompt/completion documents ({@link TokenizedCorpus#promptLength} &gt; 0) are never cut or
+ * packed with others, since a piece without its prompt would teach the model to answer from
+ * nothing: each is one sample of its own (contiguous: the document, EOS, then EOS padding that is
+ * not trained on; the other methods: the whole document as one piece), and a target is kept only
+ * where the token predicted lies in the completion. A prompt document that does not fit (longer
+ * than N tokens for contiguous, than f·N otherwise, or shorter than the sampler's minimum) is left
+ * out and counted ({@link #skippedPromptDocuments}).
  */
 public final class SampleSource {
   private final TokenizedCorpus corpus;
@@ -32,7 +40,13 @@ public final class SampleSource {
   private final long seed;
   private final int eos;
   private final List<long[]> pieces = new ArrayList<>(); // {doc, start, length}
+  /** Contiguous: the documents packed together, and where each starts in the packing (with EOS). */
+  private final int[] packedDocs;
+  private final long[] packedStarts;
   private final long packedTokens;
+  /** Contiguous: prompt/completion documents, one sample each. */
+  private final List<Integer> standalone = new ArrayList<>();
+  private final int skippedPromptDocuments;
   private int cachedEpoch = -1;
   private int[] cachedOrder;
 
@@ -45,18 +59,40 @@ public final class SampleSource {
     this.batch = batch;
     this.seed = seed;
     this.eos = eosId;
+    int skipped = 0;
     if (sampler.method() == PositionMethod.CONTIGUOUS) {
-      long total = 0;
-      for (int d = 0; d < corpus.documentCount(); d++) total += corpus.length(d) + 1L;
-      packedTokens = total;
-      UserError.require(total >= window + 1L, "the training data holds " + total
-          + " tokens, fewer than one window of " + window + " + 1: add documents or lower --window");
+      List<Integer> packed = new ArrayList<>();
+      for (int d = 0; d < corpus.documentCount(); d++) {
+        if (corpus.promptLength(d) == 0) {
+          packed.add(d);
+        } else if (corpus.length(d) <= window) {
+          standalone.add(d);
+        } else {
+          skipped++;
+        }
+      }
+      packedDocs = packed.stream().mapToInt(Integer::intValue).toArray();
+      packedStarts = new long[packedDocs.length + 1];
+      for (int i = 0; i < packedDocs.length; i++) {
+        packedStarts[i + 1] = packedStarts[i] + corpus.length(packedDocs[i]) + 1L;
+      }
+      long total = packedStarts[packedDocs.length];
+      packedTokens = total >= window + 1L ? total : 0;
+      UserError.require(packedTokens > 0 || !standalone.isEmpty(), "the training data holds "
+          + total + " tokens of text, fewer than one window of " + window + " + 1, and no"
+          + " prompt/completion document of at most " + window + " tokens: add documents or lower --window");
     } else {
+      packedDocs = new int[0];
+      packedStarts = new long[1];
       packedTokens = 0;
       int span = sampler.targetWindow();
       int min = sampler.minDocumentLength();
       for (int d = 0; d < corpus.documentCount(); d++) {
         int n = corpus.length(d);
+        if (corpus.promptLength(d) > 0) {
+          if (n >= min && n <= span) pieces.add(new long[] {d, 0, n}); else skipped++;
+          continue;
+        }
         for (int s = 0; s < n; s += span) {
           int len = Math.min(span, n - s);
           if (len >= min) pieces.add(new long[] {d, s, len});
@@ -66,11 +102,22 @@ public final class SampleSource {
           + " tokens that " + sampler.method().name().toLowerCase() + " needs at --window "
           + window + ": add longer documents or lower --window");
     }
+    skippedPromptDocuments = skipped;
+  }
+
+  /** Prompt/completion documents left out because they do not fit a sample (see the class doc). */
+  public int skippedPromptDocuments() {
+    return skippedPromptDocuments;
   }
 
   /** Number of distinct samples per epoch. */
   public long samplesPerEpoch() {
-    return sampler.method() == PositionMethod.CONTIGUOUS ? packedTokens / (window + 1) : pieces.size();
+    return sampler.method() == PositionMethod.CONTIGUOUS
+        ? packedWindows() + standalone.size() : pieces.size();
+  }
+
+  private long packedWindows() {
+    return packedTokens / (window + 1);
   }
 
   /** Micro-batch number {@code index} (0, 1, 2, ... over the whole run). */
@@ -90,11 +137,13 @@ public final class SampleSource {
       long sampleIndex = index * batch + b;
       int off = b * n;
       if (sampler.method() == PositionMethod.CONTIGUOUS) {
-        packed(sampleIndex, row);
+        int promptDoc = contiguous(sampleIndex, row);
+        int prompt = promptDoc < 0 ? 0 : corpus.promptLength(promptDoc);
+        int end = promptDoc < 0 ? n : corpus.length(promptDoc); // last row whose target counts
         for (int i = 0; i < n; i++) {
           tokens[off + i] = row[i];
           positions[off + i] = i;
-          targets[off + i] = row[i + 1];
+          targets[off + i] = i + 1 >= prompt && i + 1 <= end ? row[i + 1] : -1;
         }
         continue;
       }
@@ -104,11 +153,14 @@ public final class SampleSource {
       int[] idx = sampler.selectTokens(s, (int) piece[2], rng);
       int[] doc = new int[(int) piece[2]];
       corpus.copy((int) piece[0], (int) piece[1], doc, 0, doc.length);
+      int prompt = corpus.promptLength((int) piece[0]); // prompt pieces start at the document's start
       for (int i = 0; i < n; i++) {
         tokens[off + i] = doc[idx[i]];
         positions[off + i] = s.positions()[i];
       }
-      for (int i = 0; i < n; i++) targets[off + i] = i + 1 < n ? tokens[off + i + 1] : -1;
+      for (int i = 0; i < n; i++) {
+        targets[off + i] = i + 1 < n && idx[i + 1] >= prompt ? tokens[off + i + 1] : -1;
+      }
     }
     return new TrainBatch(batch, n, tokens, positions, targets);
   }
@@ -138,22 +190,39 @@ public final class SampleSource {
   }
 
   /**
-   * Window k of the concatenation doc₀ EOS doc₁ EOS …, cut into (N+1)-token windows, where k runs
-   * through a fresh seeded shuffle of all windows each epoch (so a mixture of sources is mixed).
+   * Fills out with the N+1 tokens of contiguous sample sampleIndex: each epoch visits, in a fresh
+   * seeded shuffle, every packed window and every prompt/completion document. Returns the prompt
+   * document's index, or -1 for a packed window.
    */
-  private void packed(long sampleIndex, int[] out) {
-    long perEpoch = packedTokens / (window + 1);
-    long start = shuffled(sampleIndex, (int) Math.min(perEpoch, Integer.MAX_VALUE)) * (window + 1L);
-    // Find the document holding `start` (linear scan from a binary search over starts).
-    int lo = 0, hi = corpus.documentCount() - 1;
+  private int contiguous(long sampleIndex, int[] out) {
+    long windows = packedWindows();
+    long k = shuffled(sampleIndex, (int) Math.min(windows + standalone.size(), Integer.MAX_VALUE));
+    if (k < windows) {
+      packed(k * (window + 1L), out);
+      return -1;
+    }
+    int doc = standalone.get((int) (k - windows));
+    int len = corpus.length(doc);
+    corpus.copy(doc, 0, out, 0, len);
+    java.util.Arrays.fill(out, len, out.length, eos);
+    return doc;
+  }
+
+  /**
+   * The N+1 tokens of the concatenation doc₀ EOS doc₁ EOS … (packed documents only) from start.
+   */
+  private void packed(long start, int[] out) {
+    // The packed document holding `start`: the last one starting at or before it.
+    int lo = 0, hi = packedDocs.length - 1;
     while (lo < hi) {
       int mid = (lo + hi + 1) >>> 1;
-      if (corpus.start(mid) + mid <= start) lo = mid; else hi = mid - 1;
+      if (packedStarts[mid] <= start) lo = mid; else hi = mid - 1;
     }
-    int doc = lo;
-    long within = start - (corpus.start(doc) + doc);
+    int at = lo;
+    long within = start - packedStarts[at];
     int filled = 0;
     while (filled < out.length) {
+      int doc = packedDocs[at];
       int len = corpus.length(doc);
       if (within < len) {
         int take = (int) Math.min(len - within, out.length - filled);
@@ -162,7 +231,7 @@ public final class SampleSource {
         within += take;
       } else {
         out[filled++] = eos;
-        doc = (doc + 1) % corpus.documentCount();
+        at = (at + 1) % packedDocs.length;
         within = 0;
       }
     }

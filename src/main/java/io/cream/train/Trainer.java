@@ -128,6 +128,12 @@ public final class Trainer {
                 + "%,d samples per epoch%n", describe(base), ParamLayout.count(base),
             o.method().name().toLowerCase(), rope.type().id(), o.window(),
             o.window() * o.factor(), samples.samplesPerEpoch());
+        if (samples.skippedPromptDocuments() > 0) {
+          log.printf("note: %,d prompt/completion document(s) left out: they do not fit one sample"
+              + " (at most %d tokens for %s)%n", samples.skippedPromptDocuments(),
+              o.method() == PositionMethod.CONTIGUOUS ? o.window() : o.window() * o.factor(),
+              o.method().name().toLowerCase());
+        }
         return loop(model, grads, state, pass, samples, metrics, checkpoints, saved, tokenizerPath,
             startStep);
       }

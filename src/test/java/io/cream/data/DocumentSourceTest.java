@@ -173,6 +173,23 @@ class DocumentSourceTest {
   }
 
   @Test
+  void promptCompletionLinesKeepWhereTheCompletionStarts() throws IOException {
+    Path f = dir.resolve("qa.jsonl");
+    Files.writeString(f, "{\"prompt\":\"Q: 2+2?\\r\\nA:\",\"completion\":\" 4\"}\n{\"text\":\"plain\"}\n");
+    List<Document> docs = read(DocumentSource.of(f));
+    assertEquals(new Document("qa.jsonl#1", "Q: 2+2?\nA: 4", 10), docs.get(0), "CRLF normalised before counting");
+    assertEquals("Q: 2+2?\nA:", docs.get(0).prompt());
+    assertEquals(new Document("qa.jsonl#2", "plain", 0), docs.get(1));
+    Files.writeString(f, "{\"prompt\":\"Q\",\"completion\":\"\"}\n");
+    UserError empty = assertThrows(UserError.class, () -> read(DocumentSource.of(f)));
+    assertTrue(empty.getMessage().contains("\"completion\" is empty") && empty.getMessage().contains("line 1"),
+        empty.getMessage());
+    Files.writeString(f, "{\"prompt\":\"Q\"}\n");
+    UserError half = assertThrows(UserError.class, () -> read(DocumentSource.of(f)));
+    assertTrue(half.getMessage().contains("\"prompt\" and \"completion\""), half.getMessage());
+  }
+
+  @Test
   void missingOrEmptyFoldersAreUserErrors() throws IOException {
     UserError missing = assertThrows(UserError.class, () -> DocumentSource.of(dir.resolve("nope")));
     assertTrue(missing.getMessage().contains("nope") && missing.getMessage().contains(".jsonl.gz"), missing.getMessage());

@@ -95,6 +95,45 @@ class TokenCacheTest {
   }
 
   @Test
+  void promptLengthsSurviveTheCacheFile() throws IOException {
+    Path qa = tmp.resolve("qa");
+    Random r = new Random(11);
+    StringBuilder jsonl = new StringBuilder();
+    List<Integer> promptBytes = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String prompt = i % 4 == 0 ? "" : randomText(r, 1 + r.nextInt(200));
+      String completion = randomText(r, 1 + r.nextInt(20));
+      jsonl.append(io.cream.util.Json.compact(java.util.Map.of("prompt", prompt, "completion", completion))).append('\n');
+      promptBytes.add(prompt.getBytes(StandardCharsets.UTF_8).length);
+    }
+    jsonl.append("{\"text\":\"plain text is all targets\"}\n");
+    promptBytes.add(0);
+    Files.createDirectories(qa);
+    Files.writeString(qa.resolve("qa.jsonl"), jsonl);
+    DocumentSource source = DocumentSource.of(qa);
+    for (int pass = 0; pass < 2; pass++) { // built, then read back from the file
+      try (TokenizedCorpus c = cache.open(source, encoder, "utf8-bytes")) {
+        assertEquals(31, c.documentCount());
+        for (int i = 0; i < 31; i++) assertEquals(promptBytes.get(i), c.promptLength(i), "document " + i);
+      }
+    }
+  }
+
+  @Test
+  void promptEndingInsideAMergedTokenCountsThatTokenAsCompletion() throws IOException {
+    // A tokenizer that merges "ab" into one token: the prompt "xa" + completion "b" share no
+    // boundary, so only "x" is prompt.
+    Function<String, int[]> merging = text -> text.replace("ab", "Z").chars().toArray();
+    Path qa = tmp.resolve("merge");
+    Files.createDirectories(qa);
+    Files.writeString(qa.resolve("m.jsonl"), "{\"prompt\":\"xa\",\"completion\":\"b\"}\n");
+    try (TokenizedCorpus c = cache.open(DocumentSource.of(qa), merging, "merge")) {
+      assertArrayEquals(new int[] {'x', 'Z'}, c.tokens(0));
+      assertEquals(1, c.promptLength(0));
+    }
+  }
+
+  @Test
   void reusedWithoutEncodingAgain() throws IOException {
     DocumentSource source = DocumentSource.of(docs);
     cache.open(source, encoder, "k").close();

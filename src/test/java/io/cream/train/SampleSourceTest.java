@@ -57,6 +57,77 @@ class SampleSourceTest {
     assertEquals(perEpoch, starts.size(), "one epoch visits every window once");
   }
 
+  /** corpus(lengths) whose documents start with the given prompt lengths. */
+  static TokenizedCorpus withPrompts(int[] lengths, int[] prompts) {
+    TokenizedCorpus c = corpus(lengths);
+    List<String> ids = new ArrayList<>();
+    List<int[]> docs = new ArrayList<>();
+    for (int d = 0; d < lengths.length; d++) {
+      ids.add(c.id(d));
+      docs.add(c.tokens(d));
+    }
+    return TokenizedCorpus.of(ids, docs, prompts);
+  }
+
+  @Test
+  void contiguousPromptDocumentsAreSamplesOfTheirOwnTrainedOnTheCompletion() {
+    int n = 16, eos = 2;
+    // doc0, doc2: plain text (packed); doc1: 12 tokens, the first 9 a prompt; doc3: a prompt doc too long.
+    TokenizedCorpus c = withPrompts(new int[] {40, 12, 30, 17}, new int[] {0, 9, 0, 5});
+    SampleSource s = new SampleSource(c, PositionSampler.create(PositionMethod.CONTIGUOUS, n, 8, 3,
+        BranchMode.PER_SAMPLE), BranchMode.PER_SAMPLE, 1, 5, eos);
+    assertEquals(1, s.skippedPromptDocuments());
+    long packedWindows = (40 + 1 + 30 + 1) / (n + 1);
+    assertEquals(packedWindows + 1, s.samplesPerEpoch());
+    int standalone = 0;
+    for (int k = 0; k < s.samplesPerEpoch(); k++) {
+      TrainBatch b = s.batch(k);
+      boolean prompt = false;
+      for (int t : b.tokens()) {
+        assertTrue(t / 100000 != 4, "the too-long prompt document never appears");
+        prompt |= t / 100000 == 2;
+      }
+      if (!prompt) continue;
+      standalone++;
+      for (int i = 0; i < n; i++) {
+        int want = i < 12 ? 200000 + i : eos;
+        assertEquals(want, b.tokens()[i], "document, then EOS padding");
+        assertEquals(i, b.positions()[i]);
+        // Targets: tokens 9..11 of the completion and the EOS after it; nothing in the prompt or padding.
+        int target = i + 1 >= 9 && i + 1 < 12 ? 200000 + i + 1 : i + 1 == 12 ? eos : -1;
+        assertEquals(target, b.targets()[i], "target of row " + i);
+      }
+    }
+    assertEquals(1, standalone, "the prompt document is one sample per epoch");
+  }
+
+  @Test
+  void creamTargetsOnlyTheCompletionOfAPromptDocument() {
+    int n = 64, f = 4;
+    // doc0: a prompt document of 200 tokens (the first 180 a prompt); doc1: 600 tokens of text; doc2: too long.
+    TokenizedCorpus c = withPrompts(new int[] {200, 600, 300}, new int[] {180, 0, 50});
+    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, n, f, 3, BranchMode.PER_SAMPLE);
+    SampleSource s = new SampleSource(c, sampler, BranchMode.PER_SAMPLE, 2, 4, 2);
+    assertEquals(1, s.skippedPromptDocuments());
+    assertEquals(1 + 3, s.samplesPerEpoch(), "the prompt document whole, the text in pieces of 256, 256 and 88");
+    int seen = 0;
+    for (int k = 0; k < 8; k++) {
+      TrainBatch b = s.batch(k);
+      for (int r = 0; r < 2; r++) {
+        int o = r * n;
+        if (b.tokens()[o] / 100000 != 1) continue;
+        seen++;
+        assertEquals(100000, b.tokens()[o], "a prompt document is never cut: its sample starts at its start");
+        for (int i = 0; i < n; i++) {
+          boolean completion = i + 1 < n && b.tokens()[o + i + 1] - 100000 >= 180;
+          assertEquals(completion ? b.tokens()[o + i + 1] : -1, b.targets()[o + i], "row " + i);
+        }
+        assertEquals(199 + 100000, b.tokens()[o + n - 1], "the tail keeps the completion's end");
+      }
+    }
+    assertTrue(seen > 0);
+  }
+
   @Test
   void creamSamplesTakeTheSamplersPositionsAndTokens() {
     int n = 80, f = 8;
