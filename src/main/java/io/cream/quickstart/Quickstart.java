@@ -55,6 +55,9 @@ public final class Quickstart {
     }
   }
 
+  /** Bumped when the data or training recipe changes, so old work folders are not reused. */
+  static final int RECIPE = 2;
+  private static final String SYNTHETIC = "synthetic-passkey.jsonl";
   private final QuickstartPlan plan;
   private final Path work;
   private final Path corpus;
@@ -74,11 +77,13 @@ public final class Quickstart {
   /** Runs (or reuses) every stage; returns [variant][ppl 1×, ppl f×, passkey 1×, passkey f×]. */
   public double[][] run() throws IOException {
     Files.createDirectories(work);
+    checkPlan();
     Path pretrainData = work.resolve("data/pretrain");
     Path finetuneData = work.resolve("data/finetune");
     Path heldOut = work.resolve("data/heldout");
-    prepareData(pretrainData, finetuneData, heldOut);
-    tokenizer = smallVocabulary(pretrainData, finetuneData);
+    prepareBooks(pretrainData, finetuneData, heldOut);
+    tokenizer = smallVocabulary(pretrainData);
+    prepareRetrievalDocs(pretrainData, finetuneData);
     Path base = work.resolve("models/base");
     Path pose = work.resolve("models/pose");
     Path cream = work.resolve("models/cream");
@@ -113,6 +118,28 @@ public final class Quickstart {
     return table;
   }
 
+  /**
+   * Reusing stages is only sound for the same plan: a work folder made with other settings (or by
+   * an older recipe) is refused rather than mixed with this one.
+   */
+  private void checkPlan() throws IOException {
+    Path file = work.resolve("plan.json");
+    ObjectNode plain = Json.MAPPER.valueToTree(plan);
+    plain.put("recipe", RECIPE);
+    // Through text, so numbers compare as they will read back (an int and a long are not equal nodes).
+    var now = Json.MAPPER.readTree(Json.compact(plain));
+    if (Files.isRegularFile(file)) {
+      UserError.require(Json.read(file).equals(now), work + " holds a quickstart made with other settings"
+          + " or an older recipe (" + file + "); delete that folder or pass --work NEW_DIR");
+      return;
+    }
+    try (Stream<Path> s = Files.list(work)) {
+      UserError.require(s.findAny().isEmpty(), work + " is not empty and has no plan.json (not a"
+          + " quickstart folder of this version); delete it or pass --work NEW_DIR");
+    }
+    Json.writeAtomically(file, now);
+  }
+
   private interface Stage {
     void run() throws IOException;
   }
@@ -128,8 +155,11 @@ public final class Quickstart {
     log.printf("   took %.1f min%n", (System.nanoTime() - t0) / 60e9);
   }
 
-  private void prepareData(Path pretrain, Path finetune, Path heldOut) throws IOException {
-    if (Files.isDirectory(finetune) && Files.isDirectory(pretrain) && Files.isDirectory(heldOut)) return;
+  /**
+   * The books: the smallest plan.books() go into pre-training and fine-tuning text; the next one,
+   * never trained on, cut into pieces, holds the documents perplexity is measured on.
+   */
+  private void prepareBooks(Path pretrain, Path finetune, Path heldOut) throws IOException {
     List<Path> all;
     try (Stream<Path> s = Files.list(corpus)) {
       all = s.filter(p -> p.getFileName().toString().matches(".*\\.txt(\\.gz)?"))
@@ -138,40 +168,54 @@ public final class Quickstart {
     UserError.require(all.size() > plan.books(), "the corpus " + corpus + " has " + all.size()
         + " .txt books; the quickstart needs more than " + plan.books() + " (run './cream fetch corpus')");
     List<Path> books = all.subList(0, plan.books());
-    // The next book, never trained on, cut into pieces: the documents perplexity is measured on.
-    Path tmpHeld = Files.createTempDirectory(work, ".heldout-");
-    HeldOutText.split(all.get(plan.books()), tmpHeld, plan.targetWindow() * 6, 16);
-    Path tmpPre = Files.createTempDirectory(work, ".pretrain-");
-    Path tmpFine = Files.createTempDirectory(work, ".finetune-");
-    for (Path b : books) {
-      Files.copy(b, tmpPre.resolve(b.getFileName()));
-      Files.copy(b, tmpFine.resolve(b.getFileName()));
-    }
-    // Short documents fit the base window; long ones span up to the target window.
-    int sentencesPerWindow = Math.max(2, (plan.window() - 70) / 6);
-    SyntheticPasskeyDocs.write(tmpPre.resolve("synthetic-passkey.jsonl"), plan.shortDocs(), 1,
-        sentencesPerWindow, plan.seed());
-    SyntheticPasskeyDocs.write(tmpFine.resolve("synthetic-passkey.jsonl"), plan.longDocs(),
-        sentencesPerWindow, plan.targetWindow() / 6, plan.seed() + 1);
     Files.createDirectories(pretrain.getParent());
-    Files.move(tmpPre, pretrain);
-    Files.move(tmpFine, finetune);
-    Files.move(tmpHeld, heldOut);
-    log.println("   training text: " + books.size() + " book(s) + synthetic passkey documents ("
-        + plan.shortDocs() + " short, " + plan.longDocs() + " long) in " + pretrain.getParent());
+    if (!Files.isDirectory(heldOut)) {
+      Path tmp = Files.createTempDirectory(work, ".heldout-");
+      HeldOutText.split(all.get(plan.books()), tmp, plan.targetWindow() * 6, 16);
+      Files.move(tmp, heldOut);
+    }
+    for (Path folder : List.of(pretrain, finetune)) {
+      if (Files.isDirectory(folder)) continue;
+      Path tmp = Files.createTempDirectory(work, ".books-");
+      for (Path b : books) Files.copy(b, tmp.resolve(b.getFileName()));
+      Files.move(tmp, folder);
+    }
+  }
+
+  /**
+   * Passkey prompt/completion documents, trained on the answer: short ones (fitting the base
+   * window) teach retrieval in pre-training; ones just longer than the window go into the
+   * fine-tunes, so that PoSE and CREAM spread them over the long positions they teach.
+   */
+  private void prepareRetrievalDocs(Path pretrain, Path finetune) throws IOException {
+    Path shortDocs = pretrain.resolve(SYNTHETIC);
+    Path longDocs = finetune.resolve(SYNTHETIC);
+    if (Files.isRegularFile(shortDocs) && Files.isRegularFile(longDocs)) return;
+    try (TextTokenizer t = TextTokenizer.load(tokenizer)) {
+      SyntheticPasskeyDocs.write(shortDocs, plan.shortDocs(), plan.window() / 4, plan.window(), t, plan.seed());
+      SyntheticPasskeyDocs.write(longDocs, plan.longDocs(), plan.window() + 1, plan.window() * 9 / 8, t,
+          plan.seed() + 1);
+    }
+    log.println("   training text: " + plan.books() + " book(s) + synthetic passkey documents ("
+        + plan.shortDocs() + " of " + plan.window() / 4 + "–" + plan.window() + " tokens for pre-training, "
+        + plan.longDocs() + " of " + (plan.window() + 1) + "–" + plan.window() * 9 / 8
+        + " for the fine-tunes; loss on the answer only) in " + pretrain.getParent());
   }
 
   /** The tokenizer the base model is trained with: a small vocabulary cut for this text. */
-  private Path smallVocabulary(Path pretrain, Path finetune) throws IOException {
+  private Path smallVocabulary(Path books) throws IOException {
     if (plan.vocabulary() <= 0) return sourceTokenizer;
     Path dir = work.resolve("tokenizer");
     Path file = dir.resolve(TextTokenizer.TOKENIZER_FILE);
     if (Files.isRegularFile(file)) return file;
     List<String> texts = new ArrayList<>();
-    for (Path folder : List.of(pretrain, finetune)) {
-      DocumentSource.of(folder).forEach(d -> texts.add(d.text()));
+    DocumentSource.of(books).forEach(d -> texts.add(d.text()));
+    // The passkey prompts' words and every digit, weighted like the retrieval documents.
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(plan.seed());
+    for (int i = 0; i < 200; i++) {
+      String key = Integer.toString(10000 + rng.nextInt(90000));
+      texts.add(io.cream.eval.PasskeyTask.prompt(key, 1 + rng.nextInt(20), rng.nextDouble() * 100) + " " + key + ".");
     }
-    texts.add(io.cream.eval.PasskeyTask.prompt("0123456789", 5, 50));
     SmallVocabulary.write(sourceTokenizer, texts, plan.vocabulary(), dir);
     log.println("   vocabulary: the " + plan.vocabulary() + " pieces of " + sourceTokenizer.getFileName()
         + " this text uses most (" + file + ")");

@@ -11,8 +11,8 @@ package io.cream.quickstart;
  * @param finetuneSteps steps of each extension fine-tune (PoSE, CREAM)
  * @param batch sequences per step
  * @param books how many of the corpus's books (the smallest first) go into the training text
- * @param shortDocs synthetic passkey documents that fit the base window
- * @param longDocs synthetic passkey documents up to f·N long, added for the fine-tunes
+ * @param shortDocs synthetic passkey documents (prompt/answer) that fit the base window
+ * @param longDocs synthetic passkey documents a little longer than the window, for the fine-tunes
  * @param samples passkey prompts per (length, depth) cell
  * @param vocabulary pieces of the small vocabulary cut from the tokenizer (0: use it whole)
  */
@@ -28,6 +28,12 @@ public record QuickstartPlan(
   /** A few steps of everything: checks the plumbing, not the skill. */
   public static QuickstartPlan smoke() {
     return new QuickstartPlan(96, 4, 32, 2, 4, 2, 3, 2, 2, 2e-3, 5e-4, 1, 40, 10, 1, 1024, 1);
+  }
+
+  /** The same plan with another pre-training length. */
+  public QuickstartPlan withPretrainSteps(int steps) {
+    return new QuickstartPlan(window, factor, hidden, layers, heads, kvHeads, steps, finetuneSteps,
+        batch, pretrainLr, finetuneLr, books, shortDocs, longDocs, samples, vocabulary, seed);
   }
 
   public int targetWindow() {

@@ -1,7 +1,9 @@
 package io.cream.quickstart;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cream.eval.LengthFitter;
 import io.cream.eval.PasskeyTask;
+import io.cream.io.TextTokenizer;
 import io.cream.util.AtomicFiles;
 import io.cream.util.Json;
 import java.io.IOException;
@@ -10,29 +12,38 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
- * Synthetic retrieval documents for the quickstart: the passkey prompt (intro, filler with the
- * key sentence at a random depth, question) followed by the answer. A model this small, trained
- * for minutes, does not learn retrieval from books alone; these teach it inside the short window
- * so that the quickstart can measure whether the skill carries to 8× the window. Keys drawn here
- * come from their own seed, so they are independent of the evaluation's keys.
+ * Synthetic retrieval documents for the quickstart, as prompt/completion pairs: the passkey
+ * prompt (intro, filler with the key sentence at a random depth, question) and the answer
+ * " 12345.". Trained on the answer only (see {@link io.cream.data.Document}): a model this small,
+ * trained for minutes, does not learn retrieval from books, nor from these documents when every
+ * token is a target (the predictable filler drowns the few answer tokens). Keys come from their
+ * own seed, so they are independent of the evaluation's keys.
  */
 final class SyntheticPasskeyDocs {
   private SyntheticPasskeyDocs() {}
 
   /**
-   * Writes {@code count} documents as .jsonl ({"text": ...}), each with a filler length drawn
-   * uniformly from [minSentences, maxSentences] and a uniform depth.
+   * Writes {@code count} documents as .jsonl ({"prompt": ..., "completion": ...}), each as many
+   * filler sentences as fit a token length drawn uniformly from [minTokens, maxTokens] (prompt and
+   * answer, counted with the tokenizer the model is trained with), the key at a uniform depth.
    */
-  static void write(Path file, int count, int minSentences, int maxSentences, long seed)
-      throws IOException {
+  static void write(Path file, int count, int minTokens, int maxTokens, TextTokenizer tokenizer,
+      long seed) throws IOException {
     SplittableRandom rng = new SplittableRandom(seed);
     StringBuilder out = new StringBuilder();
+    int hint = -1;
     for (int i = 0; i < count; i++) {
-      String key = String.format("%05d", rng.nextInt(100000));
-      int sentences = minSentences + rng.nextInt(maxSentences - minSentences + 1);
+      String key = Integer.toString(10000 + rng.nextInt(90000));
+      int target = minTokens + rng.nextInt(maxTokens - minTokens + 1);
       double depth = rng.nextDouble() * 100;
+      String answer = " " + key + ".";
+      int n = LengthFitter.largestFitting(
+          k -> tokenizer.encode(PasskeyTask.prompt(key, k, depth) + answer).length, target, 100_000, hint);
+      if (n < 0) n = 0; // shorter than the bare prompt: the bare prompt
+      hint = n;
       ObjectNode doc = Json.object();
-      doc.put("text", PasskeyTask.prompt(key, sentences, depth) + " " + key + ".");
+      doc.put("prompt", PasskeyTask.prompt(key, n, depth));
+      doc.put("completion", answer);
       out.append(Json.compact(doc)).append('\n');
     }
     AtomicFiles.write(file, o -> o.write(out.toString().getBytes(StandardCharsets.UTF_8)));

@@ -42,5 +42,14 @@ class QuickstartTest {
     String text = again.toString(StandardCharsets.UTF_8);
     assertTrue(text.contains("done before, reusing"), text);
     assertEquals(table[3][1], table2[3][1]);
+
+    // The retrieval documents are prompt/completion pairs of the planned token lengths.
+    String shortDocs = Files.readString(work.resolve("data/pretrain/synthetic-passkey.jsonl"));
+    assertTrue(shortDocs.startsWith("{\"prompt\":") && shortDocs.contains("\"completion\":\" "), shortDocs);
+    // Another plan in the same folder is refused, not mixed with the first one's stages.
+    QuickstartPlan other = QuickstartPlan.smoke().withPretrainSteps(QuickstartPlan.smoke().pretrainSteps() + 1);
+    io.cream.util.UserError e = org.junit.jupiter.api.Assertions.assertThrows(io.cream.util.UserError.class,
+        () -> new Quickstart(other, work, corpus, tokenizer, new PrintStream(new ByteArrayOutputStream())).run());
+    assertTrue(e.getMessage().contains("other settings") && e.getMessage().contains("--work"), e.getMessage());
   }
 }
