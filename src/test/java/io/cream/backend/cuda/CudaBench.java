@@ -29,12 +29,13 @@ final class CudaBench {
       }
       return;
     }
-    for (boolean tf32 : new boolean[] {false, true}) {
-      try (CudaBackend be = new CudaBackend(0, tf32)) {
+    for (Precision p : Precision.values()) {
+      try (CudaBackend be = new CudaBackend(0, p)) {
         int n = 4096;
         Tensor x = random(be, n, n, 1), w = random(be, n, n, 2), y = be.zeros(n, n);
         double ms = time(be, 5, () -> be.linear(x, w, null, y));
-        report("linear 4096³ " + (tf32 ? "tf32" : "fp32"), ms, 2.0 * n * n * n);
+        report("linear 4096³ " + p.label() + (p == Precision.BF16 ? " (+casts)" : ""), ms,
+            2.0 * n * n * n);
       }
     }
     try (CudaBackend be = new CudaBackend(0)) {
