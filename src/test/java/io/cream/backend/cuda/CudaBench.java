@@ -29,6 +29,7 @@ final class CudaBench {
       }
       return;
     }
+    boolean linearOnly = args.length > 0 && args[0].equals("linear");
     for (Precision p : Precision.values()) {
       try (CudaBackend be = new CudaBackend(0, p)) {
         int n = 4096;
@@ -38,6 +39,8 @@ final class CudaBench {
             2.0 * n * n * n);
       }
     }
+    bf16Cast(16_384, 5632); // the widest activation of a TinyLlama step (4 × 4096 tokens)
+    if (linearOnly) return;
     try (CudaBackend be = new CudaBackend(0)) {
       for (int t : new int[] {4096, 32_768}) {
         AttentionShape s = AttentionShape.causal(1, 32, 8, 128, t);
@@ -69,6 +72,22 @@ final class CudaBench {
         AttentionShape s = AttentionShape.causal(4, 32, 4, 64, 4096);
         attention(be, s, 5, tf32 ? "x1" : "x3");
       }
+    }
+  }
+
+  /** The float32 → bf16 cast alone, in GB/s of bytes read plus written (6 per element). */
+  private static void bf16Cast(int rows, int cols) {
+    try (CudaBackend be = new CudaBackend(0, Precision.BF16)) {
+      CudaTensor x = (CudaTensor) random(be, rows, cols, 7);
+      CudaContext ctx = CudaContext.open(0);
+      Workspace ws = new Workspace(ctx, new DeviceAllocator(new DriverMemory(ctx)));
+      try (Workspace.Scratch out = ws.scratch(x.size() * Bf16Cast.BYTES)) {
+        Bf16Cast cast = new Bf16Cast(ws);
+        double ms = time(be, 10, () -> cast.round(x.pointer(), out.pointer, x.size()));
+        System.out.printf(Locale.ROOT, "%-44s %10.3f %9s  %.0f GB/s%n", "bf16 cast " + rows + "×"
+            + cols, ms, "-", 6.0 * x.size() / ms / 1e6);
+      }
+      ws.allocator.trim();
     }
   }
 
