@@ -32,7 +32,7 @@ class CudaBf16CastTest {
 
   /** Casts x placed shift elements into the buffers (shift 1: neither pointer 8-byte aligned). */
   private static void check(Workspace ws, float[] x, int shift) {
-    int n = x.length, slots = n + 2 * shift + 2;
+    int n = x.length, slots = (n + 2 * shift + 3) & ~1; // guards on both sides, whole 32-bit words
     float[] padded = new float[slots];
     System.arraycopy(x, 0, padded, shift, n);
     try (Workspace.Scratch src = ws.scratch(slots * 4L);
