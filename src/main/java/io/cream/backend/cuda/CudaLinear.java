@@ -1,5 +1,6 @@
 package io.cream.backend.cuda;
 
+import io.cream.util.UserError;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +28,9 @@ final class CudaLinear {
     this.elementwise = elementwise;
     this.bf16 = new Bf16Cast(ws);
     this.roundToBf16 = precision == Precision.BF16;
+    UserError.require(!roundToBf16 || Integer.parseInt(ws.ctx.arch.substring(3)) >= 80,
+        "--precision bf16 needs a GPU with bf16 tensor cores (compute capability 8.0 or newer);"
+            + " this one is " + ws.ctx.arch + ": use --precision fp32");
     this.computeType = switch (precision) {
       case FP32, BF16 -> Cublas.COMPUTE_32F; // bf16 inputs with fp32 arithmetic and accumulation
       case TF32 -> Cublas.COMPUTE_32F_FAST_TF32;
