@@ -58,7 +58,8 @@ class Bf16ReferenceTest {
       for (int step : new int[] {-0x1_0000, 0x1_0000}) {
         int nb = vb + step;
         if ((nb & 0x7fff_ffff) >= 0x7f80_0000 || ((nb ^ vb) & 0x8000_0000) != 0) continue;
-        assertTrue(Math.abs((double) Float.intBitsToFloat(nb) - f) >= err, "nearer neighbour of " + f);
+        double other = Math.abs((double) Float.intBitsToFloat(nb) - f);
+        assertTrue(other >= err, "nearer neighbour of " + f);
       }
       assertTrue(err <= Math.ulp(v) * 0x1p16 / 2 || err <= Float.MIN_VALUE * 0x1p16 / 2,
           "error above half a bf16 ULP at " + f);

@@ -46,9 +46,10 @@ class CudaBf16CastTest {
         boolean inside = i >= shift && i < shift + n;
         int want = inside ? Bf16Reference.round(x[i - shift]) & 0xffff : POISON;
         int at = i;
-        assertEquals(want, got, () -> String.format("shift %d, element %d: input 0x%08x, got 0x%04x,"
-            + " want 0x%04x", shift, at - shift, inside ? Float.floatToRawIntBits(x[at - shift]) : 0,
-            got, want));
+        int input = inside ? Float.floatToRawIntBits(x[i - shift]) : 0;
+        assertEquals(want, got, () -> String.format(
+            "shift %d, element %d: input 0x%08x, got 0x%04x, want 0x%04x",
+            shift, at - shift, input, got, want));
       }
     }
   }
@@ -67,7 +68,11 @@ class CudaBf16CastTest {
       if (i < special.length) bits = special[i];
       else if (i < 2000) bits = (r.nextInt() & 0xffff_0000) | 0x8000; // ties of every exponent
       else if (i < n / 2) bits = r.nextInt();
-      else bits = Float.floatToRawIntBits((float) (r.nextGaussian() * Math.exp(r.nextGaussian() * 3)));
+      else {
+        double value = r.nextGaussian();
+        double scale = Math.exp(3 * r.nextGaussian()); // magnitudes over many binades
+        bits = Float.floatToRawIntBits((float) (value * scale));
+      }
       x[i] = Float.intBitsToFloat(bits);
     }
     return x;
