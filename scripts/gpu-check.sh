@@ -5,7 +5,8 @@
 # per test class passed/failed/skipped, each GPU-vs-CPU comparison's relative error, then a
 # short benchmark (skip it with BENCH_SECONDS=0). Then our model against Hugging Face transformers
 # (io.cream.tools.HfParity writes random tiny checkpoints for rope none/linear/dynamic/yarn/llama3
-# (+ ntk, yarn-revised) and our CPU and CUDA logits and one step's gradients; hf_parity.py compares;
+# (+ ntk, yarn-revised) and our CPU, CUDA and CUDA --precision bf16 logits and one step's gradients;
+# hf_parity.py compares (fp32 at 1e-5, bf16 at 1e-2 or PyTorch amp's own error on the model);
 # skip with HF_PARITY=0).
 # Logs and the JUnit XML go to $OUT (or /tmp/gpu-check). Exit code 0 only when nothing failed.
 set -uo pipefail
@@ -71,7 +72,7 @@ if [[ "${HF_PARITY:-1}" != 0 ]]; then
   PDIR="${TMPDIR:-/tmp}/cream-hf-parity"
   rm -rf "$PDIR"
   "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g \
-    -cp "$HERE/cream.jar:$HERE/lib/*" io.cream.tools.HfParity "$PDIR" cpu,cuda 2>&1 | grep -v "incubator" \
+    -cp "$HERE/cream.jar:$HERE/lib/*" io.cream.tools.HfParity "$PDIR" cpu,cuda,cuda-bf16 2>&1 | grep -v "incubator" \
     > "$OUT/hf-parity-java.log" || parity=1
   python3 "$HERE/hf_parity.py" "$PDIR" --json "$OUT/hf_parity.json" 2>&1 | grep -v "Warning\|warn(" | tee "$OUT/hf-parity.log"
   [[ "${PIPESTATUS[0]}" == 0 && $parity == 0 ]] || parity=1

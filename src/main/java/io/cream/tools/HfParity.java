@@ -7,6 +7,7 @@ import io.cream.backend.CrossEntropyLoss;
 import io.cream.backend.Tensor;
 import io.cream.backend.cpu.CpuBackend;
 import io.cream.backend.cuda.CudaBackend;
+import io.cream.backend.cuda.Precision;
 import io.cream.io.DType;
 import io.cream.io.HfCheckpoint;
 import io.cream.io.SafeTensorsWriter;
@@ -38,7 +39,9 @@ import java.util.SplittableRandom;
  * config.json writers) and dumps what our model computes on them, for scripts/hf_parity.py to
  * compare with Hugging Face transformers: the logits of one random token sequence per backend,
  * and for the cases marked so, the loss and gradients of one training step with CREAM position
- * ids. A developer tool (not a user command): {@code java ... io.cream.tools.HfParity OUT [cpu,cuda]}.
+ * ids. A developer tool (not a user command):
+ * {@code java ... io.cream.tools.HfParity OUT [cpu,cuda,cuda-bf16]} (cuda-bf16: the GPU with
+ * {@link Precision#BF16}, compared by hf_parity.py at a bf16 tolerance).
  *
  * <p>Per case folder: the checkpoint, {@code parity.json} (tokens, our inv_freq and attention
  * factor at the sequence length, the step's tokens/positions/targets and losses) and
@@ -58,10 +61,10 @@ public final class HfParity {
 
   public static void main(String[] args) throws IOException {
     if (args.length < 1 || args.length > 2) {
-      System.err.println("usage: HfParity OUT_DIR [cpu,cuda]");
+      System.err.println("usage: HfParity OUT_DIR [cpu,cuda,cuda-bf16]");
       System.exit(2);
     }
-    List<String> devices = List.of((args.length > 1 ? args[1] : "cpu,cuda").split(","));
+    List<String> devices = List.of((args.length > 1 ? args[1] : "cpu,cuda,cuda-bf16").split(","));
     for (Case c : cases()) {
       write(Path.of(args[0]).resolve(c.name()), c, devices);
       System.out.println("hf-parity: wrote " + c.name());
@@ -162,15 +165,25 @@ public final class HfParity {
     Map<String, TensorToWrite> ours = new LinkedHashMap<>();
     ObjectNode losses = meta.putObject("loss");
     for (String device : devices) {
-      if (device.equals("cuda") && !CudaBackend.isAvailable()) continue;
-      try (Backend b = device.equals("cuda") ? new CudaBackend(0) : new CpuBackend();
-          LlamaModel model = ModelLoader.load(dir, b, null)) {
+      if (device.startsWith("cuda") && !CudaBackend.isAvailable()) continue;
+      try (Backend b = open(device); LlamaModel model = ModelLoader.load(dir, b, null)) {
         ours.put("logits/" + device, TensorToWrite.of(DType.F32, logits(model, tokens), SEQ_LEN, config.vocabSize()));
         if (step != null) losses.put(device, stepGradients(model, step, device, ours));
       }
     }
     SafeTensorsWriter.writeFile(dir.resolve("ours.safetensors"), ours);
     Json.writeAtomically(dir.resolve("parity.json"), meta);
+  }
+
+  /** cpu, cuda (exact fp32) or cuda-bf16 (bf16 autocast, {@link Precision#BF16}). */
+  static Backend open(String device) {
+    return switch (device) {
+      case "cpu" -> new CpuBackend();
+      case "cuda" -> new CudaBackend(0);
+      case "cuda-bf16" -> new CudaBackend(0, Precision.BF16);
+      default -> throw new IllegalArgumentException("device must be cpu, cuda or cuda-bf16, got "
+          + device);
+    };
   }
 
   /** Logits of every token of one sequence at positions 0…T−1, in a single forward. */

@@ -61,12 +61,21 @@ final class Cublas {
    */
   void gemm(int transA, int transB, int m, int n, int k, long a, int lda, long b, int ldb,
       boolean accumulate, long c, int ldc, int computeType) {
+    gemm(transA, transB, m, n, k, a, lda, b, ldb, R_32F, accumulate, c, ldc, computeType);
+  }
+
+  /**
+   * The same with A and B of type abType (R_32F, or R_16BF with COMPUTE_32F: bf16 tensor-core
+   * products accumulated in fp32); C stays fp32, so accumulate adds to fp32 values.
+   */
+  void gemm(int transA, int transB, int m, int n, int k, long a, int lda, long b, int ldb,
+      int abType, boolean accumulate, long c, int ldc, int computeType) {
     // A local, not a conditional expression: invokeExact takes the static type of each argument.
     MemorySegment beta = accumulate ? one : zero;
     try {
       check("cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k + ")", (int) cublasGemmEx.invokeExact(
-          handle, transA, transB, m, n, k, one, a, R_32F, lda, b, R_32F, ldb, beta, c, R_32F, ldc,
-          computeType, GEMM_DEFAULT));
+          handle, transA, transB, m, n, k, one, a, abType, lda, b, abType, ldb, beta, c, R_32F,
+          ldc, computeType, GEMM_DEFAULT));
     } catch (Throwable t) {
       throw Downcalls.rethrow("cublasGemmEx", t);
     }

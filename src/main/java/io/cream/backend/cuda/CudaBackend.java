@@ -81,7 +81,7 @@ public final class CudaBackend implements Backend {
     this.ws = new Workspace(ctx, allocator);
     this.elementwise = new CudaElementwise(ws);
     this.norm = new CudaNorm(ws, elementwise);
-    this.linear = new CudaLinear(ws, elementwise, tf32);
+    this.linear = new CudaLinear(ws, elementwise, precision);
     this.tokens = new CudaTokens(ws);
     this.logits = new CudaLogits(ws);
     this.attention = new CudaAttention(ws, Integer.parseInt(ctx.arch.substring(3)) >= 80, tf32);

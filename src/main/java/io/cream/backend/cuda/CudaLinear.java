@@ -1,27 +1,51 @@
 package io.cream.backend.cuda;
 
+import io.cream.util.UserError;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The linear layer through cuBLAS. Row-major matrices are the transposes of column-major ones,
  * so with x [n × in], w [out × in] and y [n × out] row-major: yᵀ = w·xᵀ is
  * gemm(T, N, out, n, in) over (w, x); dxᵀ = wᵀ·dyᵀ is gemm(N, N, in, n, out) over (w, dy); and
  * dWᵀ += xᵀ·dy is gemm(N, T, in, out, n) over (x, dy).
+ *
+ * <p>In {@link Precision#BF16} the operands x, w and dy are rounded to bf16 copies right before
+ * each product (dy once for both of its products) and multiplied on bf16 tensor cores with fp32
+ * accumulation; y, dx and dW stay float32, so accumulating into dx and dW adds in fp32. Weights
+ * are rounded on every use, never cached, so an updated weight is always seen: for TinyLlama
+ * (1.1B parameters, rounded twice per step, 6 bytes each time) that is 13 GB, ~4 ms at the cast's
+ * measured 3.4 TB/s on an H200, 0.6% of a 633 ms step; a cached copy would not pay for its risk.
+ * The activation casts cost more (~35 ms of that step, docs/cuda-backend.md).
  */
 final class CudaLinear {
   private final Workspace ws;
   private final CudaElementwise elementwise;
+  private final Bf16Cast bf16;
+  private final boolean roundToBf16;
   private final int computeType;
 
-  CudaLinear(Workspace ws, CudaElementwise elementwise, boolean tf32) {
+  CudaLinear(Workspace ws, CudaElementwise elementwise, Precision precision) {
     this.ws = ws;
     this.elementwise = elementwise;
-    this.computeType = tf32 ? Cublas.COMPUTE_32F_FAST_TF32 : Cublas.COMPUTE_32F;
+    this.bf16 = new Bf16Cast(ws);
+    this.roundToBf16 = precision == Precision.BF16;
+    UserError.require(!roundToBf16 || Integer.parseInt(ws.ctx.arch.substring(3)) >= 80,
+        "--precision bf16 needs a GPU with bf16 tensor cores (compute capability 8.0 or newer);"
+            + " this one is " + ws.ctx.arch + ": use --precision fp32");
+    this.computeType = switch (precision) {
+      case FP32, BF16 -> Cublas.COMPUTE_32F; // bf16 inputs with fp32 arithmetic and accumulation
+      case TF32 -> Cublas.COMPUTE_32F_FAST_TF32;
+    };
   }
 
   void forward(CudaTensor x, CudaTensor w, CudaTensor bias, CudaTensor y) {
     int n = x.rows(), in = x.cols(), out = w.rows();
     if (n == 0) return;
-    ws.ctx.cublas.gemm(Cublas.OP_T, Cublas.OP_N, out, n, in, w.pointer(), in, x.pointer(), in,
-        false, y.pointer(), out, computeType);
+    try (Operands ops = new Operands()) {
+      gemm(Cublas.OP_T, Cublas.OP_N, out, n, in, ops.of(w), in, ops.of(x), in, false,
+          y.pointer(), out);
+    }
     if (bias != null) elementwise.addBias(y, bias);
   }
 
@@ -29,14 +53,45 @@ final class CudaLinear {
       CudaTensor dw, CudaTensor dBias) {
     int n = x.rows(), in = x.cols(), out = w.rows();
     if (n == 0) return;
-    if (dx != null) {
-      ws.ctx.cublas.gemm(Cublas.OP_N, Cublas.OP_N, in, n, out, w.pointer(), in, dy.pointer(), out,
-          accumulateDx, dx.pointer(), in, computeType);
-    }
-    if (dw != null) {
-      ws.ctx.cublas.gemm(Cublas.OP_N, Cublas.OP_T, in, out, n, x.pointer(), in, dy.pointer(), out,
-          true, dw.pointer(), in, computeType);
+    try (Operands ops = new Operands()) {
+      long dyIn = dx != null || dw != null ? ops.of(dy) : 0;
+      if (dx != null) {
+        gemm(Cublas.OP_N, Cublas.OP_N, in, n, out, ops.of(w), in, dyIn, out, accumulateDx,
+            dx.pointer(), in);
+      }
+      if (dw != null) {
+        gemm(Cublas.OP_N, Cublas.OP_T, in, out, n, ops.of(x), in, dyIn, out, true, dw.pointer(),
+            in);
+      }
     }
     if (dBias != null) elementwise.addColumnSums(dy, dBias);
+  }
+
+  private void gemm(int transA, int transB, int m, int n, int k, long a, int lda, long b, int ldb,
+      boolean accumulate, long c, int ldc) {
+    int abType = roundToBf16 ? Cublas.R_16BF : Cublas.R_32F;
+    ws.ctx.cublas.gemm(transA, transB, m, n, k, a, lda, b, ldb, abType, accumulate, c, ldc,
+        computeType);
+  }
+
+  /**
+   * The device pointers the products read: the tensors themselves, or in bf16 mode rounded
+   * copies, returned to the allocator on close (safe once the products are queued: the stream
+   * runs them before any later work can reuse the memory).
+   */
+  private final class Operands implements AutoCloseable {
+    private final List<Workspace.Scratch> copies = new ArrayList<>(3);
+
+    long of(CudaTensor t) {
+      if (!roundToBf16) return t.pointer();
+      Workspace.Scratch s = bf16.copyOf(t);
+      copies.add(s);
+      return s.pointer;
+    }
+
+    @Override
+    public void close() {
+      for (Workspace.Scratch s : copies) s.close();
+    }
   }
 }

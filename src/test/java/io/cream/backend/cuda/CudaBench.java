@@ -29,14 +29,19 @@ final class CudaBench {
       }
       return;
     }
-    for (boolean tf32 : new boolean[] {false, true}) {
-      try (CudaBackend be = new CudaBackend(0, tf32)) {
+    boolean linearOnly = args.length > 0 && args[0].equals("linear");
+    for (Precision p : Precision.values()) {
+      try (CudaBackend be = new CudaBackend(0, p)) {
         int n = 4096;
         Tensor x = random(be, n, n, 1), w = random(be, n, n, 2), y = be.zeros(n, n);
         double ms = time(be, 5, () -> be.linear(x, w, null, y));
-        report("linear 4096³ " + (tf32 ? "tf32" : "fp32"), ms, 2.0 * n * n * n);
+        report("linear 4096³ " + p.label() + (p == Precision.BF16 ? " (+casts)" : ""), ms,
+            2.0 * n * n * n);
       }
     }
+    bf16Cast(16_384, 5632); // the widest activation of a TinyLlama step (4 × 4096 tokens)
+    tinyLlamaLinear();
+    if (linearOnly) return;
     try (CudaBackend be = new CudaBackend(0)) {
       for (int t : new int[] {4096, 32_768}) {
         AttentionShape s = AttentionShape.causal(1, 32, 8, 128, t);
@@ -68,6 +73,62 @@ final class CudaBench {
         AttentionShape s = AttentionShape.causal(4, 32, 4, 64, 4096);
         attention(be, s, 5, tf32 ? "x1" : "x3");
       }
+    }
+  }
+
+  /**
+   * A TinyLlama gate projection (4 × 4096 tokens, 2048 → 5632) forward and backward in TF32 and
+   * BF16, and the bf16 casts each pass of the latter makes (x and w; dy, x and w) timed alone.
+   */
+  private static void tinyLlamaLinear() {
+    int n = 16_384, in = 2048, out = 5632;
+    double flops = 2.0 * n * in * out;
+    for (Precision p : new Precision[] {Precision.TF32, Precision.BF16}) {
+      try (CudaBackend be = new CudaBackend(0, p)) {
+        Tensor x = random(be, n, in, 1), w = random(be, out, in, 2), y = be.zeros(n, out);
+        Tensor dy = random(be, n, out, 3), dx = be.zeros(n, in), dw = be.zeros(out, in);
+        String shape = " 16384×2048→5632 " + p.label();
+        report("linear fwd" + shape, time(be, 5, () -> be.linear(x, w, null, y)), flops);
+        report("linear bwd" + shape, time(be, 5,
+            () -> be.linearBackward(dy, x, w, dx, false, dw, null)), 2 * flops);
+        if (p != Precision.BF16) continue;
+        CudaContext ctx = CudaContext.open(0);
+        Workspace ws = new Workspace(ctx, new DeviceAllocator(new DriverMemory(ctx)));
+        CudaTensor cx = (CudaTensor) x, cw = (CudaTensor) w, cdy = (CudaTensor) dy;
+        try (Workspace.Scratch bx = ws.scratch(cx.size() * Bf16Cast.BYTES);
+            Workspace.Scratch bw = ws.scratch(cw.size() * Bf16Cast.BYTES);
+            Workspace.Scratch bdy = ws.scratch(cdy.size() * Bf16Cast.BYTES)) {
+          Bf16Cast cast = new Bf16Cast(ws);
+          double fwd = time(be, 10, () -> {
+            cast.round(cw.pointer(), bw.pointer, cw.size());
+            cast.round(cx.pointer(), bx.pointer, cx.size());
+          });
+          double bwd = time(be, 10, () -> {
+            cast.round(cdy.pointer(), bdy.pointer, cdy.size());
+            cast.round(cw.pointer(), bw.pointer, cw.size());
+            cast.round(cx.pointer(), bx.pointer, cx.size());
+          });
+          System.out.printf(Locale.ROOT, "%-44s %10.3f%n", "  of which casts, fwd (x, w)", fwd);
+          System.out.printf(Locale.ROOT, "%-44s %10.3f%n", "  of which casts, bwd (dy, x, w)", bwd);
+        }
+        ws.allocator.trim();
+      }
+    }
+  }
+
+  /** The float32 → bf16 cast alone, in GB/s of bytes read plus written (6 per element). */
+  private static void bf16Cast(int rows, int cols) {
+    try (CudaBackend be = new CudaBackend(0, Precision.BF16)) {
+      CudaTensor x = (CudaTensor) random(be, rows, cols, 7);
+      CudaContext ctx = CudaContext.open(0);
+      Workspace ws = new Workspace(ctx, new DeviceAllocator(new DriverMemory(ctx)));
+      try (Workspace.Scratch out = ws.scratch(x.size() * Bf16Cast.BYTES)) {
+        Bf16Cast cast = new Bf16Cast(ws);
+        double ms = time(be, 10, () -> cast.round(x.pointer(), out.pointer, x.size()));
+        System.out.printf(Locale.ROOT, "%-44s %10.3f %9s  %.0f GB/s%n", "bf16 cast " + rows + "×"
+            + cols, ms, "-", 6.0 * x.size() / ms / 1e6);
+      }
+      ws.allocator.trim();
     }
   }
 

@@ -1,0 +1,37 @@
+package io.cream.backend.cuda;
+
+/**
+ * Rounds float32 device arrays to bfloat16 copies (round to nearest, ties to even; the kernel
+ * f32_to_bf16 in elementwise.cu), the operands of the bf16 tensor-core products. One read of 4
+ * bytes and one write of 2 per element: bandwidth-bound, a fraction of the product it feeds.
+ */
+final class Bf16Cast {
+  /** Bytes per bf16 element. */
+  static final long BYTES = 2;
+
+  private final Workspace ws;
+
+  Bf16Cast(Workspace ws) {
+    this.ws = ws;
+  }
+
+  /** A temporary buffer holding bf16(t); close it once the work that reads it is queued. */
+  Workspace.Scratch copyOf(CudaTensor t) {
+    long n = t.size();
+    Workspace.Scratch s = ws.scratch(Math.max(1, n) * BYTES);
+    try {
+      round(t.pointer(), s.pointer, n);
+      return s;
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /** dst[i] = bf16(src[i]) for i < n (src float32, dst bf16, both device pointers). */
+  void round(long src, long dst, long n) {
+    if (n == 0) return;
+    ws.kernel("elementwise", "f32_to_bf16").call().grid(ws.gridFor((n + 3) / 4))
+        .block(Workspace.THREADS).ptr(src).ptr(dst).i64(n).launch();
+  }
+}
