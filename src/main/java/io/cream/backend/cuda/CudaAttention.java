@@ -26,7 +26,14 @@ final class CudaAttention {
 
   private final Workspace ws;
   private final boolean tensorCores;
-  private final boolean bf16;
+  /**
+   * System property choosing how the bf16 kernels stage the next tile: "async" (the default:
+   * cp.async into fp32 shared memory) or "registers" (register staging at head dim 64, synchronous
+   * loads otherwise). Both give bit-identical results; the choice is kept for measurements.
+   */
+  static final String BF16_STAGING = "cream.attention.bf16.staging";
+
+  private final boolean bf16, bf16Async;
   /** Kernel file and the suffix of its kernels' names after _d64 / _d128. */
   private final String file, variant;
 
@@ -40,10 +47,16 @@ final class CudaAttention {
     this.tensorCores = tensorCores && !"0".equals(System.getenv("CREAM_CUDA_TENSOR_CORES"));
     this.bf16 = precision == Precision.BF16;
     this.file = bf16 ? "attention_bf16" : "attention_tc";
+    String staging = System.getProperty(BF16_STAGING, "async");
+    if (!staging.equals("async") && !staging.equals("registers")) {
+      throw new IllegalArgumentException(BF16_STAGING + " must be async or registers, got "
+          + staging);
+    }
+    this.bf16Async = staging.equals("async");
     this.variant = switch (precision) {
       case FP32 -> "_x3";
       case TF32 -> "_x1";
-      case BF16 -> "";
+      case BF16 -> bf16Async ? "_async" : "";
     };
   }
 
@@ -129,7 +142,7 @@ final class CudaAttention {
   private void tensorCoreForward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v,
       long out, long lse, int splits, int splitLen) {
     int d = s.headDim();
-    int shared = bf16 ? bf16Tile(TC_BQ + 2 * TC_BK, d)
+    int shared = bf16 ? bf16Tile(TC_BQ + 2 * TC_BK, d) + staging(2 * TC_BK * d)
         : floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
     ws.kernel(file, file + "_fwd_d" + d + variant).call()
         .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch() * splits)
@@ -143,9 +156,11 @@ final class CudaAttention {
       CudaTensor lse, CudaTensor dOut, CudaTensor dq, CudaTensor dk, CudaTensor dv, long delta) {
     int d = s.headDim();
     float scale = (float) s.scale();
-    int dqShared = bf16 ? bf16Tile(2 * TC_BQ + 2 * TC_BK, d)
+    int dqShared = bf16 ? bf16Tile(2 * TC_BQ + 2 * TC_BK, d) + staging(2 * TC_BK * d)
         : floats((2 * TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
-    int dkdvShared = bf16 ? bf16Tile(2 * TC_BKV + 2 * TC_BQ2, d) + floats(2 * TC_BQ2)
+    int dkdvShared = bf16
+        ? bf16Tile(2 * TC_BKV + 2 * TC_BQ2, d) + floats(2 * TC_BQ2)
+            + staging(2 * TC_BQ2 * d + 2 * TC_BQ2)
         : floats((2 * TC_BKV + 2 * TC_BQ2) * (d + 4) + TC_P_FLOATS + 2 * TC_BQ2);
     ws.kernel(file, file + "_dq_d" + d + variant).call()
         .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch()).block(TC_THREADS)
@@ -164,6 +179,11 @@ final class CudaAttention {
 
   private static int floats(int n) {
     return n * Float.BYTES;
+  }
+
+  /** Bytes of the fp32 staging area of the bf16 kernels: `n` floats with cp.async, else none. */
+  private int staging(int n) {
+    return bf16Async ? floats(n) : 0;
   }
 
   /** Bytes of bf16 tiles of `rows` rows in total, each d + 8 values apart (attention_bf16.cu). */

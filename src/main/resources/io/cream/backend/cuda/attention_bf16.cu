@@ -180,6 +180,53 @@ __device__ __forceinline__ void bf_stage_put(const BfStage<D>& st, bf16* s) {
   }
 }
 
+// One 16-byte cp.async (L2 only); with valid false it writes 16 zero bytes and reads nothing.
+__device__ __forceinline__ void bf_cp16(float* dst, const float* src, bool valid) {
+  unsigned a;
+  asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(dst));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(a), "l"(src),
+               "r"(valid ? 16 : 0)
+               : "memory");
+}
+
+// One 4-byte cp.async (through L1), zero where valid is false.
+__device__ __forceinline__ void bf_cp4(float* dst, const float* src, bool valid) {
+  unsigned a;
+  asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(dst));
+  asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(a), "l"(src),
+               "r"(valid ? 4 : 0)
+               : "memory");
+}
+
+__device__ __forceinline__ void bf_cp_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+
+__device__ __forceinline__ void bf_cp_wait() { asm volatile("cp.async.wait_group 0;\n" ::: "memory"); }
+
+// ASYNC staging: rows [row0, row0 + 32) of an fp32 matrix (zero at or past `valid`) copied by
+// cp.async into the fp32 staging tile st, without registers. Each thread copies, and later
+// converts with bf_async_put, the same float4s, so it waits for its own copies only.
+template <int D>
+__device__ __forceinline__ void bf_async_fetch(float* st, const float* base, long long cols,
+                                               int row0, int valid) {
+  constexpr int V4 = D / 4;
+#pragma unroll
+  for (int e = 0; e < BfStage<D>::N; e++) {
+    const int idx = threadIdx.x + e * BF_THREADS, r = idx / V4, c = (idx - r * V4) * 4;
+    const int i = row0 + r;
+    bf_cp16(st + idx * 4, i < valid ? base + i * cols + c : base, i < valid);
+  }
+}
+
+template <int D>
+__device__ __forceinline__ void bf_async_put(const float* st, bf16* s) {
+  constexpr int V4 = D / 4;
+#pragma unroll
+  for (int e = 0; e < BfStage<D>::N; e++) {
+    const int idx = threadIdx.x + e * BF_THREADS, r = idx / V4, c = (idx - r * V4) * 4;
+    bf_put4<D>(s, r, c, *reinterpret_cast<const float4*>(st + idx * 4));
+  }
+}
+
 __device__ __forceinline__ float bf_group_max(float v) {
   v = fmaxf(v, __shfl_xor_sync(FULL_MASK, v, 1));
   return fmaxf(v, __shfl_xor_sync(FULL_MASK, v, 2));
@@ -190,10 +237,11 @@ __device__ __forceinline__ float bf_group_sum(float v) {
   return v + __shfl_xor_sync(FULL_MASK, v, 2);
 }
 
-// Shared (bf16): Q [64 × LD], K [32 × LD], V [32 × LD]. Splits as in tc_fwd: blockIdx.z =
+// Shared (bf16): Q [64 × LD], K [32 × LD], V [32 × LD]; with ASYNC then fp32 staging K, V
+// [32 × D] each. Splits as in tc_fwd: blockIdx.z =
 // b·splits + part covers keys [part·splitLen, (part + 1)·splitLen) and writes partial outputs for
 // attention_tc_combine.
-template <int D>
+template <int D, bool ASYNC>
 __device__ void bf_fwd(const float* __restrict__ q, const float* __restrict__ k,
                        const float* __restrict__ v, float* __restrict__ out,
                        float* __restrict__ lse, int heads, int kvHeads, int tq, int tk,
@@ -221,16 +269,34 @@ __device__ void bf_fwd(const float* __restrict__ q, const float* __restrict__ k,
   const int lastRow = min(q0 + BF_BQ, tq) - 1;
   const int keyBegin = part * splitLen;
   const int keyEnd = min(min(tk, lastRow + offset + 1), keyBegin + splitLen);
-  constexpr bool AHEAD = D <= 64;  // at D = 128 the staging registers would cost occupancy
+  // Without ASYNC the next tiles are staged in registers at D = 64; at D = 128 that would cost
+  // occupancy, so there the loads are synchronous.
+  constexpr bool AHEAD = !ASYNC && D <= 64;
   BfStage<D> nk, nv;
+  float* stk = reinterpret_cast<float*>(sv + BF_BK * LD);
+  float* stv = stk + BF_BK * D;
   if (AHEAD && keyBegin < keyEnd) {
     bf_stage_fetch<D>(nk, kBase, kvCols, keyBegin, keyEnd);
     bf_stage_fetch<D>(nv, vBase, kvCols, keyBegin, keyEnd);
   }
+  if (ASYNC && keyBegin < keyEnd) {
+    bf_async_fetch<D>(stk, kBase, kvCols, keyBegin, keyEnd);
+    bf_async_fetch<D>(stv, vBase, kvCols, keyBegin, keyEnd);
+    bf_cp_commit();
+  }
 
   for (int k0 = keyBegin; k0 < keyEnd; k0 += BF_BK) {
+    if constexpr (ASYNC) bf_cp_wait();
     __syncthreads();  // the previous tiles are no longer read
-    if constexpr (AHEAD) {
+    if constexpr (ASYNC) {
+      bf_async_put<D>(stk, sk);
+      bf_async_put<D>(stv, sv);
+      if (k0 + BF_BK < keyEnd) {
+        bf_async_fetch<D>(stk, kBase, kvCols, k0 + BF_BK, keyEnd);
+        bf_async_fetch<D>(stv, vBase, kvCols, k0 + BF_BK, keyEnd);
+        bf_cp_commit();
+      }
+    } else if constexpr (AHEAD) {
       bf_stage_put<D>(nk, sk);
       bf_stage_put<D>(nv, sv);
     } else {
@@ -310,8 +376,9 @@ __device__ void bf_fwd(const float* __restrict__ q, const float* __restrict__ k,
   }
 }
 
-// Shared (bf16): Q [64 × LD], dO [64 × LD], K [32 × LD], V [32 × LD].
-template <int D>
+// Shared (bf16): Q [64 × LD], dO [64 × LD], K [32 × LD], V [32 × LD]; with ASYNC then fp32
+// staging K, V [32 × D] each.
+template <int D, bool ASYNC>
 __device__ void bf_bwd_dq(const float* __restrict__ q, const float* __restrict__ k,
                           const float* __restrict__ v, const float* __restrict__ lse,
                           const float* __restrict__ delta, const float* __restrict__ dout,
@@ -343,16 +410,32 @@ __device__ void bf_bwd_dq(const float* __restrict__ q, const float* __restrict__
   for (int n = 0; n < ND; n++) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
   const int lastRow = min(q0 + BF_BQ, tq) - 1;
   const int keyEnd = min(tk, lastRow + offset + 1);
-  constexpr bool AHEAD = D <= 64;
+  constexpr bool AHEAD = !ASYNC && D <= 64;
   BfStage<D> nk, nv;
+  float* stk = reinterpret_cast<float*>(sv + BF_BK * LD);
+  float* stv = stk + BF_BK * D;
   if (AHEAD && keyEnd > 0) {
     bf_stage_fetch<D>(nk, kBase, kvCols, 0, keyEnd);
     bf_stage_fetch<D>(nv, vBase, kvCols, 0, keyEnd);
   }
+  if (ASYNC && keyEnd > 0) {
+    bf_async_fetch<D>(stk, kBase, kvCols, 0, keyEnd);
+    bf_async_fetch<D>(stv, vBase, kvCols, 0, keyEnd);
+    bf_cp_commit();
+  }
 
   for (int k0 = 0; k0 < keyEnd; k0 += BF_BK) {
+    if constexpr (ASYNC) bf_cp_wait();
     __syncthreads();
-    if constexpr (AHEAD) {
+    if constexpr (ASYNC) {
+      bf_async_put<D>(stk, sk);
+      bf_async_put<D>(stv, sv);
+      if (k0 + BF_BK < keyEnd) {
+        bf_async_fetch<D>(stk, kBase, kvCols, k0 + BF_BK, keyEnd);
+        bf_async_fetch<D>(stv, vBase, kvCols, k0 + BF_BK, keyEnd);
+        bf_cp_commit();
+      }
+    } else if constexpr (AHEAD) {
       bf_stage_put<D>(nk, sk);
       bf_stage_put<D>(nv, sv);
     } else {
@@ -401,9 +484,9 @@ __device__ void bf_bwd_dq(const float* __restrict__ q, const float* __restrict__
 }
 
 // Shared (bf16): K [64 × LD], V [64 × LD], Q [32 × LD], dO [32 × LD]; then fp32 lse [32],
-// delta [32]. A block owns 64 keys of one KV head and walks the queries of every head of its group
+// delta [32]; with ASYNC then fp32 staging Q, dO [32 × D] each, lse, delta [32] each. A block owns 64 keys of one KV head and walks the queries of every head of its group
 // (one writer per dK, dV row). Grid (kvHeads, batch, key blocks): the longest blocks start first.
-template <int D>
+template <int D, bool ASYNC>
 __device__ void bf_bwd_dkdv(const float* __restrict__ q, const float* __restrict__ k,
                             const float* __restrict__ v, const float* __restrict__ lse,
                             const float* __restrict__ delta, const float* __restrict__ dout,
@@ -417,6 +500,10 @@ __device__ void bf_bwd_dkdv(const float* __restrict__ q, const float* __restrict
   bf16* sdo = sq + BF_BQ2 * LD;
   float* slse = reinterpret_cast<float*>(sdo + BF_BQ2 * LD);
   float* sdl = slse + BF_BQ2;
+  float* stq = sdl + BF_BQ2;
+  float* stdo = stq + BF_BQ2 * D;
+  float* stlse = stdo + BF_BQ2 * D;
+  float* stdl = stlse + BF_BQ2;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   const int kvh = blockIdx.x, b = blockIdx.y, group = heads / kvHeads;
   const int j0 = blockIdx.z * BF_BKV, offset = tk - tq;
@@ -437,25 +524,29 @@ __device__ void bf_bwd_dkdv(const float* __restrict__ q, const float* __restrict
   // tile fetched next.
   const int perHead = firstQ < tq ? (tq - firstQ + BF_BQ2 - 1) / BF_BQ2 : 0;
   const int tiles = group * perHead;
-  // Staging registers for Q and dO spill at D = 64 with three resident blocks (P and dS stay in
-  // registers here), and would cost occupancy at D = 128.
-  constexpr bool AHEAD = false;
+  // Without ASYNC the loads of Q and dO are synchronous: staging them in registers spilled at
+  // D = 64 with three resident blocks (P and dS stay in registers here).
   const float* qSeq = q + (long long)b * tq * qCols;
   const float* dSeq = dout + (long long)b * tq * qCols;
   const float* lseSeq = lse + (long long)b * tq * heads;
   const float* dlSeq = delta + (long long)b * tq * heads;
   int fh = kvh * group, fi = firstQ;
-  BfStage<D> nq, ndo;
   float nlse = 0.f, ndl = 0.f;
   auto fetch = [&]() {
-    if constexpr (AHEAD) {
-      bf_stage_fetch<D>(nq, qSeq + fh * D, qCols, fi, tq);
-      bf_stage_fetch<D>(ndo, dSeq + fh * D, qCols, fi, tq);
-    }
     const int i = fi + threadIdx.x;
     const bool mine = threadIdx.x < BF_BQ2 && i < tq;
-    nlse = mine ? lseSeq[i * heads + fh] : 0.f;
-    ndl = mine ? dlSeq[i * heads + fh] : 0.f;
+    if constexpr (ASYNC) {
+      bf_async_fetch<D>(stq, qSeq + fh * D, qCols, fi, tq);
+      bf_async_fetch<D>(stdo, dSeq + fh * D, qCols, fi, tq);
+      if (threadIdx.x < BF_BQ2) {
+        bf_cp4(stlse + threadIdx.x, mine ? lseSeq + i * heads + fh : lseSeq, mine);
+        bf_cp4(stdl + threadIdx.x, mine ? dlSeq + i * heads + fh : dlSeq, mine);
+      }
+      bf_cp_commit();
+    } else {
+      nlse = mine ? lseSeq[i * heads + fh] : 0.f;
+      ndl = mine ? dlSeq[i * heads + fh] : 0.f;
+    }
   };
   if (tiles > 0) fetch();
 
@@ -466,17 +557,18 @@ __device__ void bf_bwd_dkdv(const float* __restrict__ q, const float* __restrict
       fi = firstQ;
       fh++;
     }
+    if constexpr (ASYNC) bf_cp_wait();
     __syncthreads();
-    if constexpr (AHEAD) {
-      bf_stage_put<D>(nq, sq);
-      bf_stage_put<D>(ndo, sdo);
+    if constexpr (ASYNC) {
+      bf_async_put<D>(stq, sq);
+      bf_async_put<D>(stdo, sdo);
     } else {
       bf_load_tile<D>(sq, qSeq + h * D, qCols, i0, BF_BQ2, tq);
       bf_load_tile<D>(sdo, dSeq + h * D, qCols, i0, BF_BQ2, tq);
     }
     if (threadIdx.x < BF_BQ2) {
-      slse[threadIdx.x] = nlse;
-      sdl[threadIdx.x] = ndl;
+      slse[threadIdx.x] = ASYNC ? stlse[threadIdx.x] : nlse;
+      sdl[threadIdx.x] = ASYNC ? stdl[threadIdx.x] : ndl;
     }
     __syncthreads();
     if (tile + 1 < tiles) fetch();
@@ -521,27 +613,33 @@ __device__ void bf_bwd_dkdv(const float* __restrict__ q, const float* __restrict
   }
 }
 
-// Resident blocks per SM asked of the register allocator (forward, dQ, dK/dV).
-#define BF_INSTANCES(D, BF, BQ, BKV)                                                            \
+// Resident blocks per SM asked of the register allocator (forward, dQ, dK/dV). The _async
+// kernels stage the next tile with cp.async (fp32, in shared memory), the others in registers
+// (D = 64, except dK/dV) or not at all.
+#define BF_INSTANCES(D, A, NAME, BF, BQ, BKV)                                                   \
   extern "C" __global__ void __launch_bounds__(BF_THREADS, BF)                                 \
-      attention_bf16_fwd_d##D(const float* q, const float* k, const float* v, float* out,       \
-                              float* lse, int heads, int kvHeads, int tq, int tk, int kvStride, \
-                              float scale, int splits, int splitLen) {                          \
-    bf_fwd<D>(q, k, v, out, lse, heads, kvHeads, tq, tk, kvStride, scale, splits, splitLen);    \
+      attention_bf16_fwd_##NAME(const float* q, const float* k, const float* v, float* out,     \
+                                float* lse, int heads, int kvHeads, int tq, int tk,            \
+                                int kvStride, float scale, int splits, int splitLen) {         \
+    bf_fwd<D, A>(q, k, v, out, lse, heads, kvHeads, tq, tk, kvStride, scale, splits, splitLen); \
   }                                                                                             \
   extern "C" __global__ void __launch_bounds__(BF_THREADS, BQ)                                 \
-      attention_bf16_dq_d##D(const float* q, const float* k, const float* v, const float* lse,  \
-                             const float* delta, const float* dout, float* dq, int heads,      \
-                             int kvHeads, int tq, int tk, int kvStride, float scale) {         \
-    bf_bwd_dq<D>(q, k, v, lse, delta, dout, dq, heads, kvHeads, tq, tk, kvStride, scale);      \
+      attention_bf16_dq_##NAME(const float* q, const float* k, const float* v,                 \
+                               const float* lse, const float* delta, const float* dout,        \
+                               float* dq, int heads, int kvHeads, int tq, int tk,              \
+                               int kvStride, float scale) {                                    \
+    bf_bwd_dq<D, A>(q, k, v, lse, delta, dout, dq, heads, kvHeads, tq, tk, kvStride, scale);   \
   }                                                                                             \
   extern "C" __global__ void __launch_bounds__(BF_THREADS, BKV)                                \
-      attention_bf16_dkdv_d##D(const float* q, const float* k, const float* v, const float* lse,\
-                               const float* delta, const float* dout, float* dk, float* dv,    \
-                               int heads, int kvHeads, int tq, int tk, int kvStride,           \
-                               float scale) {                                                   \
-    bf_bwd_dkdv<D>(q, k, v, lse, delta, dout, dk, dv, heads, kvHeads, tq, tk, kvStride, scale); \
+      attention_bf16_dkdv_##NAME(const float* q, const float* k, const float* v,               \
+                                 const float* lse, const float* delta, const float* dout,      \
+                                 float* dk, float* dv, int heads, int kvHeads, int tq, int tk, \
+                                 int kvStride, float scale) {                                  \
+    bf_bwd_dkdv<D, A>(q, k, v, lse, delta, dout, dk, dv, heads, kvHeads, tq, tk, kvStride,     \
+                      scale);                                                                   \
   }
 
-BF_INSTANCES(64, 4, 3, 3)
-BF_INSTANCES(128, 2, 2, 2)
+BF_INSTANCES(64, false, d64, 4, 3, 3)
+BF_INSTANCES(128, false, d128, 2, 2, 2)
+BF_INSTANCES(64, true, d64_async, 5, 3, 3)
+BF_INSTANCES(128, true, d128_async, 2, 2, 2)

@@ -20,7 +20,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * decode steps whose keys are split over blocks. Each case also runs the FP32 and TF32 kernels on
  * the same inputs: bf16 operands (8 significant bits against TF32's 11) must show an error well
  * above theirs, so the test cannot pass on a kernel that silently multiplies in higher precision.
- * Two bf16 runs must agree bit for bit.
+ * Two bf16 runs must agree bit for bit, and so must the two ways of staging tiles (cp.async or
+ * registers, {@link CudaAttention#BF16_STAGING}): they multiply the same bf16 values in the same
+ * order.
  */
 class CudaAttentionBf16Test {
   /**
@@ -55,6 +57,7 @@ class CudaAttentionBf16Test {
     String[] names = {"out", "lse", "dq", "dk", "dv"};
 
     double[][] bf16 = run(Precision.BF16, s, q, k, v, dOut);
+    double[][] bf16Registers = runStagedInRegisters(s, q, k, v, dOut);
     double[][] tf32 = run(Precision.TF32, s, q, k, v, dOut);
     double[][] fp32 = run(Precision.FP32, s, q, k, v, dOut);
     String tag = "attention bf16 d" + d + (tq < tk ? " Tq<Tk" : "")
@@ -64,6 +67,9 @@ class CudaAttentionBf16Test {
       double err = relError(bf16[i], want[i]);
       GpuReport.record(tag + names[i], err, tol);
       assertTrue(err <= tol, tag + names[i] + ": relative error " + err + " > " + tol); // NaN fails
+    }
+    for (int i = 0; i < names.length; i++) {
+      assertArrayEquals(bf16[i], bf16Registers[i], names[i] + ": the two stagings differ");
     }
     // Output and dQ gather the most roundings: there the bf16 error must stand out.
     for (int i : new int[] {0, 2}) {
@@ -89,6 +95,18 @@ class CudaAttentionBf16Test {
     for (int i = 0; i < first.length; i++) {
       assertTrue(Double.isFinite(first[i][0]), "output " + i + " is not finite");
       assertArrayEquals(first[i], second[i], "output " + i + " differs between two runs");
+    }
+  }
+
+  private static double[][] runStagedInRegisters(AttentionShape s, double[] q, double[] k,
+      double[] v, double[] dOut) {
+    String before = System.getProperty(CudaAttention.BF16_STAGING);
+    System.setProperty(CudaAttention.BF16_STAGING, "registers");
+    try {
+      return run(Precision.BF16, s, q, k, v, dOut);
+    } finally {
+      if (before == null) System.clearProperty(CudaAttention.BF16_STAGING);
+      else System.setProperty(CudaAttention.BF16_STAGING, before);
     }
   }
 
