@@ -21,7 +21,7 @@ date -u +"%Y-%m-%d %H:%M UTC"
 echo "== tests"
 export CREAM_GPU_REPORT="$OUT/errors.tsv"
 start=$SECONDS
-timeout 200 "${J[@]}" -Xmx8g -cp "$HERE/junit-console.jar:$CP" \
+timeout 150 "${J[@]}" -Xmx8g -cp "$HERE/junit-console.jar:$CP" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree \
   --select-class io.cream.backend.cuda.CudaAttentionBf16Test \
   --select-class io.cream.backend.cuda.CudaAttentionTensorCoreTest \
@@ -33,7 +33,7 @@ grep -A3 "✘" "$OUT/tests.log" | grep -v "^--" | head -30
 grep -E "bf16|tc d" "$CREAM_GPU_REPORT" | sort | awk -F"\t" '{printf "%-40s %s %s %s\n", $1, $2, $3, $4}'
 echo "== kernels alone"
 start=$SECONDS
-timeout 150 "${J[@]}" -cp "$CP" io.cream.backend.cuda.CudaBench attention tf32,bf16,bf16r 7b 2>&1 \
+timeout 100 "${J[@]}" -cp "$CP" io.cream.backend.cuda.CudaBench attention tf32,bf16,bf16r 7b 2>&1 \
   | grep -v incubator | tee "$OUT/kernels.txt"
 echo "($((SECONDS - start)) s)"
 [[ "${TRAIN:-1}" == 0 ]] && exit 0
@@ -41,10 +41,10 @@ B=(bench train --model tinyllama-1.1b --seq 4096 --batch 4 --device cuda --steps
 for p in bf16 tf32; do
   echo "== train step --precision $p"
   start=$SECONDS
-  timeout 120 "${J[@]}" -XX:MaxRAMPercentage=70 -jar "$HERE/cream.jar" "${B[@]}" --precision $p --profile 2>&1 \
+  timeout 90 "${J[@]}" -XX:MaxRAMPercentage=70 -jar "$HERE/cream.jar" "${B[@]}" --precision $p --profile 2>&1 \
     | grep -v incubator | tee "$OUT/train-$p.txt" | head -14
   echo "($((SECONDS - start)) s)"
 done
 [[ "${TORCH:-1}" == 0 ]] && exit 0
 echo "== PyTorch amp"
-timeout 120 python3 "$HERE/bench_torch.py" train --model tinyllama-1.1b --seq 4096 --batch 4 --precision amp --steps 5 --warmup 2 2>&1 | tee "$OUT/torch.txt" | tail -5
+timeout 80 python3 "$HERE/bench_torch.py" train --model tinyllama-1.1b --seq 4096 --batch 4 --precision amp --steps 5 --warmup 2 2>&1 | tee "$OUT/torch.txt" | tail -5
