@@ -9,8 +9,8 @@ import io.cream.backend.AttentionShape;
  * attention_bf16.cu with bf16 operands and fp32 accumulation ({@link Precision#BF16}). Other head
  * dims (and CREAM_CUDA_TENSOR_CORES=0) run the CUDA-core kernels of attention_fwd.cu and
  * attention_bwd.cu: tiles of 32 queries × 32 keys, fp32 in every mode. The tile sizes here must
- * match the kernels' (ATT_BQ, ATT_BK; TC_BQ, TC_BK, TC_BKV, TC_BQ2; BF_*, the same values) and so
- * must the shared-memory layouts.
+ * match the kernels' (ATT_BQ, ATT_BK; TC_BQ, TC_BK, TC_BKV, TC_BQ2) and so must the shared-memory
+ * layouts; {@link Bf16AttentionKernels} does the same for the bf16 kernels.
  */
 final class CudaAttention {
   private static final int TILE = 32;
@@ -26,15 +26,10 @@ final class CudaAttention {
 
   private final Workspace ws;
   private final boolean tensorCores;
-  /**
-   * System property choosing how the bf16 kernels stage the next tile: "async" (the default:
-   * cp.async into fp32 shared memory) or "registers" (register staging at head dim 64, synchronous
-   * loads otherwise). Both give bit-identical results; the choice is kept for measurements.
-   */
-  static final String BF16_STAGING = "cream.attention.bf16.staging";
-
-  private final boolean bf16, bf16Async;
-  /** Kernel file and the suffix of its kernels' names after _d64 / _d128. */
+  private final boolean bf16;
+  /** The bf16 kernels (null unless bf16). */
+  private final Bf16AttentionKernels bf16Kernels;
+  /** The kernel file, and the suffix of the TF32 kernels' names (_x1, _x3). */
   private final String file, variant;
 
   /**
@@ -46,18 +41,9 @@ final class CudaAttention {
     this.ws = ws;
     this.tensorCores = tensorCores && !"0".equals(System.getenv("CREAM_CUDA_TENSOR_CORES"));
     this.bf16 = precision == Precision.BF16;
+    this.bf16Kernels = bf16 ? new Bf16AttentionKernels() : null;
     this.file = bf16 ? "attention_bf16" : "attention_tc";
-    String staging = System.getProperty(BF16_STAGING, "async");
-    if (!staging.equals("async") && !staging.equals("registers")) {
-      throw new IllegalArgumentException(BF16_STAGING + " must be async or registers, got "
-          + staging);
-    }
-    this.bf16Async = staging.equals("async");
-    this.variant = switch (precision) {
-      case FP32 -> "_x3";
-      case TF32 -> "_x1";
-      case BF16 -> bf16Async ? "_async" : "";
-    };
+    this.variant = precision == Precision.TF32 ? "_x1" : "_x3";
   }
 
   /** Whether this shape runs on the tensor-core kernels. */
@@ -142,10 +128,16 @@ final class CudaAttention {
   private void tensorCoreForward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v,
       long out, long lse, int splits, int splitLen) {
     int d = s.headDim();
-    int shared = bf16 ? bf16Tile(TC_BQ + 2 * TC_BK, d) + staging(2 * TC_BK * d)
-        : floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
-    ws.kernel(file, file + "_fwd_d" + d + variant).call()
-        .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch() * splits)
+    String name = "attention_tc_fwd_d" + d + variant;
+    int rows = TC_BQ, shared = floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
+    if (bf16) {
+      Bf16AttentionKernels.Choice c = bf16Kernels.choose(Bf16AttentionKernels.Pass.FWD, d);
+      name = c.name();
+      rows = c.blockRows();
+      shared = c.sharedBytes();
+    }
+    ws.kernel(file, name).call()
+        .grid(Workspace.ceilDiv(s.queryLen(), rows), s.heads(), s.batch() * splits)
         .block(TC_THREADS).shared(shared)
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(out).ptr(lse)
         .i32(s.heads()).i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride())
@@ -156,20 +148,29 @@ final class CudaAttention {
       CudaTensor lse, CudaTensor dOut, CudaTensor dq, CudaTensor dk, CudaTensor dv, long delta) {
     int d = s.headDim();
     float scale = (float) s.scale();
-    int dqShared = bf16 ? bf16Tile(2 * TC_BQ + 2 * TC_BK, d) + staging(2 * TC_BK * d)
-        : floats((2 * TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
-    int dkdvShared = bf16
-        ? bf16Tile(2 * TC_BKV + 2 * TC_BQ2, d) + floats(2 * TC_BQ2)
-            + staging(2 * TC_BQ2 * d + 2 * TC_BQ2)
-        : floats((2 * TC_BKV + 2 * TC_BQ2) * (d + 4) + TC_P_FLOATS + 2 * TC_BQ2);
-    ws.kernel(file, file + "_dq_d" + d + variant).call()
-        .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch()).block(TC_THREADS)
+    String dqName = "attention_tc_dq_d" + d + variant;
+    String dkdvName = "attention_tc_dkdv_d" + d + variant;
+    int dqRows = TC_BQ, dkdvRows = TC_BKV;
+    int dqShared = floats((2 * TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
+    int dkdvShared = floats((2 * TC_BKV + 2 * TC_BQ2) * (d + 4) + TC_P_FLOATS + 2 * TC_BQ2);
+    if (bf16) {
+      Bf16AttentionKernels.Choice c = bf16Kernels.choose(Bf16AttentionKernels.Pass.DQ, d);
+      dqName = c.name();
+      dqRows = c.blockRows();
+      dqShared = c.sharedBytes();
+      c = bf16Kernels.choose(Bf16AttentionKernels.Pass.DKDV, d);
+      dkdvName = c.name();
+      dkdvRows = c.blockRows();
+      dkdvShared = c.sharedBytes();
+    }
+    ws.kernel(file, dqName).call()
+        .grid(Workspace.ceilDiv(s.queryLen(), dqRows), s.heads(), s.batch()).block(TC_THREADS)
         .shared(dqShared)
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
         .ptr(dOut.pointer()).ptr(dq.pointer()).i32(s.heads()).i32(s.kvHeads())
         .i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale).launch();
-    ws.kernel(file, file + "_dkdv_d" + d + variant).call()
-        .grid(s.kvHeads(), s.batch(), Workspace.ceilDiv(s.keyLen(), TC_BKV)).block(TC_THREADS)
+    ws.kernel(file, dkdvName).call()
+        .grid(s.kvHeads(), s.batch(), Workspace.ceilDiv(s.keyLen(), dkdvRows)).block(TC_THREADS)
         .shared(dkdvShared)
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
         .ptr(dOut.pointer()).ptr(dk.pointer()).ptr(dv.pointer()).i32(s.heads())
@@ -179,15 +180,5 @@ final class CudaAttention {
 
   private static int floats(int n) {
     return n * Float.BYTES;
-  }
-
-  /** Bytes of the fp32 staging area of the bf16 kernels: `n` floats with cp.async, else none. */
-  private int staging(int n) {
-    return bf16Async ? floats(n) : 0;
-  }
-
-  /** Bytes of bf16 tiles of `rows` rows in total, each d + 8 values apart (attention_bf16.cu). */
-  private static int bf16Tile(int rows, int d) {
-    return rows * (d + 8) * 2;
   }
 }

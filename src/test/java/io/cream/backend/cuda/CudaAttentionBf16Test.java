@@ -20,9 +20,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * decode steps whose keys are split over blocks. Each case also runs the FP32 and TF32 kernels on
  * the same inputs: bf16 operands (8 significant bits against TF32's 11) must show an error well
  * above theirs, so the test cannot pass on a kernel that silently multiplies in higher precision.
- * Two bf16 runs must agree bit for bit, and so must the two ways of staging tiles (cp.async or
- * registers, {@link CudaAttention#BF16_STAGING}): they multiply the same bf16 values in the same
- * order.
+ * Two bf16 runs must agree bit for bit, and so must every kernel variant of {@link
+ * Bf16AttentionKernels} (staging by cp.async or registers, 16 or 32 rows per warp): they multiply
+ * the same bf16 values in the same order, and the extra fully masked key tiles of a taller block
+ * add exact zeros.
  */
 class CudaAttentionBf16Test {
   /**
@@ -57,7 +58,6 @@ class CudaAttentionBf16Test {
     String[] names = {"out", "lse", "dq", "dk", "dv"};
 
     double[][] bf16 = run(Precision.BF16, s, q, k, v, dOut);
-    double[][] bf16Registers = runStagedInRegisters(s, q, k, v, dOut);
     double[][] tf32 = run(Precision.TF32, s, q, k, v, dOut);
     double[][] fp32 = run(Precision.FP32, s, q, k, v, dOut);
     String tag = "attention bf16 d" + d + (tq < tk ? " Tq<Tk" : "")
@@ -68,8 +68,12 @@ class CudaAttentionBf16Test {
       GpuReport.record(tag + names[i], err, tol);
       assertTrue(err <= tol, tag + names[i] + ": relative error " + err + " > " + tol); // NaN fails
     }
-    for (int i = 0; i < names.length; i++) {
-      assertArrayEquals(bf16[i], bf16Registers[i], names[i] + ": the two stagings differ");
+    for (String[] variant : VARIANTS) {
+      double[][] other = runVariant(variant[0], variant[1], s, q, k, v, dOut);
+      for (int i = 0; i < names.length; i++) {
+        assertArrayEquals(bf16[i], other[i], names[i] + ": staging " + variant[0] + ", "
+            + variant[1] + " rows per warp differs from the default kernels");
+      }
     }
     // Output and dQ gather the most roundings: there the bf16 error must stand out.
     for (int i : new int[] {0, 2}) {
@@ -98,15 +102,20 @@ class CudaAttentionBf16Test {
     }
   }
 
-  private static double[][] runStagedInRegisters(AttentionShape s, double[] q, double[] k,
-      double[] v, double[] dOut) {
-    String before = System.getProperty(CudaAttention.BF16_STAGING);
-    System.setProperty(CudaAttention.BF16_STAGING, "registers");
+  /** Staging and rows per warp of the kernel variants compared with the defaults. */
+  private static final String[][] VARIANTS = {
+    {"async", "16"}, {"registers", "16"}, {"async", "32"}, {"registers", "32"},
+  };
+
+  private static double[][] runVariant(String staging, String warpRows, AttentionShape s,
+      double[] q, double[] k, double[] v, double[] dOut) {
+    System.setProperty(Bf16AttentionKernels.STAGING, staging);
+    System.setProperty(Bf16AttentionKernels.WARP_ROWS, warpRows);
     try {
       return run(Precision.BF16, s, q, k, v, dOut);
     } finally {
-      if (before == null) System.clearProperty(CudaAttention.BF16_STAGING);
-      else System.setProperty(CudaAttention.BF16_STAGING, before);
+      System.clearProperty(Bf16AttentionKernels.STAGING);
+      System.clearProperty(Bf16AttentionKernels.WARP_ROWS);
     }
   }
 
