@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # BF16 attention (issue 5) in one device call, from the folder scripts/gpu-pack.sh filled: the
-# attention tests (bf16 against float64, FP32 and TF32; the TF32/FP32 tensor-core and CUDA-core
-# tests; NVRTC compiling every kernel file), the kernels alone per precision at the TinyLlama and
-# Llama-2-7B shapes (CudaBench attention tf32,bf16,bf16r 7b), then a TinyLlama training step with
-# --precision tf32 and bf16 (GEMMs are TF32 in both here; only attention differs) and PyTorch amp.
-# Logs under $OUT. TRAIN=0 stops after the kernels, TORCH=0 before PyTorch.
+# attention tests (bf16 against float64, FP32 and TF32, every bf16 kernel variant bit-identical;
+# the TF32/FP32 tensor-core and CUDA-core tests; NVRTC compiling every kernel file), the kernels
+# alone per precision and bf16 variant (CudaBench attention), the Llama-2-7B layer at 4K and 32K
+# tokens with the default bf16 kernels, then a TinyLlama training step with --precision tf32 and
+# bf16 (GEMMs are TF32 in both here; only attention differs) and PyTorch amp. Logs under $OUT.
+# KERNELS: the CudaBench list (bf16/STAGING/ROWS picks bf16 kernels); LONG=0 skips the 7B shapes;
+# TRAIN=0 stops before the training steps, TORCH=0 before PyTorch.
 # Here: scripts/gpu-pack.sh DEST && cp scripts/gpu-attn-bf16.sh DEST/; there: bash DEST/gpu-attn-bf16.sh
 set -uo pipefail
 export NCCL_NVLS_ENABLE=0
@@ -24,27 +26,37 @@ start=$SECONDS
 timeout 150 "${J[@]}" -Xmx8g -cp "$HERE/junit-console.jar:$CP" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree \
   --select-class io.cream.backend.cuda.CudaAttentionBf16Test \
+  --select-class io.cream.backend.cuda.Bf16AttentionKernelsTest \
   --select-class io.cream.backend.cuda.CudaAttentionTensorCoreTest \
   --select-class io.cream.backend.cuda.CudaAttentionTest \
   --select-class io.cream.backend.cuda.KernelCompileTest > "$OUT/tests.log" 2>&1
 echo "junit exit $? ($((SECONDS - start)) s)"
 grep -E "tests (successful|failed|skipped)|✘" "$OUT/tests.log" | head -30
 grep -A3 "✘" "$OUT/tests.log" | grep -v "^--" | head -30
-grep -E "bf16|tc d" "$CREAM_GPU_REPORT" | sort | awk -F"\t" '{printf "%-40s %s %s %s\n", $1, $2, $3, $4}'
+grep -E "bf16" "$CREAM_GPU_REPORT" | sort | awk -F"\t" '{printf "%-40s %s %s %s\n", $1, $2, $3, $4}' | head -40
 echo "== kernels alone"
+KERNELS="${KERNELS:-tf32,bf16,bf16/async/16,bf16/registers/16,bf16/async/32,bf16/registers/32}"
 start=$SECONDS
-timeout 100 "${J[@]}" -cp "$CP" io.cream.backend.cuda.CudaBench attention tf32,bf16,bf16r 7b 2>&1 \
+timeout 100 "${J[@]}" -cp "$CP" io.cream.backend.cuda.CudaBench attention "$KERNELS" 2>&1 \
   | grep -v incubator | tee "$OUT/kernels.txt"
 echo "($((SECONDS - start)) s)"
+if [[ "${LONG:-1}" != 0 ]]; then
+  start=$SECONDS
+  timeout 100 "${J[@]}" -Xmx24g -cp "$CP" io.cream.backend.cuda.CudaBench attention bf16 7b 2>&1 \
+    | grep -v incubator | grep "32/32" | tee "$OUT/kernels-7b.txt"
+  echo "($((SECONDS - start)) s)"
+fi
 [[ "${TRAIN:-1}" == 0 ]] && exit 0
 B=(bench train --model tinyllama-1.1b --seq 4096 --batch 4 --device cuda --steps 3 --warmup 1)
-for p in bf16 tf32; do
-  echo "== train step --precision $p"
+for run in "tf32" "bf16" "bf16 32"; do
+  set -- $run
+  props=(); [[ $# -gt 1 ]] && props=(-Dcream.attention.bf16.warpRows=$2)
+  echo "== train step --precision $1 ${props[*]:-}"
   start=$SECONDS
-  timeout 90 "${J[@]}" -XX:MaxRAMPercentage=70 -jar "$HERE/cream.jar" "${B[@]}" --precision $p --profile 2>&1 \
-    | grep -v incubator | tee "$OUT/train-$p.txt" | head -14
+  timeout 90 "${J[@]}" -XX:MaxRAMPercentage=70 "${props[@]}" -jar "$HERE/cream.jar" "${B[@]}" --precision $1 --profile 2>&1 \
+    | grep -v incubator | tee "$OUT/train-${run// /-}.txt" | sed -n 2,7p
   echo "($((SECONDS - start)) s)"
 done
 [[ "${TORCH:-1}" == 0 ]] && exit 0
 echo "== PyTorch amp"
-timeout 80 python3 "$HERE/bench_torch.py" train --model tinyllama-1.1b --seq 4096 --batch 4 --precision amp --steps 5 --warmup 2 2>&1 | tee "$OUT/torch.txt" | tail -5
+timeout 80 python3 "$HERE/bench_torch.py" train --model tinyllama-1.1b --seq 4096 --batch 4 --precision amp --steps 5 --warmup 2 2>&1 | tee "$OUT/torch.txt" | tail -2
