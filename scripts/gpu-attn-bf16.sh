@@ -5,7 +5,7 @@
 # alone per precision and bf16 variant (CudaBench attention), the Llama-2-7B layer at 4K and 32K
 # tokens with the default bf16 kernels, then a TinyLlama training step with --precision tf32 and
 # bf16 (GEMMs are TF32 in both here; only attention differs) and PyTorch amp. Logs under $OUT.
-# KERNELS: the CudaBench list (bf16/STAGING/ROWS picks bf16 kernels); LONG=0 skips the 7B shapes;
+# KERNELS: the CudaBench list (bf16/STAGING picks bf16 kernels); LONG=0 skips the 7B shapes;
 # TRAIN=0 stops before the training steps, TORCH=0 before PyTorch.
 # Here: scripts/gpu-pack.sh DEST && cp scripts/gpu-attn-bf16.sh DEST/; there: bash DEST/gpu-attn-bf16.sh
 set -uo pipefail
@@ -35,7 +35,7 @@ grep -E "tests (successful|failed|skipped)|✘" "$OUT/tests.log" | head -30
 grep -A3 "✘" "$OUT/tests.log" | grep -v "^--" | head -30
 grep -E "bf16" "$CREAM_GPU_REPORT" | sort | awk -F"\t" '{printf "%-40s %s %s %s\n", $1, $2, $3, $4}' | head -40
 echo "== kernels alone"
-KERNELS="${KERNELS:-tf32,bf16,bf16/async/16,bf16/registers/16,bf16/async/32,bf16/registers/32}"
+KERNELS="${KERNELS:-tf32,bf16,bf16/async,bf16/registers}"
 start=$SECONDS
 timeout 100 "${J[@]}" -cp "$CP" io.cream.backend.cuda.CudaBench attention "$KERNELS" 2>&1 \
   | grep -v incubator | tee "$OUT/kernels.txt"
@@ -48,13 +48,11 @@ if [[ "${LONG:-1}" != 0 ]]; then
 fi
 [[ "${TRAIN:-1}" == 0 ]] && exit 0
 B=(bench train --model tinyllama-1.1b --seq 4096 --batch 4 --device cuda --steps 3 --warmup 1)
-for run in "tf32" "bf16" "bf16 32"; do
-  set -- $run
-  props=(); [[ $# -gt 1 ]] && props=(-Dcream.attention.bf16.warpRows=$2)
-  echo "== train step --precision $1 ${props[*]:-}"
+for p in tf32 bf16; do
+  echo "== train step --precision $p"
   start=$SECONDS
-  timeout 90 "${J[@]}" -XX:MaxRAMPercentage=70 "${props[@]}" -jar "$HERE/cream.jar" "${B[@]}" --precision $1 --profile 2>&1 \
-    | grep -v incubator | tee "$OUT/train-${run// /-}.txt" | sed -n 2,7p
+  timeout 90 "${J[@]}" -XX:MaxRAMPercentage=70 -jar "$HERE/cream.jar" "${B[@]}" --precision $p --profile 2>&1 \
+    | grep -v incubator | tee "$OUT/train-$p.txt" | sed -n 2,7p
   echo "($((SECONDS - start)) s)"
 done
 [[ "${TORCH:-1}" == 0 ]] && exit 0

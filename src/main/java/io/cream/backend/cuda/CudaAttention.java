@@ -9,8 +9,8 @@ import io.cream.backend.AttentionShape;
  * attention_bf16.cu with bf16 operands and fp32 accumulation ({@link Precision#BF16}). Other head
  * dims (and CREAM_CUDA_TENSOR_CORES=0) run the CUDA-core kernels of attention_fwd.cu and
  * attention_bwd.cu: tiles of 32 queries × 32 keys, fp32 in every mode. The tile sizes here must
- * match the kernels' (ATT_BQ, ATT_BK; TC_BQ, TC_BK, TC_BKV, TC_BQ2) and so must the shared-memory
- * layouts; {@link Bf16AttentionKernels} does the same for the bf16 kernels.
+ * match the kernels' (ATT_BQ, ATT_BK; TC_BQ, TC_BK, TC_BKV, TC_BQ2, which attention_bf16.cu
+ * shares as BF_*) and so must the shared-memory layouts ({@link Bf16AttentionKernels} for bf16).
  */
 final class CudaAttention {
   private static final int TILE = 32;
@@ -129,15 +129,14 @@ final class CudaAttention {
       long out, long lse, int splits, int splitLen) {
     int d = s.headDim();
     String name = "attention_tc_fwd_d" + d + variant;
-    int rows = TC_BQ, shared = floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
+    int shared = floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
     if (bf16) {
       Bf16AttentionKernels.Choice c = bf16Kernels.choose(Bf16AttentionKernels.Pass.FWD, d);
       name = c.name();
-      rows = c.blockRows();
       shared = c.sharedBytes();
     }
     ws.kernel(file, name).call()
-        .grid(Workspace.ceilDiv(s.queryLen(), rows), s.heads(), s.batch() * splits)
+        .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch() * splits)
         .block(TC_THREADS).shared(shared)
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(out).ptr(lse)
         .i32(s.heads()).i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride())
@@ -150,27 +149,24 @@ final class CudaAttention {
     float scale = (float) s.scale();
     String dqName = "attention_tc_dq_d" + d + variant;
     String dkdvName = "attention_tc_dkdv_d" + d + variant;
-    int dqRows = TC_BQ, dkdvRows = TC_BKV;
     int dqShared = floats((2 * TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
     int dkdvShared = floats((2 * TC_BKV + 2 * TC_BQ2) * (d + 4) + TC_P_FLOATS + 2 * TC_BQ2);
     if (bf16) {
       Bf16AttentionKernels.Choice c = bf16Kernels.choose(Bf16AttentionKernels.Pass.DQ, d);
       dqName = c.name();
-      dqRows = c.blockRows();
       dqShared = c.sharedBytes();
       c = bf16Kernels.choose(Bf16AttentionKernels.Pass.DKDV, d);
       dkdvName = c.name();
-      dkdvRows = c.blockRows();
       dkdvShared = c.sharedBytes();
     }
     ws.kernel(file, dqName).call()
-        .grid(Workspace.ceilDiv(s.queryLen(), dqRows), s.heads(), s.batch()).block(TC_THREADS)
+        .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch()).block(TC_THREADS)
         .shared(dqShared)
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
         .ptr(dOut.pointer()).ptr(dq.pointer()).i32(s.heads()).i32(s.kvHeads())
         .i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale).launch();
     ws.kernel(file, dkdvName).call()
-        .grid(s.kvHeads(), s.batch(), Workspace.ceilDiv(s.keyLen(), dkdvRows)).block(TC_THREADS)
+        .grid(s.kvHeads(), s.batch(), Workspace.ceilDiv(s.keyLen(), TC_BKV)).block(TC_THREADS)
         .shared(dkdvShared)
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
         .ptr(dOut.pointer()).ptr(dk.pointer()).ptr(dv.pointer()).i32(s.heads())

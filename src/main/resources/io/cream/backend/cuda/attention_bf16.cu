@@ -15,8 +15,10 @@
 // shared rows are D + 8 bf16 apart (16 bytes more than a row), so the 8 rows × 16 bytes of an
 // ldmatrix phase hit 32 different banks.
 #define BF_THREADS 128
-#define BF_BK 32   // forward, dQ: keys per tile (query rows per block: 64·MT)
-#define BF_BQ2 32  // dK/dV: queries per tile (keys per block: 64·MT)
+#define BF_BQ 64   // forward, dQ: query rows per block (4 warps × 16)
+#define BF_BK 32   // forward, dQ: keys per tile
+#define BF_BKV 64  // dK/dV: keys per block (4 warps × 16)
+#define BF_BQ2 32  // dK/dV: queries per tile
 
 typedef unsigned short bf16;  // the bits of one bf16 value
 
@@ -75,33 +77,28 @@ __device__ __forceinline__ void bf_load_bn(unsigned* b, const bf16* s, int ld, i
   bf_ldsm4<true>(b, s + (k0 + rr + (j & 1) * 8) * ld + n0 + (j >> 1) * 8);
 }
 
-// c[m][n] += A_m·Bᵀ for MT m tiles and NT n tiles: A_m = the 16 rows of tile sa from row
-// arow0 + 16m, B = rows 0..8·NT of tile sb, both D wide (stride D + 8). Each B fragment loaded
-// serves all MT m tiles.
-template <int D, int NT, int MT>
-__device__ __forceinline__ void bf_mma_abt(float (*c)[NT][4], const bf16* sa, int arow0,
+// c[n] += A·Bᵀ for NT n tiles: A = the warp's 16 rows of tile sa from row arow0, B rows 0..8·NT
+// of tile sb, both D wide (stride D + 8).
+template <int D, int NT>
+__device__ __forceinline__ void bf_mma_abt(float (*c)[4], const bf16* sa, int arow0,
                                            const bf16* sb, int lane) {
   constexpr int LD = D + 8;
 #pragma unroll
   for (int kk = 0; kk < D / 16; kk++) {
-    unsigned a[MT][4];
-#pragma unroll
-    for (int m = 0; m < MT; m++) bf_load_a(a[m], sa, LD, arow0 + 16 * m, kk * 16, lane);
+    unsigned a[4];
+    bf_load_a(a, sa, LD, arow0, kk * 16, lane);
 #pragma unroll
     for (int n = 0; n < NT; n += 2) {
       unsigned b[4];
       bf_load_bt(b, sb, LD, n * 8, kk * 16, lane);
-#pragma unroll
-      for (int m = 0; m < MT; m++) {
-        bf_mma(c[m][n], a[m], b[0], b[1]);
-        bf_mma(c[m][n + 1], a[m], b[2], b[3]);
-      }
+      bf_mma(c[n], a, b[0], b[1]);
+      bf_mma(c[n + 1], a, b[2], b[3]);
     }
   }
 }
 
-// The C tiles p[0..NT) of one m tile (16 × 8·NT, fp32) rounded to bf16 as the A fragments
-// pa[0..NT/2) of a product over k = 8·NT: C tiles 2k and 2k+1 are k step k.
+// The warp's C tiles p[0..NT) (16 × 8·NT, fp32) rounded to bf16 as the A fragments pa[0..NT/2) of
+// a product over k = 8·NT: C tiles 2k and 2k+1 are k step k.
 template <int NT>
 __device__ __forceinline__ void bf_pack_a(unsigned (*pa)[4], const float (*p)[4]) {
 #pragma unroll
@@ -113,11 +110,11 @@ __device__ __forceinline__ void bf_pack_a(unsigned (*pa)[4], const float (*p)[4]
   }
 }
 
-// acc[m][n] += P_m·X over MT m tiles and D / 8 n tiles: P_m = packed A fragments pa[m] (16 ×
-// 8·NT, from bf_pack_a), X = rows 0..8·NT of tile x (stride D + 8) used as is.
-template <int D, int NT, int MT>
-__device__ __forceinline__ void bf_mma_pn(float (*acc)[D / 8][4], const unsigned (*pa)[NT / 2][4],
-                                          const bf16* x, int lane) {
+// acc[n] += P·X over ND n tiles: P = packed A fragments pa (16 × 8·NT, from bf_pack_a), X = rows
+// 0..8·NT of tile x (stride D + 8) used as is.
+template <int D, int NT>
+__device__ __forceinline__ void bf_mma_pn(float (*acc)[4], const unsigned (*pa)[4], const bf16* x,
+                                          int lane) {
   constexpr int LD = D + 8, ND = D / 8;
 #pragma unroll
   for (int kk = 0; kk < NT / 2; kk++) {
@@ -125,11 +122,8 @@ __device__ __forceinline__ void bf_mma_pn(float (*acc)[D / 8][4], const unsigned
     for (int n = 0; n < ND; n += 2) {
       unsigned b[4];
       bf_load_bn(b, x, LD, kk * 16, n * 8, lane);
-#pragma unroll
-      for (int m = 0; m < MT; m++) {
-        bf_mma(acc[m][n], pa[m][kk], b[0], b[1]);
-        bf_mma(acc[m][n + 1], pa[m][kk], b[2], b[3]);
-      }
+      bf_mma(acc[n], pa[kk], b[0], b[1]);
+      bf_mma(acc[n + 1], pa[kk], b[2], b[3]);
     }
   }
 }
@@ -243,95 +237,44 @@ __device__ __forceinline__ float bf_group_sum(float v) {
   return v + __shfl_xor_sync(FULL_MASK, v, 2);
 }
 
-// One online-softmax step of a 16-row m tile (this thread's rows i0 and i0 + 8) over the keys
-// k0..k0 + 8·NT: the scores s are scaled and masked, replaced by exp(s − new max), and the running
-// max mx, sum l and output o are updated.
-template <int NT, int ND>
-__device__ __forceinline__ void bf_online_softmax(float (*s)[4], float (*o)[4], float* mx,
-                                                  float* l, int i0, int k0, int keyEnd, int offset,
-                                                  int tq, float scale, int t) {
-  float mx0 = neg_inf(), mx1 = neg_inf();
-#pragma unroll
-  for (int n = 0; n < NT; n++) {
-#pragma unroll
-    for (int e = 0; e < 4; e++) {
-      const int j = k0 + n * 8 + 2 * t + (e & 1), i = e < 2 ? i0 : i0 + 8;
-      const bool ok = j < keyEnd && j <= i + offset && i < tq;
-      s[n][e] = ok ? s[n][e] * scale : neg_inf();
-    }
-    mx0 = fmaxf(mx0, fmaxf(s[n][0], s[n][1]));
-    mx1 = fmaxf(mx1, fmaxf(s[n][2], s[n][3]));
-  }
-  const float mn0 = fmaxf(mx[0], bf_group_max(mx0)), mn1 = fmaxf(mx[1], bf_group_max(mx1));
-  const float alpha0 = mn0 == neg_inf() ? 1.f : expf(mx[0] - mn0);
-  const float alpha1 = mn1 == neg_inf() ? 1.f : expf(mx[1] - mn1);
-  float rs0 = 0.f, rs1 = 0.f;
-#pragma unroll
-  for (int n = 0; n < NT; n++) {
-#pragma unroll
-    for (int e = 0; e < 4; e++) {
-      const float mn = e < 2 ? mn0 : mn1;
-      s[n][e] = mn == neg_inf() ? 0.f : expf(s[n][e] - mn);
-    }
-    rs0 += s[n][0] + s[n][1];
-    rs1 += s[n][2] + s[n][3];
-  }
-  l[0] = l[0] * alpha0 + bf_group_sum(rs0);
-  l[1] = l[1] * alpha1 + bf_group_sum(rs1);
-  mx[0] = mn0;
-  mx[1] = mn1;
-#pragma unroll
-  for (int n = 0; n < ND; n++) {
-    o[n][0] *= alpha0;
-    o[n][1] *= alpha0;
-    o[n][2] *= alpha1;
-    o[n][3] *= alpha1;
-  }
-}
-
-// Shared (bf16): Q [64·MT × LD], K [32 × LD], V [32 × LD]; with ASYNC then fp32 staging K, V
-// [32 × D] each. Warp w owns query rows 16·MT·w .. 16·MT·(w + 1) of the block (MT m tiles), so
-// each K and V fragment it loads serves MT m tiles. Splits as in tc_fwd: blockIdx.z =
-// b·splits + part covers keys [part·splitLen, (part + 1)·splitLen) and writes partial outputs
-// for attention_tc_combine.
-template <int D, bool ASYNC, int MT>
+// Shared (bf16): Q [64 × LD], K [32 × LD], V [32 × LD]; with ASYNC then fp32 staging K, V
+// [32 × D] each. Splits as in tc_fwd: blockIdx.z =
+// b·splits + part covers keys [part·splitLen, (part + 1)·splitLen) and writes partial outputs for
+// attention_tc_combine.
+template <int D, bool ASYNC>
 __device__ void bf_fwd(const float* __restrict__ q, const float* __restrict__ k,
                        const float* __restrict__ v, float* __restrict__ out,
                        float* __restrict__ lse, int heads, int kvHeads, int tq, int tk,
                        int kvStride, float scale, int splits, int splitLen) {
-  constexpr int LD = D + 8, ND = D / 8, NT = BF_BK / 8, BQ = 64 * MT;
+  constexpr int LD = D + 8, ND = D / 8, NT = BF_BK / 8;
   extern __shared__ __align__(16) bf16 bf_smem[];
   bf16* sq = bf_smem;
-  bf16* sk = sq + BQ * LD;
+  bf16* sk = sq + BF_BQ * LD;
   bf16* sv = sk + BF_BK * LD;
-  float* stk = reinterpret_cast<float*>(sv + BF_BK * LD);
-  float* stv = stk + BF_BK * D;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   const int h = blockIdx.y, b = blockIdx.z / splits, part = blockIdx.z - b * splits;
   const int kvh = h / (heads / kvHeads);
-  const int q0 = (gridDim.x - 1 - blockIdx.x) * BQ, offset = tk - tq;  // heaviest first
+  const int q0 = (gridDim.x - 1 - blockIdx.x) * BF_BQ, offset = tk - tq;  // heaviest first
   const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
   const float* qBase = q + (long long)b * tq * qCols + (long long)h * D;
   const float* kBase = k + (long long)b * kvStride * kvCols + (long long)kvh * D;
   const float* vBase = v + (long long)b * kvStride * kvCols + (long long)kvh * D;
-  bf_load_tile<D>(sq, qBase, qCols, q0, BQ, tq);
+  bf_load_tile<D>(sq, qBase, qCols, q0, BF_BQ, tq);
 
-  const int wrow = warp * 16 * MT, row0 = q0 + wrow + g;  // rows row0 + 16m (+ 8)
-  float o[MT][ND][4], mx[MT][2], l[MT][2];
+  const int i0 = q0 + warp * 16 + g, i1 = i0 + 8;
+  float o[ND][4];
 #pragma unroll
-  for (int m = 0; m < MT; m++) {
-#pragma unroll
-    for (int n = 0; n < ND; n++) o[m][n][0] = o[m][n][1] = o[m][n][2] = o[m][n][3] = 0.f;
-    mx[m][0] = mx[m][1] = neg_inf();
-    l[m][0] = l[m][1] = 0.f;
-  }
-  const int lastRow = min(q0 + BQ, tq) - 1;
+  for (int n = 0; n < ND; n++) o[n][0] = o[n][1] = o[n][2] = o[n][3] = 0.f;
+  float m0 = neg_inf(), m1 = neg_inf(), l0 = 0.f, l1 = 0.f;
+  const int lastRow = min(q0 + BF_BQ, tq) - 1;
   const int keyBegin = part * splitLen;
   const int keyEnd = min(min(tk, lastRow + offset + 1), keyBegin + splitLen);
   // Without ASYNC the next tiles are staged in registers at D = 64; at D = 128 that would cost
   // occupancy, so there the loads are synchronous.
   constexpr bool AHEAD = !ASYNC && D <= 64;
   BfStage<D> nk, nv;
+  float* stk = reinterpret_cast<float*>(sv + BF_BK * LD);
+  float* stv = stk + BF_BK * D;
   if (AHEAD && keyBegin < keyEnd) {
     bf_stage_fetch<D>(nk, kBase, kvCols, keyBegin, keyEnd);
     bf_stage_fetch<D>(nv, vBase, kvCols, keyBegin, keyEnd);
@@ -365,91 +308,112 @@ __device__ void bf_fwd(const float* __restrict__ q, const float* __restrict__ k,
       bf_stage_fetch<D>(nk, kBase, kvCols, k0 + BF_BK, keyEnd);
       bf_stage_fetch<D>(nv, vBase, kvCols, k0 + BF_BK, keyEnd);
     }
-    float s[MT][NT][4];
+    float s[NT][4];
 #pragma unroll
-    for (int m = 0; m < MT; m++) {
+    for (int n = 0; n < NT; n++) s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.f;
+    bf_mma_abt<D, NT>(s, sq, warp * 16, sk, lane);
+    float mx0 = neg_inf(), mx1 = neg_inf();
 #pragma unroll
-      for (int n = 0; n < NT; n++) s[m][n][0] = s[m][n][1] = s[m][n][2] = s[m][n][3] = 0.f;
+    for (int n = 0; n < NT; n++) {
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const int j = k0 + n * 8 + 2 * t + (e & 1), i = e < 2 ? i0 : i1;
+        const bool ok = j < keyEnd && j <= i + offset && i < tq;
+        s[n][e] = ok ? s[n][e] * scale : neg_inf();
+      }
+      mx0 = fmaxf(mx0, fmaxf(s[n][0], s[n][1]));
+      mx1 = fmaxf(mx1, fmaxf(s[n][2], s[n][3]));
     }
-    bf_mma_abt<D, NT, MT>(s, sq, wrow, sk, lane);  // S = Q·Kᵀ
-    unsigned pa[MT][NT / 2][4];
+    const float mn0 = fmaxf(m0, bf_group_max(mx0)), mn1 = fmaxf(m1, bf_group_max(mx1));
+    const float alpha0 = mn0 == neg_inf() ? 1.f : expf(m0 - mn0);
+    const float alpha1 = mn1 == neg_inf() ? 1.f : expf(m1 - mn1);
+    float rs0 = 0.f, rs1 = 0.f;
 #pragma unroll
-    for (int m = 0; m < MT; m++) {
-      bf_online_softmax<NT, ND>(s[m], o[m], mx[m], l[m], row0 + 16 * m, k0, keyEnd, offset, tq,
-                                scale, t);
-      bf_pack_a<NT>(pa[m], s[m]);
+    for (int n = 0; n < NT; n++) {
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const float mn = e < 2 ? mn0 : mn1;
+        s[n][e] = mn == neg_inf() ? 0.f : expf(s[n][e] - mn);
+      }
+      rs0 += s[n][0] + s[n][1];
+      rs1 += s[n][2] + s[n][3];
     }
-    bf_mma_pn<D, NT, MT>(o, pa, sv, lane);  // O += P·V, P from registers
+    l0 = l0 * alpha0 + bf_group_sum(rs0);
+    l1 = l1 * alpha1 + bf_group_sum(rs1);
+    m0 = mn0;
+    m1 = mn1;
+#pragma unroll
+    for (int n = 0; n < ND; n++) {
+      o[n][0] *= alpha0;
+      o[n][1] *= alpha0;
+      o[n][2] *= alpha1;
+      o[n][3] *= alpha1;
+    }
+    unsigned pa[NT / 2][4];
+    bf_pack_a<NT>(pa, s);
+    bf_mma_pn<D, NT>(o, pa, sv, lane);  // O += P·V, P from registers
   }
 
   const long long rows = (long long)gridDim.z / splits * tq;  // batch · tq
 #pragma unroll
-  for (int m = 0; m < MT; m++) {
+  for (int half = 0; half < 2; half++) {
+    const int i = half ? i1 : i0;
+    if (i >= tq) continue;
+    const float l = half ? l1 : l0;
+    const float inv = l > 0.f ? 1.f / l : 0.f;  // l = 0: this part saw no key of the row
+    const long long r = (long long)b * tq + i;
+    float* row = splits > 1 ? out + ((part * rows + r) * heads + h) * D + 2 * t
+                            : out + r * qCols + (long long)h * D + 2 * t;
 #pragma unroll
-    for (int half = 0; half < 2; half++) {
-      const int i = row0 + 16 * m + 8 * half;
-      if (i >= tq) continue;
-      const float sum = l[m][half];
-      const float inv = sum > 0.f ? 1.f / sum : 0.f;  // 0: this part saw no key of the row
-      const long long r = (long long)b * tq + i;
-      float* row = splits > 1 ? out + ((part * rows + r) * heads + h) * D + 2 * t
-                              : out + r * qCols + (long long)h * D + 2 * t;
-#pragma unroll
-      for (int n = 0; n < ND; n++) {
-        row[n * 8] = o[m][n][2 * half] * inv;
-        row[n * 8 + 1] = o[m][n][2 * half + 1] * inv;
-      }
-      if (t == 0) {
-        const float value = sum > 0.f ? mx[m][half] + logf(sum) : neg_inf();
-        lse[(splits > 1 ? part * rows + r : r) * heads + h] = value;
-      }
+    for (int n = 0; n < ND; n++) {
+      row[n * 8] = o[n][2 * half] * inv;
+      row[n * 8 + 1] = o[n][2 * half + 1] * inv;
+    }
+    if (t == 0) {
+      const float value = l > 0.f ? (half ? m1 : m0) + logf(l) : neg_inf();
+      lse[(splits > 1 ? part * rows + r : r) * heads + h] = value;
     }
   }
 }
 
-// Shared (bf16): Q [64·MT × LD], dO [64·MT × LD], K [32 × LD], V [32 × LD]; with ASYNC then fp32
-// staging K, V [32 × D] each. Warp w owns query rows 16·MT·w .. 16·MT·(w + 1).
-template <int D, bool ASYNC, int MT>
+// Shared (bf16): Q [64 × LD], dO [64 × LD], K [32 × LD], V [32 × LD]; with ASYNC then fp32
+// staging K, V [32 × D] each.
+template <int D, bool ASYNC>
 __device__ void bf_bwd_dq(const float* __restrict__ q, const float* __restrict__ k,
                           const float* __restrict__ v, const float* __restrict__ lse,
                           const float* __restrict__ delta, const float* __restrict__ dout,
                           float* __restrict__ dq, int heads, int kvHeads, int tq, int tk,
                           int kvStride, float scale) {
-  constexpr int LD = D + 8, ND = D / 8, NT = BF_BK / 8, BQ = 64 * MT;
+  constexpr int LD = D + 8, ND = D / 8, NT = BF_BK / 8;
   extern __shared__ __align__(16) bf16 bf_smem[];
   bf16* sq = bf_smem;
-  bf16* sdo = sq + BQ * LD;
-  bf16* sk = sdo + BQ * LD;
+  bf16* sdo = sq + BF_BQ * LD;
+  bf16* sk = sdo + BF_BQ * LD;
   bf16* sv = sk + BF_BK * LD;
-  float* stk = reinterpret_cast<float*>(sv + BF_BK * LD);
-  float* stv = stk + BF_BK * D;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   const int h = blockIdx.y, b = blockIdx.z, kvh = h / (heads / kvHeads);
-  const int q0 = (gridDim.x - 1 - blockIdx.x) * BQ, offset = tk - tq;  // heaviest first
+  const int q0 = (gridDim.x - 1 - blockIdx.x) * BF_BQ, offset = tk - tq;  // heaviest first
   const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
   const long long qOff = (long long)b * tq * qCols + (long long)h * D;
   const float* kBase = k + (long long)b * kvStride * kvCols + (long long)kvh * D;
   const float* vBase = v + (long long)b * kvStride * kvCols + (long long)kvh * D;
-  bf_load_tile<D>(sq, q + qOff, qCols, q0, BQ, tq);
-  bf_load_tile<D>(sdo, dout + qOff, qCols, q0, BQ, tq);
+  bf_load_tile<D>(sq, q + qOff, qCols, q0, BF_BQ, tq);
+  bf_load_tile<D>(sdo, dout + qOff, qCols, q0, BF_BQ, tq);
 
-  const int wrow = warp * 16 * MT, row0 = q0 + wrow + g;  // rows row0 + 16m (+ 8)
-  float ls[MT][2], dl[MT][2], acc[MT][ND][4];
+  const int i0 = q0 + warp * 16 + g, i1 = i0 + 8;
+  const float lse0 = i0 < tq ? lse[((long long)b * tq + i0) * heads + h] : 0.f;
+  const float lse1 = i1 < tq ? lse[((long long)b * tq + i1) * heads + h] : 0.f;
+  const float dl0 = i0 < tq ? delta[((long long)b * tq + i0) * heads + h] : 0.f;
+  const float dl1 = i1 < tq ? delta[((long long)b * tq + i1) * heads + h] : 0.f;
+  float acc[ND][4];
 #pragma unroll
-  for (int m = 0; m < MT; m++) {
-#pragma unroll
-    for (int half = 0; half < 2; half++) {
-      const int i = row0 + 16 * m + 8 * half;
-      ls[m][half] = i < tq ? lse[((long long)b * tq + i) * heads + h] : 0.f;
-      dl[m][half] = i < tq ? delta[((long long)b * tq + i) * heads + h] : 0.f;
-    }
-#pragma unroll
-    for (int n = 0; n < ND; n++) acc[m][n][0] = acc[m][n][1] = acc[m][n][2] = acc[m][n][3] = 0.f;
-  }
-  const int lastRow = min(q0 + BQ, tq) - 1;
+  for (int n = 0; n < ND; n++) acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.f;
+  const int lastRow = min(q0 + BF_BQ, tq) - 1;
   const int keyEnd = min(tk, lastRow + offset + 1);
   constexpr bool AHEAD = !ASYNC && D <= 64;
   BfStage<D> nk, nv;
+  float* stk = reinterpret_cast<float*>(sv + BF_BK * LD);
+  float* stv = stk + BF_BK * D;
   if (AHEAD && keyEnd > 0) {
     bf_stage_fetch<D>(nk, kBase, kvCols, 0, keyEnd);
     bf_stage_fetch<D>(nv, vBase, kvCols, 0, keyEnd);
@@ -483,66 +447,56 @@ __device__ void bf_bwd_dq(const float* __restrict__ q, const float* __restrict__
       bf_stage_fetch<D>(nk, kBase, kvCols, k0 + BF_BK, keyEnd);
       bf_stage_fetch<D>(nv, vBase, kvCols, k0 + BF_BK, keyEnd);
     }
-    float s[MT][NT][4], dp[MT][NT][4];
+    float s[NT][4], dp[NT][4];
 #pragma unroll
-    for (int m = 0; m < MT; m++) {
+    for (int n = 0; n < NT; n++) {
+      s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.f;
+      dp[n][0] = dp[n][1] = dp[n][2] = dp[n][3] = 0.f;
+    }
+    bf_mma_abt<D, NT>(s, sq, warp * 16, sk, lane);    // S = Q·Kᵀ
+    bf_mma_abt<D, NT>(dp, sdo, warp * 16, sv, lane);  // dP = dO·Vᵀ
 #pragma unroll
-      for (int n = 0; n < NT; n++) {
-        s[m][n][0] = s[m][n][1] = s[m][n][2] = s[m][n][3] = 0.f;
-        dp[m][n][0] = dp[m][n][1] = dp[m][n][2] = dp[m][n][3] = 0.f;
+    for (int n = 0; n < NT; n++) {
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const int j = k0 + n * 8 + 2 * t + (e & 1), i = e < 2 ? i0 : i1;
+        const bool ok = j < keyEnd && j <= i + offset && i < tq;
+        const float p = ok ? expf(s[n][e] * scale - (e < 2 ? lse0 : lse1)) : 0.f;
+        s[n][e] = p * (dp[n][e] - (e < 2 ? dl0 : dl1));
       }
     }
-    bf_mma_abt<D, NT, MT>(s, sq, wrow, sk, lane);    // S = Q·Kᵀ
-    bf_mma_abt<D, NT, MT>(dp, sdo, wrow, sv, lane);  // dP = dO·Vᵀ
-    unsigned pa[MT][NT / 2][4];
-#pragma unroll
-    for (int m = 0; m < MT; m++) {
-#pragma unroll
-      for (int n = 0; n < NT; n++) {
-#pragma unroll
-        for (int e = 0; e < 4; e++) {
-          const int j = k0 + n * 8 + 2 * t + (e & 1), i = row0 + 16 * m + (e < 2 ? 0 : 8);
-          const bool ok = j < keyEnd && j <= i + offset && i < tq;
-          const float p = ok ? expf(s[m][n][e] * scale - ls[m][e >> 1]) : 0.f;
-          s[m][n][e] = p * (dp[m][n][e] - dl[m][e >> 1]);
-        }
-      }
-      bf_pack_a<NT>(pa[m], s[m]);
-    }
-    bf_mma_pn<D, NT, MT>(acc, pa, sk, lane);  // dQ += dS·K
+    unsigned pa[NT / 2][4];
+    bf_pack_a<NT>(pa, s);
+    bf_mma_pn<D, NT>(acc, pa, sk, lane);  // dQ += dS·K
   }
 
 #pragma unroll
-  for (int m = 0; m < MT; m++) {
+  for (int half = 0; half < 2; half++) {
+    const int i = half ? i1 : i0;
+    if (i >= tq) continue;
+    float* row = dq + qOff + (long long)i * qCols + 2 * t;
 #pragma unroll
-    for (int half = 0; half < 2; half++) {
-      const int i = row0 + 16 * m + 8 * half;
-      if (i >= tq) continue;
-      float* row = dq + qOff + (long long)i * qCols + 2 * t;
-#pragma unroll
-      for (int n = 0; n < ND; n++) {
-        row[n * 8] = acc[m][n][2 * half] * scale;
-        row[n * 8 + 1] = acc[m][n][2 * half + 1] * scale;
-      }
+    for (int n = 0; n < ND; n++) {
+      row[n * 8] = acc[n][2 * half] * scale;
+      row[n * 8 + 1] = acc[n][2 * half + 1] * scale;
     }
   }
 }
 
-// Shared (bf16): K [64·MT × LD], V [64·MT × LD], Q [32 × LD], dO [32 × LD]; then fp32 lse [32],
-// delta [32]; with ASYNC then fp32 staging Q, dO [32 × D] each, lse, delta [32] each. A block owns
-// 64·MT keys of one KV head (16·MT per warp) and walks the queries of every head of its group
+// Shared (bf16): K [64 × LD], V [64 × LD], Q [32 × LD], dO [32 × LD]; then fp32 lse [32],
+// delta [32]; with ASYNC then fp32 staging Q, dO [32 × D] each, lse, delta [32] each. A block owns 64 keys of one KV head and walks the queries of every head of its group
 // (one writer per dK, dV row). Grid (kvHeads, batch, key blocks): the longest blocks start first.
-template <int D, bool ASYNC, int MT>
+template <int D, bool ASYNC>
 __device__ void bf_bwd_dkdv(const float* __restrict__ q, const float* __restrict__ k,
                             const float* __restrict__ v, const float* __restrict__ lse,
                             const float* __restrict__ delta, const float* __restrict__ dout,
                             float* __restrict__ dk, float* __restrict__ dv, int heads,
                             int kvHeads, int tq, int tk, int kvStride, float scale) {
-  constexpr int LD = D + 8, ND = D / 8, NT = BF_BQ2 / 8, BKV = 64 * MT;
+  constexpr int LD = D + 8, ND = D / 8, NT = BF_BQ2 / 8;
   extern __shared__ __align__(16) bf16 bf_smem[];
   bf16* sk = bf_smem;
-  bf16* sv = sk + BKV * LD;
-  bf16* sq = sv + BKV * LD;
+  bf16* sv = sk + BF_BKV * LD;
+  bf16* sq = sv + BF_BKV * LD;
   bf16* sdo = sq + BF_BQ2 * LD;
   float* slse = reinterpret_cast<float*>(sdo + BF_BQ2 * LD);
   float* sdl = slse + BF_BQ2;
@@ -552,21 +506,18 @@ __device__ void bf_bwd_dkdv(const float* __restrict__ q, const float* __restrict
   float* stdl = stlse + BF_BQ2;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
   const int kvh = blockIdx.x, b = blockIdx.y, group = heads / kvHeads;
-  const int j0 = blockIdx.z * BKV, offset = tk - tq;
+  const int j0 = blockIdx.z * BF_BKV, offset = tk - tq;
   const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
   const long long kvOff = (long long)b * kvStride * kvCols + (long long)kvh * D;
-  bf_load_tile<D>(sk, k + kvOff, kvCols, j0, BKV, tk);
-  bf_load_tile<D>(sv, v + kvOff, kvCols, j0, BKV, tk);
+  bf_load_tile<D>(sk, k + kvOff, kvCols, j0, BF_BKV, tk);
+  bf_load_tile<D>(sv, v + kvOff, kvCols, j0, BF_BKV, tk);
 
-  const int wrow = warp * 16 * MT, key0 = j0 + wrow + g;  // key rows key0 + 16m (+ 8)
-  float dka[MT][ND][4], dva[MT][ND][4];
+  const int r0 = j0 + warp * 16 + g, r1 = r0 + 8;  // this thread's key rows
+  float dka[ND][4], dva[ND][4];
 #pragma unroll
-  for (int m = 0; m < MT; m++) {
-#pragma unroll
-    for (int n = 0; n < ND; n++) {
-      dka[m][n][0] = dka[m][n][1] = dka[m][n][2] = dka[m][n][3] = 0.f;
-      dva[m][n][0] = dva[m][n][1] = dva[m][n][2] = dva[m][n][3] = 0.f;
-    }
+  for (int n = 0; n < ND; n++) {
+    dka[n][0] = dka[n][1] = dka[n][2] = dka[n][3] = 0.f;
+    dva[n][0] = dva[n][1] = dva[n][2] = dva[n][3] = 0.f;
   }
   const int firstQ = max(0, j0 - offset);  // query i sees key j when j ≤ i + offset
   // The (head, query tile) pairs of the group as one list walked incrementally; (fh, fi) is the
@@ -621,101 +572,74 @@ __device__ void bf_bwd_dkdv(const float* __restrict__ q, const float* __restrict
     }
     __syncthreads();
     if (tile + 1 < tiles) fetch();
-    float s[MT][NT][4], dp[MT][NT][4];
+    float s[NT][4], dp[NT][4];
 #pragma unroll
-    for (int m = 0; m < MT; m++) {
+    for (int n = 0; n < NT; n++) {
+      s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.f;
+      dp[n][0] = dp[n][1] = dp[n][2] = dp[n][3] = 0.f;
+    }
+    bf_mma_abt<D, NT>(s, sk, warp * 16, sq, lane);    // Sᵀ = K·Qᵀ
+    bf_mma_abt<D, NT>(dp, sv, warp * 16, sdo, lane);  // dPᵀ = V·dOᵀ
 #pragma unroll
-      for (int n = 0; n < NT; n++) {
-        s[m][n][0] = s[m][n][1] = s[m][n][2] = s[m][n][3] = 0.f;
-        dp[m][n][0] = dp[m][n][1] = dp[m][n][2] = dp[m][n][3] = 0.f;
+    for (int n = 0; n < NT; n++) {
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const int col = n * 8 + 2 * t + (e & 1), i = i0 + col, j = e < 2 ? r0 : r1;
+        const bool ok = i < tq && j < tk && j <= i + offset;
+        const float p = ok ? expf(s[n][e] * scale - slse[col]) : 0.f;
+        s[n][e] = p;
+        dp[n][e] = p * (dp[n][e] - sdl[col]);
       }
     }
-    bf_mma_abt<D, NT, MT>(s, sk, wrow, sq, lane);    // Sᵀ = K·Qᵀ
-    bf_mma_abt<D, NT, MT>(dp, sv, wrow, sdo, lane);  // dPᵀ = V·dOᵀ
-    unsigned pa[MT][NT / 2][4], da[MT][NT / 2][4];
-#pragma unroll
-    for (int m = 0; m < MT; m++) {
-#pragma unroll
-      for (int n = 0; n < NT; n++) {
-#pragma unroll
-        for (int e = 0; e < 4; e++) {
-          const int col = n * 8 + 2 * t + (e & 1), i = i0 + col;
-          const int j = key0 + 16 * m + (e < 2 ? 0 : 8);
-          const bool ok = i < tq && j < tk && j <= i + offset;
-          const float p = ok ? expf(s[m][n][e] * scale - slse[col]) : 0.f;
-          s[m][n][e] = p;
-          dp[m][n][e] = p * (dp[m][n][e] - sdl[col]);
-        }
-      }
-      bf_pack_a<NT>(pa[m], s[m]);
-      bf_pack_a<NT>(da[m], dp[m]);
-    }
-    bf_mma_pn<D, NT, MT>(dva, pa, sdo, lane);  // dV += Pᵀ·dO
-    bf_mma_pn<D, NT, MT>(dka, da, sq, lane);   // dK += dSᵀ·Q
+    unsigned pa[NT / 2][4], da[NT / 2][4];
+    bf_pack_a<NT>(pa, s);
+    bf_pack_a<NT>(da, dp);
+    bf_mma_pn<D, NT>(dva, pa, sdo, lane);  // dV += Pᵀ·dO
+    bf_mma_pn<D, NT>(dka, da, sq, lane);   // dK += dSᵀ·Q
   }
 
 #pragma unroll
-  for (int m = 0; m < MT; m++) {
+  for (int half = 0; half < 2; half++) {
+    const int j = half ? r1 : r0;
+    if (j >= tk) continue;
+    const long long at = kvOff + (long long)j * kvCols + 2 * t;
 #pragma unroll
-    for (int half = 0; half < 2; half++) {
-      const int j = key0 + 16 * m + 8 * half;
-      if (j >= tk) continue;
-      const long long at = kvOff + (long long)j * kvCols + 2 * t;
-#pragma unroll
-      for (int n = 0; n < ND; n++) {
-        dk[at + n * 8] = dka[m][n][2 * half] * scale;
-        dk[at + n * 8 + 1] = dka[m][n][2 * half + 1] * scale;
-        dv[at + n * 8] = dva[m][n][2 * half];
-        dv[at + n * 8 + 1] = dva[m][n][2 * half + 1];
-      }
+    for (int n = 0; n < ND; n++) {
+      dk[at + n * 8] = dka[n][2 * half] * scale;
+      dk[at + n * 8 + 1] = dka[n][2 * half + 1] * scale;
+      dv[at + n * 8] = dva[n][2 * half];
+      dv[at + n * 8 + 1] = dva[n][2 * half + 1];
     }
   }
 }
 
-// Kernels: attention_bf16_{fwd,dq,dkdv}_d{64,128}[_async][_m2]. _async stages the next tile with
-// cp.async (fp32, in shared memory), the others in registers (D = 64 forward and dQ) or not at
-// all; _m2 gives each warp two 16-row m tiles (blocks of 128 rows; at D = 128, and for dK/dV,
-// they spill). MINB: resident blocks per SM asked of the register allocator. Bf16AttentionKernels
-// (Java) lists the same set.
-#define BF_FWD(D, A, MT, NAME, MINB)                                                            \
-  extern "C" __global__ void __launch_bounds__(BF_THREADS, MINB)                               \
+// Resident blocks per SM asked of the register allocator (forward, dQ, dK/dV). The _async
+// kernels stage the next tile with cp.async (fp32, in shared memory), the others in registers
+// (D = 64, except dK/dV) or not at all; Bf16AttentionKernels (Java) picks one per pass.
+#define BF_INSTANCES(D, A, NAME, BF, BQ, BKV)                                                   \
+  extern "C" __global__ void __launch_bounds__(BF_THREADS, BF)                                 \
       attention_bf16_fwd_##NAME(const float* q, const float* k, const float* v, float* out,     \
                                 float* lse, int heads, int kvHeads, int tq, int tk,            \
                                 int kvStride, float scale, int splits, int splitLen) {         \
-    bf_fwd<D, A, MT>(q, k, v, out, lse, heads, kvHeads, tq, tk, kvStride, scale, splits,        \
-                     splitLen);                                                                 \
-  }
-#define BF_DQ(D, A, MT, NAME, MINB)                                                             \
-  extern "C" __global__ void __launch_bounds__(BF_THREADS, MINB)                               \
+    bf_fwd<D, A>(q, k, v, out, lse, heads, kvHeads, tq, tk, kvStride, scale, splits, splitLen); \
+  }                                                                                             \
+  extern "C" __global__ void __launch_bounds__(BF_THREADS, BQ)                                 \
       attention_bf16_dq_##NAME(const float* q, const float* k, const float* v,                 \
                                const float* lse, const float* delta, const float* dout,        \
                                float* dq, int heads, int kvHeads, int tq, int tk,              \
                                int kvStride, float scale) {                                    \
-    bf_bwd_dq<D, A, MT>(q, k, v, lse, delta, dout, dq, heads, kvHeads, tq, tk, kvStride,       \
-                        scale);                                                                 \
-  }
-#define BF_DKDV(D, A, MT, NAME, MINB)                                                           \
-  extern "C" __global__ void __launch_bounds__(BF_THREADS, MINB)                               \
+    bf_bwd_dq<D, A>(q, k, v, lse, delta, dout, dq, heads, kvHeads, tq, tk, kvStride, scale);   \
+  }                                                                                             \
+  extern "C" __global__ void __launch_bounds__(BF_THREADS, BKV)                                \
       attention_bf16_dkdv_##NAME(const float* q, const float* k, const float* v,               \
                                  const float* lse, const float* delta, const float* dout,      \
                                  float* dk, float* dv, int heads, int kvHeads, int tq, int tk, \
                                  int kvStride, float scale) {                                  \
-    bf_bwd_dkdv<D, A, MT>(q, k, v, lse, delta, dout, dk, dv, heads, kvHeads, tq, tk, kvStride, \
-                          scale);                                                               \
+    bf_bwd_dkdv<D, A>(q, k, v, lse, delta, dout, dk, dv, heads, kvHeads, tq, tk, kvStride,     \
+                      scale);                                                                   \
   }
 
-BF_FWD(64, false, 1, d64, 4)
-BF_FWD(64, true, 1, d64_async, 5)
-BF_FWD(64, false, 2, d64_m2, 2)
-BF_FWD(64, true, 2, d64_async_m2, 2)
-BF_FWD(128, false, 1, d128, 2)
-BF_FWD(128, true, 1, d128_async, 2)
-BF_DQ(64, false, 1, d64, 3)
-BF_DQ(64, true, 1, d64_async, 3)
-BF_DQ(64, true, 2, d64_async_m2, 2)
-BF_DQ(128, false, 1, d128, 2)
-BF_DQ(128, true, 1, d128_async, 2)
-BF_DKDV(64, false, 1, d64, 3)
-BF_DKDV(64, true, 1, d64_async, 3)
-BF_DKDV(128, false, 1, d128, 2)
-BF_DKDV(128, true, 1, d128_async, 2)
+BF_INSTANCES(64, false, d64, 4, 3, 3)
+BF_INSTANCES(128, false, d128, 2, 2, 2)
+BF_INSTANCES(64, true, d64_async, 5, 3, 3)
+BF_INSTANCES(128, true, d128_async, 2, 2, 2)

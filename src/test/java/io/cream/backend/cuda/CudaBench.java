@@ -22,15 +22,13 @@ final class CudaBench {
     System.out.printf(Locale.ROOT, "%-44s %10s %9s%n", "bench (median)", "ms", "TFLOP/s");
     if (args.length > 0 && args[0].equals("attention")) { // attention alone, per precision
       // args: attention [precisions, default fp32,tf32,bf16] [with "7b": the Llama-2-7B shapes];
-      // bf16/STAGING/ROWS picks the bf16 kernels (Bf16AttentionKernels: auto|async|registers,
-      // auto|16|32).
+      // bf16/STAGING picks the bf16 kernels (Bf16AttentionKernels: auto, async, registers).
       String list = args.length > 1 ? args[1] : "fp32,tf32,bf16";
       boolean llama7b = args.length > 2 && args[2].equals("7b");
       for (String name : list.split(",")) {
         String[] parts = name.split("/");
         Precision p = Precision.parse(parts[0]);
         System.setProperty(Bf16AttentionKernels.STAGING, parts.length > 1 ? parts[1] : "auto");
-        System.setProperty(Bf16AttentionKernels.WARP_ROWS, parts.length > 2 ? parts[2] : "auto");
         String tag = switch (p) {
           case FP32 -> "x3";
           case TF32 -> "x1";
