@@ -26,8 +26,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class CudaAttentionBf16Test {
   /**
-   * bf16 rounds each operand with a relative error up to 2^-9 (~1.1e-3 rms); scores of d terms,
-   * then P and dS rounded again: outputs ~3e-3, gradients ~5e-3 (dS = P∘(dP − Δ) cancels).
+   * bf16 (8 significant bits) rounds each operand with a relative error up to 2^-8 (~2.3e-3 rms);
+   * scores sum d such products, then P and dS are rounded again. Measured on an H200: outputs
+   * 3.7–6.0e-3, lse ≤ 5e-4, gradients 4–6e-3 (dS = P∘(dP − Δ) cancels).
    */
   private static final double TOL = 1e-2, GRAD_TOL = 2e-2;
 
