@@ -4,11 +4,13 @@ import io.cream.backend.AttentionShape;
 
 /**
  * Causal GQA attention on the device, online softmax, O(T·d) memory. Head dims 64 and 128 on GPUs
- * with TF32 tensor cores (sm_80+) run attention_tc.cu: mma.sync tiles, three TF32 products per
- * tile for fp32 accuracy, or one with {@code tf32}. Other head dims (and CREAM_CUDA_TENSOR_CORES=0)
- * run the CUDA-core kernels of attention_fwd.cu and attention_bwd.cu: tiles of 32 queries × 32
- * keys. The tile sizes here must match the kernels' (ATT_BQ, ATT_BK; TC_BQ, TC_BK, TC_BKV, TC_BQ2)
- * and so must the shared-memory layouts.
+ * with tensor cores (sm_80+) run mma.sync tiles: attention_tc.cu with three TF32 products per
+ * tile for fp32 accuracy ({@link Precision#FP32}) or one ({@link Precision#TF32}), and
+ * attention_bf16.cu with bf16 operands and fp32 accumulation ({@link Precision#BF16}). Other head
+ * dims (and CREAM_CUDA_TENSOR_CORES=0) run the CUDA-core kernels of attention_fwd.cu and
+ * attention_bwd.cu: tiles of 32 queries × 32 keys, fp32 in every mode. The tile sizes here must
+ * match the kernels' (ATT_BQ, ATT_BK; TC_BQ, TC_BK, TC_BKV, TC_BQ2, which attention_bf16.cu
+ * shares as BF_*) and so must the shared-memory layouts ({@link Bf16AttentionKernels} for bf16).
  */
 final class CudaAttention {
   private static final int TILE = 32;
@@ -24,16 +26,24 @@ final class CudaAttention {
 
   private final Workspace ws;
   private final boolean tensorCores;
-  private final String variant;
+  private final boolean bf16;
+  /** The bf16 kernels (null unless bf16). */
+  private final Bf16AttentionKernels bf16Kernels;
+  /** The kernel file, and the suffix of the TF32 kernels' names (_x1, _x3). */
+  private final String file, variant;
 
   /**
-   * @param tensorCores whether the device has TF32 mma (compute capability 8.0 or later)
-   * @param tf32 one TF32 product per tile instead of three (faster, ~1e-3 relative error)
+   * @param tensorCores whether the device has TF32 and bf16 mma (compute capability 8.0 or later)
+   * @param precision FP32: three TF32 products per tile (~1e-6); TF32: one (~1e-3); BF16: bf16
+   *     operands, fp32 softmax and accumulation (~1e-2)
    */
-  CudaAttention(Workspace ws, boolean tensorCores, boolean tf32) {
+  CudaAttention(Workspace ws, boolean tensorCores, Precision precision) {
     this.ws = ws;
     this.tensorCores = tensorCores && !"0".equals(System.getenv("CREAM_CUDA_TENSOR_CORES"));
-    this.variant = tf32 ? "_x1" : "_x3";
+    this.bf16 = precision == Precision.BF16;
+    this.bf16Kernels = bf16 ? new Bf16AttentionKernels() : null;
+    this.file = bf16 ? "attention_bf16" : "attention_tc";
+    this.variant = precision == Precision.TF32 ? "_x1" : "_x3";
   }
 
   /** Whether this shape runs on the tensor-core kernels. */
@@ -118,9 +128,16 @@ final class CudaAttention {
   private void tensorCoreForward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v,
       long out, long lse, int splits, int splitLen) {
     int d = s.headDim();
-    ws.kernel("attention_tc", "attention_tc_fwd_d" + d + variant).call()
+    String name = "attention_tc_fwd_d" + d + variant;
+    int shared = floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
+    if (bf16) {
+      Bf16AttentionKernels.Choice c = bf16Kernels.choose(Bf16AttentionKernels.Pass.FWD, d);
+      name = c.name();
+      shared = c.sharedBytes();
+    }
+    ws.kernel(file, name).call()
         .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch() * splits)
-        .block(TC_THREADS).shared(floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS))
+        .block(TC_THREADS).shared(shared)
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(out).ptr(lse)
         .i32(s.heads()).i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride())
         .f32((float) s.scale()).i32(splits).i32(splitLen).launch();
@@ -130,15 +147,27 @@ final class CudaAttention {
       CudaTensor lse, CudaTensor dOut, CudaTensor dq, CudaTensor dk, CudaTensor dv, long delta) {
     int d = s.headDim();
     float scale = (float) s.scale();
-    ws.kernel("attention_tc", "attention_tc_dq_d" + d + variant).call()
+    String dqName = "attention_tc_dq_d" + d + variant;
+    String dkdvName = "attention_tc_dkdv_d" + d + variant;
+    int dqShared = floats((2 * TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
+    int dkdvShared = floats((2 * TC_BKV + 2 * TC_BQ2) * (d + 4) + TC_P_FLOATS + 2 * TC_BQ2);
+    if (bf16) {
+      Bf16AttentionKernels.Choice c = bf16Kernels.choose(Bf16AttentionKernels.Pass.DQ, d);
+      dqName = c.name();
+      dqShared = c.sharedBytes();
+      c = bf16Kernels.choose(Bf16AttentionKernels.Pass.DKDV, d);
+      dkdvName = c.name();
+      dkdvShared = c.sharedBytes();
+    }
+    ws.kernel(file, dqName).call()
         .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch()).block(TC_THREADS)
-        .shared(floats((2 * TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS))
+        .shared(dqShared)
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
         .ptr(dOut.pointer()).ptr(dq.pointer()).i32(s.heads()).i32(s.kvHeads())
         .i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale).launch();
-    ws.kernel("attention_tc", "attention_tc_dkdv_d" + d + variant).call()
+    ws.kernel(file, dkdvName).call()
         .grid(s.kvHeads(), s.batch(), Workspace.ceilDiv(s.keyLen(), TC_BKV)).block(TC_THREADS)
-        .shared(floats((2 * TC_BKV + 2 * TC_BQ2) * (d + 4) + TC_P_FLOATS + 2 * TC_BQ2))
+        .shared(dkdvShared)
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
         .ptr(dOut.pointer()).ptr(dk.pointer()).ptr(dv.pointer()).i32(s.heads())
         .i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale)

@@ -84,7 +84,7 @@ public final class CudaBackend implements Backend {
     this.linear = new CudaLinear(ws, elementwise, precision);
     this.tokens = new CudaTokens(ws);
     this.logits = new CudaLogits(ws);
-    this.attention = new CudaAttention(ws, Integer.parseInt(ctx.arch.substring(3)) >= 80, tf32);
+    this.attention = new CudaAttention(ws, Integer.parseInt(ctx.arch.substring(3)) >= 80, precision);
   }
 
   /**

@@ -1,0 +1,63 @@
+package io.cream.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cream.backend.cuda.Bf16AttentionKernels.Choice;
+import io.cream.backend.cuda.Bf16AttentionKernels.Pass;
+import org.junit.jupiter.api.Test;
+
+/** The choice of bf16 attention kernels, without a GPU. */
+class Bf16AttentionKernelsTest {
+
+  @Test
+  void everyChoiceIsAKernelOfTheSource() {
+    String src = KernelLibrary.source("attention_bf16");
+    for (String staging : new String[] {"auto", "async", "registers"}) {
+      Bf16AttentionKernels k = new Bf16AttentionKernels(staging);
+      for (Pass pass : Pass.values()) {
+        for (int d : new int[] {64, 128}) {
+          Choice c = k.choose(pass, d);
+          boolean async = c.name().endsWith("_async");
+          String instance = "BF_INSTANCES(" + d + ", " + async + ", d" + d + (async ? "_async" : "");
+          assertTrue(src.contains(instance), c.name() + " is not instantiated: no " + instance);
+          assertTrue(src.contains("attention_bf16_" + pass.label() + "_##NAME"), pass.label());
+        }
+      }
+    }
+  }
+
+  @Test
+  void defaultsStageInRegistersOnlyForTheD64Forward() {
+    Bf16AttentionKernels k = new Bf16AttentionKernels("auto");
+    assertEquals("attention_bf16_fwd_d64", k.choose(Pass.FWD, 64).name());
+    assertEquals("attention_bf16_fwd_d128_async", k.choose(Pass.FWD, 128).name());
+    assertEquals("attention_bf16_dq_d64_async", k.choose(Pass.DQ, 64).name());
+    assertEquals("attention_bf16_dkdv_d128_async", k.choose(Pass.DKDV, 128).name());
+    assertEquals("attention_bf16_dkdv_d64", new Bf16AttentionKernels("registers")
+        .choose(Pass.DKDV, 64).name());
+  }
+
+  @Test
+  void sharedMemoryFollowsTheKernelLayout() {
+    // forward d64, registers: Q 64 + K 32 + V 32 rows of 72 bf16
+    assertEquals(128 * 72 * 2, new Bf16AttentionKernels("registers").choose(Pass.FWD, 64)
+        .sharedBytes());
+    // forward d64, cp.async: the same, then fp32 staging of K and V (32 × 64 each)
+    assertEquals(128 * 72 * 2 + 2 * 32 * 64 * 4, new Bf16AttentionKernels("async")
+        .choose(Pass.FWD, 64).sharedBytes());
+    // dK/dV d128, cp.async: K, V 64 + Q, dO 32 rows of 136, lse and delta [32], then staging of
+    // Q, dO (32 × 128 each), lse and delta
+    assertEquals(192 * 136 * 2 + 64 * 4 + (2 * 32 * 128 + 64) * 4,
+        new Bf16AttentionKernels("auto").choose(Pass.DKDV, 128).sharedBytes());
+    // dQ d128, synchronous loads: Q, dO 64 + K, V 32 rows of 136
+    assertEquals(192 * 136 * 2, new Bf16AttentionKernels("registers").choose(Pass.DQ, 128)
+        .sharedBytes());
+  }
+
+  @Test
+  void rejectsUnknownStaging() {
+    assertThrows(IllegalArgumentException.class, () -> new Bf16AttentionKernels("tma"));
+  }
+}
