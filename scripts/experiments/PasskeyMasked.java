@@ -21,6 +21,8 @@ public class PasskeyMasked {
     int steps = Integer.parseInt(a[1]);
     float lr = a.length > 3 ? Float.parseFloat(a[3]) : 2e-3f;
     int every = a.length > 4 ? Integer.parseInt(a[4]) : steps;
+    keyMin = a.length > 5 ? Integer.parseInt(a[5]) : 5;
+    keyMax = a.length > 6 ? Integer.parseInt(a[6]) : 5;
     TextTokenizer tok = TextTokenizer.load(Path.of(a[2]));
     var j = Json.object();
     j.putArray("architectures").add("LlamaForCausalLM");
@@ -42,7 +44,7 @@ public class PasskeyMasked {
         int[] tk = new int[B * T], pos = new int[B * T], tgt = new int[B * T];
         for (int s = 0; s < B; s++) {
           int o = s * T;
-          String key = String.format("%05d", rng.nextInt(100000));
+          String key = randomKey(rng, keyMin, keyMax);
           int n = 1 + rng.nextInt(8);
           int[] doc;
           do {
@@ -52,7 +54,7 @@ public class PasskeyMasked {
           Arrays.fill(tk, o, o + T, tok.eosId());
           System.arraycopy(doc, 0, tk, o, len);
           for (int i = 0; i < T; i++) { pos[o + i] = i; tgt[o + i] = -1; }
-          int answerStart = len - 7; // " 12345." ≈ last tokens; train on the answer digits
+          int answerStart = len - (key.length() + 2); // " 12345." ≈ last tokens; train on the answer digits
           for (int i = 0; i + 1 < len; i++) {
             boolean answer = i >= answerStart;
             if (all || answer) tgt[o + i] = tk[o + i + 1];
@@ -69,12 +71,21 @@ public class PasskeyMasked {
     }
   }
 
+  static int keyMin, keyMax;
+
+  static String randomKey(SplittableRandom rng, int min, int max) {
+    int len = min + rng.nextInt(max - min + 1);
+    StringBuilder k = new StringBuilder().append(1 + rng.nextInt(9));
+    while (k.length() < len) k.append(rng.nextInt(10));
+    return k.toString();
+  }
+
   static void check(LlamaModel model, TextTokenizer tok, SplittableRandom rng) {
     {
       // Greedy passkey check at 128 tokens
       int correct = 0;
       for (int t = 0; t < 20; t++) {
-        String key = String.format("%05d", rng.nextInt(100000));
+        String key = randomKey(rng, 5, 5);
         int[] p = tok.encode(PasskeyTask.prompt(key, 6, rng.nextDouble() * 100));
         try (InferenceSession sess = new InferenceSession(model, p.length + 8)) {
           int[] out = Generator.generate(sess, p, 7, Sampler.greedy(), tok.eosId(), null);

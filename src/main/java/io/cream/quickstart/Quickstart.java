@@ -193,13 +193,21 @@ public final class Quickstart {
     if (Files.isRegularFile(shortDocs) && Files.isRegularFile(longDocs)) return;
     try (TextTokenizer t = TextTokenizer.load(tokenizer)) {
       SyntheticPasskeyDocs.write(shortDocs, plan.shortDocs(), plan.window() / 4, plan.window(), t, plan.seed());
-      SyntheticPasskeyDocs.write(longDocs, plan.longDocs(), plan.window() + 1, plan.window() * 9 / 8, t,
-          plan.seed() + 1);
+      // Filler comes in whole sentences, so aim past N + 1 (CREAM's shortest document) by a few.
+      SyntheticPasskeyDocs.write(longDocs, plan.longDocs(), longMin(), longMax(), t, plan.seed() + 1);
     }
     log.println("   training text: " + plan.books() + " book(s) + synthetic passkey documents ("
         + plan.shortDocs() + " of " + plan.window() / 4 + "–" + plan.window() + " tokens for pre-training, "
-        + plan.longDocs() + " of " + (plan.window() + 1) + "–" + plan.window() * 9 / 8
+        + plan.longDocs() + " of " + longMin() + "–" + longMax()
         + " for the fine-tunes; loss on the answer only) in " + pretrain.getParent());
+  }
+
+  private int longMin() {
+    return plan.window() + 16;
+  }
+
+  private int longMax() {
+    return plan.window() + plan.window() / 8 + 16;
   }
 
   /** The tokenizer the base model is trained with: a small vocabulary cut for this text. */

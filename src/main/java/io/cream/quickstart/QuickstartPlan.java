@@ -22,7 +22,7 @@ public record QuickstartPlan(
     int books, int shortDocs, int longDocs, int samples, int vocabulary, long seed) {
 
   public static QuickstartPlan standard() {
-    return new QuickstartPlan(128, 8, 128, 4, 4, 2, 800, 100, 16, 2e-3, 5e-4, 6, 8000, 400, 4, 4096, 1);
+    return new QuickstartPlan(128, 8, 128, 4, 4, 2, 2000, 100, 16, 3e-3, 5e-4, 6, 16000, 2000, 4, 4096, 1);
   }
 
   /** A few steps of everything: checks the plumbing, not the skill. */

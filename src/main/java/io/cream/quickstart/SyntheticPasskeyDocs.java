@@ -25,7 +25,8 @@ final class SyntheticPasskeyDocs {
   /**
    * Writes {@code count} documents as .jsonl ({"prompt": ..., "completion": ...}), each as many
    * filler sentences as fit a token length drawn uniformly from [minTokens, maxTokens] (prompt and
-   * answer, counted with the tokenizer the model is trained with), the key at a uniform depth.
+   * answer, counted with the tokenizer the model is trained with; never below the bare prompt's
+   * length), the key at a uniform depth.
    */
   static void write(Path file, int count, int minTokens, int maxTokens, TextTokenizer tokenizer,
       long seed) throws IOException {
@@ -34,12 +35,14 @@ final class SyntheticPasskeyDocs {
     int hint = -1;
     for (int i = 0; i < count; i++) {
       String key = Integer.toString(10000 + rng.nextInt(90000));
-      int target = minTokens + rng.nextInt(maxTokens - minTokens + 1);
       double depth = rng.nextDouble() * 100;
       String answer = " " + key + ".";
-      int n = LengthFitter.largestFitting(
-          k -> tokenizer.encode(PasskeyTask.prompt(key, k, depth) + answer).length, target, 100_000, hint);
-      if (n < 0) n = 0; // shorter than the bare prompt: the bare prompt
+      java.util.function.IntUnaryOperator tokens =
+          k -> tokenizer.encode(PasskeyTask.prompt(key, k, depth) + answer).length;
+      // Lengths below the bare prompt (no filler) would all collapse onto it: draw above it.
+      int lo = Math.min(maxTokens, Math.max(minTokens, tokens.applyAsInt(0)));
+      int target = lo + rng.nextInt(maxTokens - lo + 1);
+      int n = Math.max(0, LengthFitter.largestFitting(tokens, target, 100_000, hint));
       hint = n;
       ObjectNode doc = Json.object();
       doc.put("prompt", PasskeyTask.prompt(key, n, depth));

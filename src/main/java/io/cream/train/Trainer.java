@@ -129,10 +129,11 @@ public final class Trainer {
             o.method().name().toLowerCase(), rope.type().id(), o.window(),
             o.window() * o.factor(), samples.samplesPerEpoch());
         if (samples.skippedPromptDocuments() > 0) {
-          log.printf("note: %,d prompt/completion document(s) left out: they do not fit one sample"
-              + " (at most %d tokens for %s)%n", samples.skippedPromptDocuments(),
-              o.method() == PositionMethod.CONTIGUOUS ? o.window() : o.window() * o.factor(),
-              o.method().name().toLowerCase());
+          boolean packed = o.method() == PositionMethod.CONTIGUOUS;
+          log.printf("note: %,d prompt/completion document(s) left out: %s uses those of %s tokens%n",
+              samples.skippedPromptDocuments(), o.method().name().toLowerCase(), packed
+                  ? "at most " + o.window()
+                  : sampler.minDocumentLength() + " to " + o.window() * o.factor());
         }
         return loop(model, grads, state, pass, samples, metrics, checkpoints, saved, tokenizerPath,
             startStep);
