@@ -131,6 +131,11 @@ public final class OpProfiler implements Backend {
     time("adamw", () -> b.adamW(p, g, m, v, c, t));
   }
 
+  @Override public double clipAndAdamW(List<? extends Tensor> p, List<? extends Tensor> g,
+      List<? extends Tensor> m, List<? extends Tensor> v, AdamWConfig c, long t, double maxNorm) {
+    return time("clip + adamw", () -> b.clipAndAdamW(p, g, m, v, c, t, maxNorm));
+  }
+
   /** The wrapped backend stays open: its owner closes it. */
   @Override public void close() {}
 }

@@ -7,6 +7,8 @@ import io.cream.backend.CrossEntropyLoss;
 import io.cream.backend.OpChecks;
 import io.cream.backend.Shapes;
 import io.cream.backend.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The CUDA backend: float32 tensors in device memory, ops as NVRTC-compiled kernels and cuBLAS
@@ -32,6 +34,7 @@ public final class CudaBackend implements Backend {
   private final CudaTokens tokens;
   private final CudaLogits logits;
   private final CudaAttention attention;
+  private final CudaOptimizer optimizer;
   private final TensorStore store;
   private final Precision precision;
   private final OpChecks checks = new OpChecks(new OpChecks.Storage() {
@@ -84,6 +87,7 @@ public final class CudaBackend implements Backend {
     this.linear = new CudaLinear(ws, elementwise, precision);
     this.tokens = new CudaTokens(ws);
     this.logits = new CudaLogits(ws);
+    this.optimizer = new CudaOptimizer(ws);
     this.attention = new CudaAttention(ws, Integer.parseInt(ctx.arch.substring(3)) >= 80, tf32);
   }
 
@@ -324,6 +328,12 @@ public final class CudaBackend implements Backend {
     return elementwise.sumOfSquares(of(t));
   }
 
+  /** All tensors in one pass and one wait ({@link CudaOptimizer#sumOfSquares}). */
+  @Override
+  public double sumOfSquares(List<? extends Tensor> tensors) {
+    return optimizer.sumOfSquares(all(tensors));
+  }
+
   // ---- loss and decoding ----
 
   @Override
@@ -349,7 +359,19 @@ public final class CudaBackend implements Backend {
   @Override
   public void adamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWConfig config, long t) {
     checks.adamW(param, grad, m, v, config, t);
-    elementwise.adamW(of(param), of(grad), of(m), of(v), config, t);
+    optimizer.adamW(of(param), of(grad), of(m), of(v), config, t);
+  }
+
+  /** Clipping and AdamW in three kernels over all tensors at once, one wait ({@link CudaOptimizer}). */
+  @Override
+  public double clipAndAdamW(List<? extends Tensor> params, List<? extends Tensor> grads,
+      List<? extends Tensor> m, List<? extends Tensor> v, AdamWConfig config, long t,
+      double maxNorm) {
+    OpChecks.sameCount("clipAndAdamW", params, grads, m, v);
+    for (int i = 0; i < params.size(); i++) {
+      checks.adamW(params.get(i), grads.get(i), m.get(i), v.get(i), config, t);
+    }
+    return optimizer.clipAndAdamW(all(params), all(grads), all(m), all(v), config, t, maxNorm);
   }
 
   /** Frees every tensor of this backend and returns the cached memory to the driver. */
@@ -365,6 +387,12 @@ public final class CudaBackend implements Backend {
 
   private CudaTensor of(Tensor t) {
     return store.of(t);
+  }
+
+  private List<CudaTensor> all(List<? extends Tensor> ts) {
+    List<CudaTensor> out = new ArrayList<>(ts.size());
+    for (Tensor t : ts) out.add(of(t));
+    return out;
   }
 
   private CudaTensor orNull(Tensor t) {

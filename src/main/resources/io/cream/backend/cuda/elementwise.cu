@@ -1,5 +1,5 @@
 // Elementwise ops over whole tensors (float32): residual add, scale, SwiGLU and its backward,
-// the linear layer's bias, the fused AdamW step, and the bf16 rounding of GEMM operands.
+// the linear layer's bias, and the bf16 rounding of GEMM operands (AdamW is in optimizer.cu).
 
 extern "C" __global__ void add_f32(float* a, const float* b, long long n) {
   GRID_LOOP(i, n) a[i] += b[i];
@@ -32,25 +32,6 @@ extern "C" __global__ void swiglu_bwd(const float* dout, const float* gate, cons
     const float s = 1.f / (1.f + expf(-g));
     dgate[i] = d * u * s * (1.f + g * (1.f - s));
     dup[i] = d * g * s;
-  }
-}
-
-// One AdamW step; decay = 1 − lr·wd, stepSize = lr/(1 − β1ᵗ), invSqrtBc2 = 1/√(1 − β2ᵗ) come
-// from the host (computed in double there). Every operation is rounded on its own (no fused
-// multiply-add), in the CPU backend's order, so the GPU and the CPU take bit-identical steps and
-// data-parallel or resumed runs do not drift apart between devices.
-extern "C" __global__ void adamw_f32(float* p, const float* g, float* m, float* v, long long n,
-                                     float beta1, float beta2, float eps, float decay,
-                                     float stepSize, float invSqrtBc2) {
-  const float c1 = 1.f - beta1, c2 = 1.f - beta2;
-  GRID_LOOP(i, n) {
-    const float gi = g[i];
-    const float mi = __fadd_rn(__fmul_rn(m[i], beta1), __fmul_rn(gi, c1));
-    const float vi = __fadd_rn(__fmul_rn(v[i], beta2), __fmul_rn(__fmul_rn(gi, gi), c2));
-    m[i] = mi;
-    v[i] = vi;
-    const float denom = __fadd_rn(__fmul_rn(sqrtf(vi), invSqrtBc2), eps);
-    p[i] = __fsub_rn(__fmul_rn(p[i], decay), __fdiv_rn(__fmul_rn(stepSize, mi), denom));
   }
 }
 
