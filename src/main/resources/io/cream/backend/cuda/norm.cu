@@ -53,3 +53,40 @@ extern "C" __global__ void rmsnorm_dw_partial(const float* dy, const float* x, c
   }
   partial[(long long)blockIdx.y * cols + c] = s;
 }
+
+// The whole backward in one pass over dy and x (cols ≤ 4096: the weight-gradient partials of a
+// chunk live in 8·cols bytes of shared memory): block = one chunk of rows, each row as
+// rmsnorm_bwd_dx, and partial[chunk][c] = Σ dy·x·rstd over the chunk's rows, in row order, as
+// rmsnorm_dw_partial computes it. Each thread owns the same columns in every row, so the shared
+// partials need no synchronisation; the second read of a row hits the cache.
+extern "C" __global__ void rmsnorm_bwd_fused(const float* dy, const float* x, const float* w,
+                                             const float* rstd, float* dx, int rows, int cols,
+                                             int rowsPerChunk, int accumulate,
+                                             double* partial) {
+  extern __shared__ double dwAcc[];
+  __shared__ double scratch[32];
+  for (int c = threadIdx.x; c < cols; c += blockDim.x) dwAcc[c] = 0.0;
+  const int r0 = blockIdx.x * rowsPerChunk;
+  const int r1 = min(rows, r0 + rowsPerChunk);
+  for (int r = r0; r < r1; r++) {
+    const long long base = (long long)r * cols;
+    double gx = 0.0;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) {
+      const float g = dy[base + c] * w[c];
+      gx += (double)g * x[base + c];
+    }
+    gx = block_sum_d(gx, scratch);
+    const double inv = rstd[r];
+    const float a = (float)inv;
+    const float b = (float)(inv * inv * inv * gx / cols);
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) {
+      const float d = dy[base + c], xv = x[base + c];
+      const float v = a * (d * w[c]) - b * xv;
+      if (dx != nullptr) dx[base + c] = accumulate ? dx[base + c] + v : v;
+      dwAcc[c] += (double)d * xv * inv;
+    }
+  }
+  for (int c = threadIdx.x; c < cols; c += blockDim.x) {
+    partial[(long long)blockIdx.x * cols + c] = dwAcc[c];
+  }
+}
