@@ -25,7 +25,7 @@ public final class TrainingPass implements AutoCloseable {
 
   private final LayerActivations[] acts;
   private final Tensor[] inputs; // per-layer block inputs when recomputing
-  private final Tensor x, tmp, nf, rstdf, logits;
+  private final Tensor x, nf, rstdf, logits;
   private final Tensor dx, dn, dAtt, dq, dk, dv, dAct, dGate, dUp;
 
   public TrainingPass(LlamaModel model, LlamaWeights grads, int batch, int seqLen, boolean recompute) {
@@ -54,7 +54,6 @@ public final class TrainingPass implements AutoCloseable {
       for (int l = 0; l < layers; l++) acts[l] = LayerActivations.allocate(b, c, rows);
     }
     x = b.zeros(rows, hidden);
-    tmp = b.zeros(rows, hidden);
     nf = b.zeros(rows, hidden);
     rstdf = b.zeros(rows, 1);
     logits = b.zeros(rows, c.vocabSize());
@@ -102,14 +101,15 @@ public final class TrainingPass implements AutoCloseable {
 
   private void forward(TrainBatch data, Tensor cos, Tensor sin) {
     LlamaWeights w = model.weights();
-    b.embedding(w.embed(), data.tokens(), x);
-    for (int l = 0; l < c.numHiddenLayers(); l++) {
+    int layers = c.numHiddenLayers();
+    b.embedding(w.embed(), data.tokens(), layers > 0 ? acts[0].x() : x);
+    for (int l = 0; l < layers; l++) {
       LayerActivations a = acts[l];
-      b.copy(x, a.x());
       blockForward(w.layer(l), a, cos, sin);
-      b.copy(a.h(), x);
-      b.linear(a.act(), w.layer(l).wDown(), null, tmp);
-      b.add(x, tmp);
+      // y = down(act) + h, written straight into the next block's input (no copies)
+      Tensor y = l + 1 < layers ? acts[l + 1].x() : x;
+      b.linear(a.act(), w.layer(l).wDown(), null, y);
+      b.add(y, a.h());
     }
     b.rmsNorm(x, w.finalNorm(), (float) c.rmsNormEps(), nf, rstdf);
     b.linear(nf, w.lmHead(), null, logits);
@@ -182,7 +182,7 @@ public final class TrainingPass implements AutoCloseable {
     } else {
       for (LayerActivations a : acts) a.close();
     }
-    for (Tensor t : new Tensor[] {x, tmp, nf, rstdf, logits, dx, dn, dAtt, dq, dk, dv, dAct, dGate, dUp}) {
+    for (Tensor t : new Tensor[] {x, nf, rstdf, logits, dx, dn, dAtt, dq, dk, dv, dAct, dGate, dUp}) {
       t.close();
     }
   }
