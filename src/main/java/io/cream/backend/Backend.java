@@ -1,5 +1,6 @@
 package io.cream.backend;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -82,6 +83,32 @@ public interface Backend extends AutoCloseable {
    */
   void linearBackward(Tensor dOut, Tensor x, Tensor w,
       Tensor dx, boolean accumulateDx, Tensor dW, Tensor dBias);
+
+  /**
+   * Several linear layers of one input (q/k/v, gate/up): outs[i] = x·ws[i]ᵀ (+ biases[i]); biases
+   * may be null, or hold nulls. The same as one {@link #linear} per layer, in order; one call so
+   * that a backend can prepare x once (the GPU rounds it to bf16 once).
+   */
+  default void linear(Tensor x, Tensor[] ws, Tensor[] biases, Tensor[] outs) {
+    OpChecks.sameCount("linear", Arrays.asList(ws), Arrays.asList(outs));
+    for (int i = 0; i < ws.length; i++) {
+      linear(x, ws[i], biases == null ? null : biases[i], outs[i]);
+    }
+  }
+
+  /**
+   * The backward of {@link #linear(Tensor, Tensor[], Tensor[], Tensor[])}: the same as one
+   * {@link #linearBackward} per layer in order, the first overwriting dx unless accumulateDx and
+   * the others adding to it; dWs and dBiases may be null or hold nulls.
+   */
+  default void linearBackward(Tensor[] dOuts, Tensor x, Tensor[] ws, Tensor dx,
+      boolean accumulateDx, Tensor[] dWs, Tensor[] dBiases) {
+    OpChecks.sameCount("linearBackward", Arrays.asList(ws), Arrays.asList(dOuts));
+    for (int i = 0; i < ws.length; i++) {
+      linearBackward(dOuts[i], x, ws[i], dx, i > 0 || accumulateDx, dWs == null ? null : dWs[i],
+          dBiases == null ? null : dBiases[i]);
+    }
+  }
 
   // ---- rotary position embedding ----
 

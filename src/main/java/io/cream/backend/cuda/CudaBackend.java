@@ -8,6 +8,7 @@ import io.cream.backend.OpChecks;
 import io.cream.backend.Shapes;
 import io.cream.backend.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -252,6 +253,28 @@ public final class CudaBackend implements Backend {
     linear.backward(of(dOut), of(x), of(w), orNull(dx), accumulateDx, orNull(dW), orNull(dBias));
   }
 
+  @Override
+  public void linear(Tensor x, Tensor[] ws, Tensor[] biases, Tensor[] outs) {
+    OpChecks.sameCount("linear", Arrays.asList(ws), Arrays.asList(outs));
+    Tensor[] bs = biases == null ? new Tensor[ws.length] : biases;
+    OpChecks.sameCount("linear", Arrays.asList(ws), Arrays.asList(bs));
+    for (int i = 0; i < ws.length; i++) checks.linear(x, ws[i], bs[i], outs[i]);
+    linear.forward(of(x), all(ws), all(bs), all(outs));
+  }
+
+  @Override
+  public void linearBackward(Tensor[] dOuts, Tensor x, Tensor[] ws, Tensor dx,
+      boolean accumulateDx, Tensor[] dWs, Tensor[] dBiases) {
+    Tensor[] dw = dWs == null ? new Tensor[ws.length] : dWs;
+    Tensor[] db = dBiases == null ? new Tensor[ws.length] : dBiases;
+    OpChecks.sameCount("linearBackward", Arrays.asList(ws), Arrays.asList(dOuts),
+        Arrays.asList(dw), Arrays.asList(db));
+    for (int i = 0; i < ws.length; i++) {
+      checks.linearBackward(dOuts[i], x, ws[i], dx, dw[i], db[i]);
+    }
+    linear.backward(all(dOuts), of(x), all(ws), orNull(dx), accumulateDx, all(dw), all(db));
+  }
+
   // ---- rotary position embedding ----
 
   @Override
@@ -392,6 +415,13 @@ public final class CudaBackend implements Backend {
   private List<CudaTensor> all(List<? extends Tensor> ts) {
     List<CudaTensor> out = new ArrayList<>(ts.size());
     for (Tensor t : ts) out.add(of(t));
+    return out;
+  }
+
+  /** Each tensor as a CudaTensor, nulls kept. */
+  private CudaTensor[] all(Tensor[] ts) {
+    CudaTensor[] out = new CudaTensor[ts.length];
+    for (int i = 0; i < ts.length; i++) out[i] = orNull(ts[i]);
     return out;
   }
 
