@@ -3,10 +3,6 @@ package io.cream.backend.cuda;
 /** RMSNorm forward and backward on the device (kernels in norm.cu), one block per row. */
 final class CudaNorm {
   private static final int MAX_ROW_CHUNKS = 256;
-  /** Widest row whose weight-gradient partials fit the fused kernel's shared memory (32 KB). */
-  static final int MAX_FUSED_COLS = 4096;
-  /** Row chunks of the fused backward: ≥ 16 rows each, enough blocks to fill the GPU. */
-  private static final int MAX_FUSED_CHUNKS = 1024;
 
   private final Workspace ws;
   private final CudaElementwise elementwise;
@@ -27,10 +23,6 @@ final class CudaNorm {
       boolean accumulateDx, CudaTensor dw) {
     int rows = x.rows(), cols = x.cols();
     if (rows == 0) return;
-    if (dw != null && cols <= MAX_FUSED_COLS) {
-      fusedBackward(dy, x, w, rstd, dx, accumulateDx, dw);
-      return;
-    }
     if (dx != null) {
       ws.kernel("norm", "rmsnorm_bwd_dx").call().grid(rows).block(Workspace.THREADS)
           .ptr(dy.pointer()).ptr(x.pointer()).ptr(w.pointer()).ptr(rstd.pointer())
@@ -47,24 +39,6 @@ final class CudaNorm {
             .i32(perChunk).ptr(part.pointer).launch();
         elementwise.finishColumnSums(part.pointer, chunks, cols, dw);
       }
-    }
-  }
-
-  /**
-   * dx and the weight gradient in one pass over dy and x (rmsnorm_bwd_fused): 16 + 4 bytes per
-   * element instead of 24 + 4 with the separate dx and column-sum passes.
-   */
-  private void fusedBackward(CudaTensor dy, CudaTensor x, CudaTensor w, CudaTensor rstd,
-      CudaTensor dx, boolean accumulateDx, CudaTensor dw) {
-    int rows = x.rows(), cols = x.cols();
-    int perChunk = Workspace.ceilDiv(rows, Math.min(MAX_FUSED_CHUNKS, Workspace.ceilDiv(rows, 16)));
-    int chunks = Workspace.ceilDiv(rows, perChunk);
-    try (Workspace.Scratch part = ws.scratch((long) chunks * cols * Workspace.DOUBLE)) {
-      ws.kernel("norm", "rmsnorm_bwd_fused").call().grid(chunks).block(Workspace.THREADS)
-          .shared(cols * (int) Workspace.DOUBLE).ptr(dy.pointer()).ptr(x.pointer())
-          .ptr(w.pointer()).ptr(rstd.pointer()).ptr(dx == null ? 0 : dx.pointer()).i32(rows)
-          .i32(cols).i32(perChunk).i32(accumulateDx ? 1 : 0).ptr(part.pointer).launch();
-      elementwise.finishColumnSums(part.pointer, chunks, cols, dw);
     }
   }
 }

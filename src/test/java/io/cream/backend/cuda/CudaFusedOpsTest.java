@@ -17,10 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The one-pass RMSNorm backward (dx with or without accumulation, or none, and the weight
- * gradient; rows wider than its shared memory take the two-kernel path) and the 16-byte SwiGLU
- * and residual add, on aligned tensors and on row views that start off a 16-byte boundary,
- * against the CPU backend at float32 tolerance.
+ * The RMSNorm backward at model-like sizes (dx with or without accumulation, or none, and the
+ * weight gradient; TinyLlama's width and a row wider than 4096) and the 16-byte SwiGLU and
+ * residual add, on aligned tensors and on row views that start off a 16-byte boundary, against
+ * the CPU backend at float32 tolerance.
  */
 @Tag("gpu")
 class CudaFusedOpsTest {
@@ -61,10 +61,10 @@ class CudaFusedOpsTest {
 
   @ParameterizedTest(name = "{0} × {1}, dx {2}")
   @CsvSource({
-      "1000, 2048, accumulate", // TinyLlama's width: one-pass kernel, 16 rows per chunk
+      "1000, 2048, accumulate", // TinyLlama's width, several row chunks of the weight gradient
       "300, 1000, overwrite",
       "37, 577, none", // the weight gradient alone
-      "40, 4100, accumulate"}) // wider than the one-pass kernel's shared memory
+      "40, 4100, accumulate"}) // wider than 4096
   void rmsNormBackward(int rows, int cols, String dxMode) {
     Pair x = random(rows, cols), w = random(1, cols);
     Pair y = random(rows, cols), rstd = random(rows, 1);

@@ -106,6 +106,7 @@ class CudaGroupedLinearTest {
         grouped(cpu, c);
         float[][] want = results(cpu, c), got = results(gpu, g);
         for (int i = 0; i < want.length; i++) {
+          if (want[i].length == 0) continue; // the layer without a bias has no bias gradient
           double e = relErr(toDouble(got[i]), toDouble(want[i]));
           GpuReport.record("grouped linear fp32 vs CPU, output " + i, e, 1e-5);
           assertTrue(e <= 1e-5, "output " + i + ": GPU vs CPU relative error " + e);
