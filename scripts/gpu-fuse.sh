@@ -5,7 +5,8 @@
 # (the jar before the change): the TinyLlama training step in bf16 with --profile, base then new,
 # PyTorch amp on the same card, then every test of io.cream.backend.cuda. Logs under $OUT.
 # Here: scripts/gpu-pack.sh DEST && cp scripts/gpu-fuse.sh DEST/ && cp BASE.jar DEST/cream-base.jar
-# There: bash DEST/gpu-fuse.sh        (TESTS=0 skips the tests, TRAIN=0 the training steps)
+# There: bash DEST/gpu-fuse.sh        (TESTS=0 skips the tests, TRAIN=0 the training steps;
+# STEPS and WARMUP set cream's timed and warm-up steps, 3 and 1 by default)
 set -uo pipefail
 export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
@@ -20,7 +21,7 @@ date -u +"%Y-%m-%d %H:%M UTC"
 
 if [[ "${TRAIN:-1}" != 0 ]]; then
   B=(bench train --model tinyllama-1.1b --seq 4096 --batch 4 --device cuda --precision bf16
-     --steps 3 --warmup 1 --profile)
+     --steps "${STEPS:-3}" --warmup "${WARMUP:-1}" --profile)
   for jar in cream-base.jar cream.jar; do
     echo "== TinyLlama step 4 × 4096, --precision bf16, $jar"
     s=$SECONDS
