@@ -91,6 +91,7 @@ public interface Backend extends AutoCloseable {
    */
   default void linear(Tensor x, Tensor[] ws, Tensor[] biases, Tensor[] outs) {
     OpChecks.sameCount("linear", Arrays.asList(ws), Arrays.asList(outs));
+    if (biases != null) OpChecks.sameCount("linear", Arrays.asList(ws), Arrays.asList(biases));
     for (int i = 0; i < ws.length; i++) {
       linear(x, ws[i], biases == null ? null : biases[i], outs[i]);
     }
@@ -104,6 +105,11 @@ public interface Backend extends AutoCloseable {
   default void linearBackward(Tensor[] dOuts, Tensor x, Tensor[] ws, Tensor dx,
       boolean accumulateDx, Tensor[] dWs, Tensor[] dBiases) {
     OpChecks.sameCount("linearBackward", Arrays.asList(ws), Arrays.asList(dOuts));
+    for (Tensor[] optional : new Tensor[][] {dWs, dBiases}) {
+      if (optional != null) {
+        OpChecks.sameCount("linearBackward", Arrays.asList(ws), Arrays.asList(optional));
+      }
+    }
     for (int i = 0; i < ws.length; i++) {
       linearBackward(dOuts[i], x, ws[i], dx, i > 0 || accumulateDx, dWs == null ? null : dWs[i],
           dBiases == null ? null : dBiases[i]);

@@ -7,7 +7,6 @@ import io.cream.backend.CrossEntropyLoss;
 import io.cream.backend.OpChecks;
 import io.cream.backend.Shapes;
 import io.cream.backend.Tensor;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -259,7 +258,7 @@ public final class CudaBackend implements Backend {
     Tensor[] bs = biases == null ? new Tensor[ws.length] : biases;
     OpChecks.sameCount("linear", Arrays.asList(ws), Arrays.asList(bs));
     for (int i = 0; i < ws.length; i++) checks.linear(x, ws[i], bs[i], outs[i]);
-    linear.forward(of(x), all(ws), all(bs), all(outs));
+    linear.forward(of(x), store.all(ws), store.all(bs), store.all(outs));
   }
 
   @Override
@@ -272,7 +271,8 @@ public final class CudaBackend implements Backend {
     for (int i = 0; i < ws.length; i++) {
       checks.linearBackward(dOuts[i], x, ws[i], dx, dw[i], db[i]);
     }
-    linear.backward(all(dOuts), of(x), all(ws), orNull(dx), accumulateDx, all(dw), all(db));
+    linear.backward(store.all(dOuts), of(x), store.all(ws), orNull(dx), accumulateDx,
+        store.all(dw), store.all(db));
   }
 
   // ---- rotary position embedding ----
@@ -354,7 +354,7 @@ public final class CudaBackend implements Backend {
   /** All tensors in one pass and one wait ({@link CudaOptimizer#sumOfSquares}). */
   @Override
   public double sumOfSquares(List<? extends Tensor> tensors) {
-    return optimizer.sumOfSquares(all(tensors));
+    return optimizer.sumOfSquares(store.all(tensors));
   }
 
   // ---- loss and decoding ----
@@ -385,7 +385,7 @@ public final class CudaBackend implements Backend {
     optimizer.adamW(of(param), of(grad), of(m), of(v), config, t);
   }
 
-  /** Clipping and AdamW in three kernels over all tensors at once, one wait ({@link CudaOptimizer}). */
+  /** Clipping and AdamW in three kernels over all tensors, one wait ({@link CudaOptimizer}). */
   @Override
   public double clipAndAdamW(List<? extends Tensor> params, List<? extends Tensor> grads,
       List<? extends Tensor> m, List<? extends Tensor> v, AdamWConfig config, long t,
@@ -394,7 +394,8 @@ public final class CudaBackend implements Backend {
     for (int i = 0; i < params.size(); i++) {
       checks.adamW(params.get(i), grads.get(i), m.get(i), v.get(i), config, t);
     }
-    return optimizer.clipAndAdamW(all(params), all(grads), all(m), all(v), config, t, maxNorm);
+    return optimizer.clipAndAdamW(store.all(params), store.all(grads), store.all(m), store.all(v),
+        config, t, maxNorm);
   }
 
   /** Frees every tensor of this backend and returns the cached memory to the driver. */
@@ -410,19 +411,6 @@ public final class CudaBackend implements Backend {
 
   private CudaTensor of(Tensor t) {
     return store.of(t);
-  }
-
-  private List<CudaTensor> all(List<? extends Tensor> ts) {
-    List<CudaTensor> out = new ArrayList<>(ts.size());
-    for (Tensor t : ts) out.add(of(t));
-    return out;
-  }
-
-  /** Each tensor as a CudaTensor, nulls kept. */
-  private CudaTensor[] all(Tensor[] ts) {
-    CudaTensor[] out = new CudaTensor[ts.length];
-    for (int i = 0; i < ts.length; i++) out[i] = orNull(ts[i]);
-    return out;
   }
 
   private CudaTensor orNull(Tensor t) {
