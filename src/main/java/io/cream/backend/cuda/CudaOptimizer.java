@@ -13,9 +13,9 @@ import java.util.List;
  * host round trips per step.
  */
 final class CudaOptimizer {
-  /** Elements per chunk of the multi-tensor kernels (CHUNK in optimizer.cu). */
+  /** Elements per chunk of the multi-tensor kernels (MT_CHUNK in optimizer.cu). */
   static final int CHUNK = 16_384;
-  /** 64-bit words per tensor in the table (TABLE_COLS in optimizer.cu). */
+  /** 64-bit words per tensor in the table (MT_TABLE_COLS in optimizer.cu). */
   private static final int TABLE_COLS = 6;
   /** First-pass blocks of the global sum of squares, at most: a size-only grid, reproducible. */
   private static final int MAX_PARTIALS = 1024;

@@ -32,17 +32,17 @@ extern "C" __global__ void adamw_f32(float* p, const float* g, float* m, float* 
   }
 }
 
-// The tensor table, one row of TABLE_COLS 64-bit words per tensor:
+// The tensor table, one row of MT_TABLE_COLS 64-bit words per tensor:
 // p, g, m, v (device addresses), n (elements), firstChunk; row count + 1 holds the chunk total.
-#define TABLE_COLS 6
-#define CHUNK 16384
+#define MT_TABLE_COLS 6
+#define MT_CHUNK 16384
 
 // The tensor whose chunks include chunk c: the last row with firstChunk ≤ c.
 __device__ __forceinline__ int tensor_of_chunk(const long long* table, int count, long long c) {
   int lo = 0, hi = count - 1;
   while (lo < hi) {
     const int mid = (lo + hi + 1) >> 1;
-    if (table[mid * TABLE_COLS + 5] <= c) lo = mid;
+    if (table[mid * MT_TABLE_COLS + 5] <= c) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -52,13 +52,13 @@ __device__ __forceinline__ int tensor_of_chunk(const long long* table, int count
 // the grid depends only on the chunk count, so the sum is the same on every run.
 extern "C" __global__ void sumsq_multi(const long long* table, int count, double* partial) {
   __shared__ double scratch[32];
-  const long long chunks = table[count * TABLE_COLS];
+  const long long chunks = table[count * MT_TABLE_COLS];
   double s = 0.0;
   for (long long c = blockIdx.x; c < chunks; c += gridDim.x) {
-    const long long* row = table + tensor_of_chunk(table, count, c) * TABLE_COLS;
+    const long long* row = table + tensor_of_chunk(table, count, c) * MT_TABLE_COLS;
     const float* g = reinterpret_cast<const float*>(row[1]);
-    const long long start = (c - row[5]) * CHUNK;
-    const long long end = min(row[4], start + CHUNK);
+    const long long start = (c - row[5]) * MT_CHUNK;
+    const long long end = min(row[4], start + MT_CHUNK);
     for (long long i = start + threadIdx.x; i < end; i += blockDim.x) {
       const double x = g[i];
       s += x * x;
@@ -80,15 +80,15 @@ extern "C" __global__ void adamw_clip_multi(const long long* table, int count,
   if (!isfinite(norm)) return;
   const float scale = maxNorm > 0.0 && norm > maxNorm ? (float)(maxNorm / norm) : 1.f;
   const float c1 = 1.f - beta1, c2 = 1.f - beta2;
-  const long long chunks = table[count * TABLE_COLS];
+  const long long chunks = table[count * MT_TABLE_COLS];
   for (long long c = blockIdx.x; c < chunks; c += gridDim.x) {
-    const long long* row = table + tensor_of_chunk(table, count, c) * TABLE_COLS;
+    const long long* row = table + tensor_of_chunk(table, count, c) * MT_TABLE_COLS;
     float* p = reinterpret_cast<float*>(row[0]);
     const float* g = reinterpret_cast<const float*>(row[1]);
     float* m = reinterpret_cast<float*>(row[2]);
     float* v = reinterpret_cast<float*>(row[3]);
-    const long long start = (c - row[5]) * CHUNK;
-    const long long end = min(row[4], start + CHUNK);
+    const long long start = (c - row[5]) * MT_CHUNK;
+    const long long end = min(row[4], start + MT_CHUNK);
     const bool wide = ((row[0] | row[1] | row[2] | row[3]) & 15ll) == 0;
     long long i = start;
     if (wide) {  // 16-byte accesses over the chunk's whole quads (start is a multiple of 4)
