@@ -1,5 +1,6 @@
 package io.cream.backend;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -82,6 +83,38 @@ public interface Backend extends AutoCloseable {
    */
   void linearBackward(Tensor dOut, Tensor x, Tensor w,
       Tensor dx, boolean accumulateDx, Tensor dW, Tensor dBias);
+
+  /**
+   * Several linear layers of one input (q/k/v, gate/up): outs[i] = x·ws[i]ᵀ (+ biases[i]); biases
+   * may be null, or hold nulls. The same as one {@link #linear} per layer, in order; one call so
+   * that a backend can prepare x once (the GPU rounds it to bf16 once).
+   */
+  default void linear(Tensor x, Tensor[] ws, Tensor[] biases, Tensor[] outs) {
+    OpChecks.sameCount("linear", Arrays.asList(ws), Arrays.asList(outs));
+    if (biases != null) OpChecks.sameCount("linear", Arrays.asList(ws), Arrays.asList(biases));
+    for (int i = 0; i < ws.length; i++) {
+      linear(x, ws[i], biases == null ? null : biases[i], outs[i]);
+    }
+  }
+
+  /**
+   * The backward of {@link #linear(Tensor, Tensor[], Tensor[], Tensor[])}: the same as one
+   * {@link #linearBackward} per layer in order, the first overwriting dx unless accumulateDx and
+   * the others adding to it; dWs and dBiases may be null or hold nulls.
+   */
+  default void linearBackward(Tensor[] dOuts, Tensor x, Tensor[] ws, Tensor dx,
+      boolean accumulateDx, Tensor[] dWs, Tensor[] dBiases) {
+    OpChecks.sameCount("linearBackward", Arrays.asList(ws), Arrays.asList(dOuts));
+    for (Tensor[] optional : new Tensor[][] {dWs, dBiases}) {
+      if (optional != null) {
+        OpChecks.sameCount("linearBackward", Arrays.asList(ws), Arrays.asList(optional));
+      }
+    }
+    for (int i = 0; i < ws.length; i++) {
+      linearBackward(dOuts[i], x, ws[i], dx, i > 0 || accumulateDx, dWs == null ? null : dWs[i],
+          dBiases == null ? null : dBiases[i]);
+    }
+  }
 
   // ---- rotary position embedding ----
 
@@ -170,6 +203,29 @@ public interface Backend extends AutoCloseable {
    * p −= lr·(m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + eps).
    */
   void adamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWConfig config, long t);
+
+  /**
+   * The optimizer step over every parameter: the global gradient norm n = √Σ‖grads[i]‖², then,
+   * when maxNorm > 0 and n > maxNorm, each gradient scaled by (float) (maxNorm / n), then
+   * {@link #adamW} on each (params[i], grads[i], m[i], v[i]) at step t. Returns n. When n is not
+   * finite nothing is changed (the caller decides what to do). The gradients may be left scaled
+   * or not. One call so that a GPU can do it in a few kernels with a single wait at the end.
+   */
+  default double clipAndAdamW(List<? extends Tensor> params, List<? extends Tensor> grads,
+      List<? extends Tensor> m, List<? extends Tensor> v, AdamWConfig config, long t,
+      double maxNorm) {
+    OpChecks.sameCount("clipAndAdamW", params, grads, m, v);
+    double norm = Math.sqrt(sumOfSquares(grads));
+    if (!Double.isFinite(norm)) return norm;
+    if (maxNorm > 0 && norm > maxNorm) {
+      float s = (float) (maxNorm / norm);
+      for (Tensor g : grads) scale(g, s);
+    }
+    for (int i = 0; i < params.size(); i++) {
+      adamW(params.get(i), grads.get(i), m.get(i), v.get(i), config, t);
+    }
+    return norm;
+  }
 
   /** Releases the backend's resources; its tensors must not be used afterwards. */
   @Override

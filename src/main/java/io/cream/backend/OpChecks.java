@@ -1,5 +1,7 @@
 package io.cream.backend;
 
+import java.util.List;
+
 /**
  * The argument checks of every {@link Backend} op, shared so that each backend rejects the same
  * mistakes with the same messages before it touches memory. Only where storage lives differs
@@ -175,6 +177,14 @@ public final class OpChecks {
     Shapes.same(op, "param", param, "v", v);
     disjoint(op, param, grad, m, v);
     disjoint(op, m, grad, v);
+  }
+
+  /** Rejects parallel lists of different lengths (params, grads and moments of an optimizer). */
+  public static void sameCount(String op, List<?> first, List<?>... others) {
+    for (List<?> o : others) {
+      Shapes.check(o.size() == first.size(), op, "lists of " + first.size() + " and " + o.size()
+          + " tensors; every parameter needs a gradient and two moments");
+    }
   }
 
   /** Rejects an output that shares elements with any input (optional inputs may be null). */

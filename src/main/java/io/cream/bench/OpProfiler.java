@@ -87,6 +87,15 @@ public final class OpProfiler implements Backend {
 
   @Override public void linear(Tensor x, Tensor w, Tensor bias, Tensor out) { time("linear", () -> b.linear(x, w, bias, out)); }
 
+  @Override public void linear(Tensor x, Tensor[] ws, Tensor[] biases, Tensor[] outs) {
+    time("linear", () -> b.linear(x, ws, biases, outs));
+  }
+
+  @Override public void linearBackward(Tensor[] dOuts, Tensor x, Tensor[] ws, Tensor dx, boolean acc,
+      Tensor[] dWs, Tensor[] dBiases) {
+    time("linear bwd", () -> b.linearBackward(dOuts, x, ws, dx, acc, dWs, dBiases));
+  }
+
   @Override public void linearBackward(Tensor dOut, Tensor x, Tensor w, Tensor dx, boolean acc, Tensor dW, Tensor dBias) {
     time("linear bwd", () -> b.linearBackward(dOut, x, w, dx, acc, dW, dBias));
   }
@@ -129,6 +138,11 @@ public final class OpProfiler implements Backend {
 
   @Override public void adamW(Tensor p, Tensor g, Tensor m, Tensor v, AdamWConfig c, long t) {
     time("adamw", () -> b.adamW(p, g, m, v, c, t));
+  }
+
+  @Override public double clipAndAdamW(List<? extends Tensor> p, List<? extends Tensor> g,
+      List<? extends Tensor> m, List<? extends Tensor> v, AdamWConfig c, long t, double maxNorm) {
+    return time("clip + adamw", () -> b.clipAndAdamW(p, g, m, v, c, t, maxNorm));
   }
 
   /** The wrapped backend stays open: its owner closes it. */

@@ -67,11 +67,12 @@ public final class TrainBench {
           public void run() {
             g.forEach(b::zero);
             pass.forwardBackward(data, 1f / data.rows());
-            double norm = Math.sqrt(b.sumOfSquares(g));
-            if (norm > 1) g.forEach(x -> b.scale(x, (float) (1 / norm)));
             t++;
             if (ms != null) {
-              for (int i = 0; i < params.size(); i++) b.adamW(params.get(i), g.get(i), ms.get(i), vs.get(i), adam, t);
+              b.clipAndAdamW(params, g, ms, vs, adam, t, 1.0); // as the trainer steps
+            } else {
+              double norm = Math.sqrt(b.sumOfSquares(g));
+              if (norm > 1) g.forEach(x -> b.scale(x, (float) (1 / norm)));
             }
             syncOf(device).run();
           }

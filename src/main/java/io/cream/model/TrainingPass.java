@@ -25,7 +25,7 @@ public final class TrainingPass implements AutoCloseable {
 
   private final LayerActivations[] acts;
   private final Tensor[] inputs; // per-layer block inputs when recomputing
-  private final Tensor x, tmp, nf, rstdf, logits;
+  private final Tensor x, nf, rstdf, logits;
   private final Tensor dx, dn, dAtt, dq, dk, dv, dAct, dGate, dUp;
 
   public TrainingPass(LlamaModel model, LlamaWeights grads, int batch, int seqLen, boolean recompute) {
@@ -54,7 +54,6 @@ public final class TrainingPass implements AutoCloseable {
       for (int l = 0; l < layers; l++) acts[l] = LayerActivations.allocate(b, c, rows);
     }
     x = b.zeros(rows, hidden);
-    tmp = b.zeros(rows, hidden);
     nf = b.zeros(rows, hidden);
     rstdf = b.zeros(rows, 1);
     logits = b.zeros(rows, c.vocabSize());
@@ -102,14 +101,15 @@ public final class TrainingPass implements AutoCloseable {
 
   private void forward(TrainBatch data, Tensor cos, Tensor sin) {
     LlamaWeights w = model.weights();
-    b.embedding(w.embed(), data.tokens(), x);
-    for (int l = 0; l < c.numHiddenLayers(); l++) {
+    int layers = c.numHiddenLayers();
+    b.embedding(w.embed(), data.tokens(), layers > 0 ? acts[0].x() : x);
+    for (int l = 0; l < layers; l++) {
       LayerActivations a = acts[l];
-      b.copy(x, a.x());
       blockForward(w.layer(l), a, cos, sin);
-      b.copy(a.h(), x);
-      b.linear(a.act(), w.layer(l).wDown(), null, tmp);
-      b.add(x, tmp);
+      // y = down(act) + h, written straight into the next block's input (no copies)
+      Tensor y = l + 1 < layers ? acts[l + 1].x() : x;
+      b.linear(a.act(), w.layer(l).wDown(), null, y);
+      b.add(y, a.h());
     }
     b.rmsNorm(x, w.finalNorm(), (float) c.rmsNormEps(), nf, rstdf);
     b.linear(nf, w.lmHead(), null, logits);
@@ -119,16 +119,14 @@ public final class TrainingPass implements AutoCloseable {
   private void blockForward(LayerWeights w, LayerActivations a, Tensor cos, Tensor sin) {
     float eps = (float) c.rmsNormEps();
     b.rmsNorm(a.x(), w.attnNorm(), eps, a.n1(), a.rstd1());
-    b.linear(a.n1(), w.wq(), w.bq(), a.q());
-    b.linear(a.n1(), w.wk(), w.bk(), a.k());
-    b.linear(a.n1(), w.wv(), w.bv(), a.v());
+    b.linear(a.n1(), new Tensor[] {w.wq(), w.wk(), w.wv()}, new Tensor[] {w.bq(), w.bk(), w.bv()},
+        new Tensor[] {a.q(), a.k(), a.v()});
     b.rope(a.q(), a.k(), cos, sin, c.headDim());
     b.attention(shape, a.q(), a.k(), a.v(), a.att(), a.lse());
     b.linear(a.att(), w.wo(), null, a.h());
     b.add(a.h(), a.x());
     b.rmsNorm(a.h(), w.mlpNorm(), eps, a.n2(), a.rstd2());
-    b.linear(a.n2(), w.wGate(), null, a.gate());
-    b.linear(a.n2(), w.wUp(), null, a.up());
+    b.linear(a.n2(), new Tensor[] {w.wGate(), w.wUp()}, null, new Tensor[] {a.gate(), a.up()});
     b.swiglu(a.gate(), a.up(), a.act());
   }
 
@@ -146,16 +144,16 @@ public final class TrainingPass implements AutoCloseable {
       // MLP: y = h + down(swiglu(gate(n2), up(n2)))
       b.linearBackward(dx, a.act(), lw.wDown(), dAct, false, lg.wDown(), null);
       b.swigluBackward(dAct, a.gate(), a.up(), dGate, dUp);
-      b.linearBackward(dGate, a.n2(), lw.wGate(), dn, false, lg.wGate(), null);
-      b.linearBackward(dUp, a.n2(), lw.wUp(), dn, true, lg.wUp(), null);
+      b.linearBackward(new Tensor[] {dGate, dUp}, a.n2(), new Tensor[] {lw.wGate(), lw.wUp()}, dn,
+          false, new Tensor[] {lg.wGate(), lg.wUp()}, null);
       b.rmsNormBackward(dn, a.h(), lw.mlpNorm(), a.rstd2(), dx, true, lg.mlpNorm());
       // Attention: h = x + o(att)
       b.linearBackward(dx, a.att(), lw.wo(), dAtt, false, lg.wo(), null);
       b.attentionBackward(shape, a.q(), a.k(), a.v(), a.att(), a.lse(), dAtt, dq, dk, dv);
       b.ropeBackward(dq, dk, cos, sin, c.headDim());
-      b.linearBackward(dq, a.n1(), lw.wq(), dn, false, lg.wq(), lg.bq());
-      b.linearBackward(dk, a.n1(), lw.wk(), dn, true, lg.wk(), lg.bk());
-      b.linearBackward(dv, a.n1(), lw.wv(), dn, true, lg.wv(), lg.bv());
+      b.linearBackward(new Tensor[] {dq, dk, dv}, a.n1(), new Tensor[] {lw.wq(), lw.wk(), lw.wv()},
+          dn, false, new Tensor[] {lg.wq(), lg.wk(), lg.wv()},
+          new Tensor[] {lg.bq(), lg.bk(), lg.bv()});
       b.rmsNormBackward(dn, a.x(), lw.attnNorm(), a.rstd1(), dx, true, lg.attnNorm());
     }
     b.embeddingBackward(dx, data.tokens(), grads.embed());
@@ -182,7 +180,7 @@ public final class TrainingPass implements AutoCloseable {
     } else {
       for (LayerActivations a : acts) a.close();
     }
-    for (Tensor t : new Tensor[] {x, tmp, nf, rstdf, logits, dx, dn, dAtt, dq, dk, dv, dAct, dGate, dUp}) {
+    for (Tensor t : new Tensor[] {x, nf, rstdf, logits, dx, dn, dAtt, dq, dk, dv, dAct, dGate, dUp}) {
       t.close();
     }
   }

@@ -178,22 +178,16 @@ public final class Trainer {
           double[] sums = group.allReduceSum(new double[] {loss.sum(), loss.count()});
           loss = new CrossEntropyLoss(sums[0], (long) sums[1]);
         }
-        double sq = 0;
-        for (Tensor t : g) sq += backend.sumOfSquares(t);
-        double norm = Math.sqrt(sq);
+        double lr = schedule.lr(step);
+        AdamWConfig cfg = adam.withLr((float) lr);
+        // Clip and step in one call (one wait on a GPU); a non-finite norm changes nothing.
+        double norm = Double.isFinite(loss.mean())
+            ? backend.clipAndAdamW(params, g, m, v, cfg, step + 1L, o.clip())
+            : Math.sqrt(backend.sumOfSquares(g));
         if (!Double.isFinite(loss.mean()) || !Double.isFinite(norm)) {
           throw new UserError("loss became " + loss.mean() + " (gradient norm " + norm + ") at step "
               + step + "; the last good checkpoint is kept in " + o.out().resolve("checkpoints")
               + " — lower --lr or raise --warmup and resume");
-        }
-        if (o.clip() > 0 && norm > o.clip()) {
-          float s = (float) (o.clip() / norm);
-          for (Tensor t : g) backend.scale(t, s);
-        }
-        double lr = schedule.lr(step);
-        AdamWConfig cfg = adam.withLr((float) lr);
-        for (int i = 0; i < params.size(); i++) {
-          backend.adamW(params.get(i), g.get(i), m.get(i), v.get(i), cfg, step + 1L);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         lastLoss = loss.mean();

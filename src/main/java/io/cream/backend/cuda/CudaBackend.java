@@ -7,6 +7,8 @@ import io.cream.backend.CrossEntropyLoss;
 import io.cream.backend.OpChecks;
 import io.cream.backend.Shapes;
 import io.cream.backend.Tensor;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The CUDA backend: float32 tensors in device memory, ops as NVRTC-compiled kernels and cuBLAS
@@ -32,6 +34,7 @@ public final class CudaBackend implements Backend {
   private final CudaTokens tokens;
   private final CudaLogits logits;
   private final CudaAttention attention;
+  private final CudaOptimizer optimizer;
   private final TensorStore store;
   private final Precision precision;
   private final OpChecks checks = new OpChecks(new OpChecks.Storage() {
@@ -84,6 +87,7 @@ public final class CudaBackend implements Backend {
     this.linear = new CudaLinear(ws, elementwise, precision);
     this.tokens = new CudaTokens(ws);
     this.logits = new CudaLogits(ws);
+    this.optimizer = new CudaOptimizer(ws);
     this.attention = new CudaAttention(ws, Integer.parseInt(ctx.arch.substring(3)) >= 80, precision);
   }
 
@@ -248,6 +252,29 @@ public final class CudaBackend implements Backend {
     linear.backward(of(dOut), of(x), of(w), orNull(dx), accumulateDx, orNull(dW), orNull(dBias));
   }
 
+  @Override
+  public void linear(Tensor x, Tensor[] ws, Tensor[] biases, Tensor[] outs) {
+    OpChecks.sameCount("linear", Arrays.asList(ws), Arrays.asList(outs));
+    Tensor[] bs = biases == null ? new Tensor[ws.length] : biases;
+    OpChecks.sameCount("linear", Arrays.asList(ws), Arrays.asList(bs));
+    for (int i = 0; i < ws.length; i++) checks.linear(x, ws[i], bs[i], outs[i]);
+    linear.forward(of(x), store.all(ws), store.all(bs), store.all(outs));
+  }
+
+  @Override
+  public void linearBackward(Tensor[] dOuts, Tensor x, Tensor[] ws, Tensor dx,
+      boolean accumulateDx, Tensor[] dWs, Tensor[] dBiases) {
+    Tensor[] dw = dWs == null ? new Tensor[ws.length] : dWs;
+    Tensor[] db = dBiases == null ? new Tensor[ws.length] : dBiases;
+    OpChecks.sameCount("linearBackward", Arrays.asList(ws), Arrays.asList(dOuts),
+        Arrays.asList(dw), Arrays.asList(db));
+    for (int i = 0; i < ws.length; i++) {
+      checks.linearBackward(dOuts[i], x, ws[i], dx, dw[i], db[i]);
+    }
+    linear.backward(store.all(dOuts), of(x), store.all(ws), orNull(dx), accumulateDx,
+        store.all(dw), store.all(db));
+  }
+
   // ---- rotary position embedding ----
 
   @Override
@@ -324,6 +351,12 @@ public final class CudaBackend implements Backend {
     return elementwise.sumOfSquares(of(t));
   }
 
+  /** All tensors in one pass and one wait ({@link CudaOptimizer#sumOfSquares}). */
+  @Override
+  public double sumOfSquares(List<? extends Tensor> tensors) {
+    return optimizer.sumOfSquares(store.all(tensors));
+  }
+
   // ---- loss and decoding ----
 
   @Override
@@ -349,7 +382,20 @@ public final class CudaBackend implements Backend {
   @Override
   public void adamW(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWConfig config, long t) {
     checks.adamW(param, grad, m, v, config, t);
-    elementwise.adamW(of(param), of(grad), of(m), of(v), config, t);
+    optimizer.adamW(of(param), of(grad), of(m), of(v), config, t);
+  }
+
+  /** Clipping and AdamW in three kernels over all tensors, one wait ({@link CudaOptimizer}). */
+  @Override
+  public double clipAndAdamW(List<? extends Tensor> params, List<? extends Tensor> grads,
+      List<? extends Tensor> m, List<? extends Tensor> v, AdamWConfig config, long t,
+      double maxNorm) {
+    OpChecks.sameCount("clipAndAdamW", params, grads, m, v);
+    for (int i = 0; i < params.size(); i++) {
+      checks.adamW(params.get(i), grads.get(i), m.get(i), v.get(i), config, t);
+    }
+    return optimizer.clipAndAdamW(store.all(params), store.all(grads), store.all(m), store.all(v),
+        config, t, maxNorm);
   }
 
   /** Frees every tensor of this backend and returns the cached memory to the driver. */

@@ -1,10 +1,8 @@
 package io.cream.backend.cuda;
 
-import io.cream.backend.AdamWConfig;
-
 /**
  * Whole-tensor ops on the device: fill and copy (driver calls), residual add, scale, SwiGLU,
- * AdamW, the bias of a linear layer, and the deterministic reductions (sum of squares, column
+ * the bias of a linear layer, and the deterministic reductions (sum of squares, column
  * sums) in double.
  */
 final class CudaElementwise {
@@ -64,19 +62,6 @@ final class CudaElementwise {
     ws.kernel("elementwise", "swiglu_bwd").call().grid(ws.gridFor(n)).block(Workspace.THREADS)
         .ptr(dOut.pointer()).ptr(gate.pointer()).ptr(up.pointer()).ptr(dGate.pointer())
         .ptr(dUp.pointer()).i64(n).launch();
-  }
-
-  /** The CPU backend's formula; bias corrections computed in double on the host. */
-  void adamW(CudaTensor p, CudaTensor g, CudaTensor m, CudaTensor v, AdamWConfig cfg, long t) {
-    long n = p.size();
-    if (n == 0) return;
-    float decay = (float) (1.0 - (double) cfg.lr() * cfg.weightDecay());
-    float stepSize = (float) (cfg.lr() / (1.0 - Math.pow(cfg.beta1(), t)));
-    float invSqrtBc2 = (float) (1.0 / Math.sqrt(1.0 - Math.pow(cfg.beta2(), t)));
-    ws.kernel("elementwise", "adamw_f32").call().grid(ws.gridFor(n)).block(Workspace.THREADS)
-        .ptr(p.pointer()).ptr(g.pointer()).ptr(m.pointer()).ptr(v.pointer()).i64(n)
-        .f32(cfg.beta1()).f32(cfg.beta2()).f32(cfg.eps()).f32(decay).f32(stepSize)
-        .f32(invSqrtBc2).launch();
   }
 
   /** Σ t² in double; the grid depends only on the size, so the result is reproducible. */

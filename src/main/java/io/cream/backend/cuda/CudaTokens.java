@@ -1,10 +1,13 @@
 package io.cream.backend.cuda;
 
 /**
- * Per-token ops: the embedding lookup and its deterministic scatter-add backward (rows grouped by
- * id on the host, see {@link EmbeddingGroups}), and RoPE with per-row cos/sin tables.
+ * Per-token ops: the embedding lookup and its deterministic scatter-add backward (sort-free, on
+ * the device), and RoPE with per-row cos/sin tables.
  */
 final class CudaTokens {
+  /** Blocks of the embedding backward per multiprocessor: 8 × 256 threads fill one SM. */
+  private static final int GROUPS_PER_SM = 8;
+
   private final Workspace ws;
 
   CudaTokens(Workspace ws) {
@@ -19,17 +22,21 @@ final class CudaTokens {
     }
   }
 
+  /**
+   * dTable[ids[r]] += dOut[r] for every row r, on the device: the table rows are split into about
+   * {@link #GROUPS_PER_SM} groups per multiprocessor (one wave of blocks), each block scanning the
+   * id list for its own rows (see embedding.cu). Reads each dOut row once and each touched table
+   * row once per hit; the ids are uploaded asynchronously, nothing waits for the device.
+   */
   void embeddingBackward(CudaTensor dOut, int[] ids, CudaTensor dTable) {
     if (ids.length == 0) return;
-    EmbeddingGroups g = EmbeddingGroups.of(ids);
-    int cols = dTable.cols();
-    try (Workspace.Scratch unique = ws.upload(g.uniqueIds());
-        Workspace.Scratch starts = ws.upload(g.starts());
-        Workspace.Scratch rows = ws.upload(g.rowList())) {
-      ws.kernel("embedding", "embedding_bwd").call()
-          .grid(g.uniqueIds().length, Workspace.ceilDiv(cols, Workspace.THREADS), 1)
-          .block(Workspace.THREADS).ptr(dOut.pointer()).ptr(unique.pointer).ptr(starts.pointer)
-          .ptr(rows.pointer).ptr(dTable.pointer()).i32(cols).launch();
+    int vocab = dTable.rows();
+    int groups = Math.max(1, Math.min(vocab, GROUPS_PER_SM * ws.ctx.multiprocessors));
+    int rowsPerGroup = Workspace.ceilDiv(vocab, groups);
+    try (Workspace.Scratch dIds = ws.upload(ids)) {
+      ws.kernel("embedding", "embedding_bwd").call().grid(Workspace.ceilDiv(vocab, rowsPerGroup))
+          .block(Workspace.THREADS).ptr(dOut.pointer()).ptr(dIds.pointer).i32(ids.length)
+          .ptr(dTable.pointer()).i32(dTable.cols()).i32(rowsPerGroup).launch();
     }
   }
 

@@ -17,8 +17,9 @@ import java.util.Map;
  */
 final class KernelLibrary {
   /** Every kernel file; a test compiles them all. */
-  static final List<String> FILES = List.of("elementwise", "reduce", "norm", "embedding", "rope",
-      "logits", "attention_fwd", "attention_bwd", "attention_tc", "attention_bf16");
+  static final List<String> FILES = List.of("elementwise", "reduce", "optimizer", "norm",
+      "embedding", "rope", "logits", "attention_fwd", "attention_bwd", "attention_tc",
+      "attention_bf16");
   static final List<String> OPTIONS = List.of("--std=c++17");
   private static final String RESOURCE_DIR = "/io/cream/backend/cuda/";
 

@@ -4,6 +4,7 @@ import io.cream.backend.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -73,5 +74,19 @@ final class TensorStore {
   private void ensureOpen() {
     if (closed) throw new IllegalStateException("CUDA backend used after close()");
     ctx.makeCurrent();
+  }
+
+  /** Each tensor of this backend as a CudaTensor. */
+  List<CudaTensor> all(List<? extends Tensor> ts) {
+    List<CudaTensor> out = new ArrayList<>(ts.size());
+    for (Tensor t : ts) out.add(of(t));
+    return out;
+  }
+
+  /** Each tensor as a CudaTensor, nulls kept. */
+  CudaTensor[] all(Tensor[] ts) {
+    CudaTensor[] out = new CudaTensor[ts.length];
+    for (int i = 0; i < ts.length; i++) out[i] = orNull(ts[i]);
+    return out;
   }
 }

@@ -49,6 +49,13 @@ final class Workspace {
     return s;
   }
 
+  /** A temporary device copy of longs (queued; the host array may change right after). */
+  Scratch upload(long[] values) {
+    Scratch s = new Scratch(Math.max(1, values.length) * 8L);
+    ctx.staging.upload(MemorySegment.ofArray(values), s.pointer);
+    return s;
+  }
+
   void upload(float[] values, long dst) {
     ctx.staging.upload(MemorySegment.ofArray(values), dst);
   }

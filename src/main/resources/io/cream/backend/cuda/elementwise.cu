@@ -1,8 +1,23 @@
 // Elementwise ops over whole tensors (float32): residual add, scale, SwiGLU and its backward,
-// the linear layer's bias, the fused AdamW step, and the bf16 rounding of GEMM operands.
+// the linear layer's bias, and the bf16 rounding of GEMM operands (AdamW is in optimizer.cu).
 
+__device__ __forceinline__ bool aligned16(const void* p) {
+  return ((unsigned long long)p & 15ull) == 0;
+}
+
+// a += b; 16-byte accesses where both pointers allow (see swiglu_fwd).
 extern "C" __global__ void add_f32(float* a, const float* b, long long n) {
-  GRID_LOOP(i, n) a[i] += b[i];
+  const long long quads = aligned16(a) && aligned16(b) ? n / 4 : 0;
+  GRID_LOOP(q, quads) {
+    float4 x = reinterpret_cast<float4*>(a)[q];
+    const float4 y = reinterpret_cast<const float4*>(b)[q];
+    x.x += y.x;
+    x.y += y.y;
+    x.z += y.z;
+    x.w += y.w;
+    reinterpret_cast<float4*>(a)[q] = x;
+  }
+  GRID_LOOP(j, n - 4 * quads) a[4 * quads + j] += b[4 * quads + j];
 }
 
 extern "C" __global__ void scale_f32(float* x, long long n, float factor) {
@@ -15,42 +30,55 @@ extern "C" __global__ void add_bias_f32(float* out, const float* bias, long long
 }
 
 // out = silu(g)·u with silu(g) = g·σ(g); σ saturates to exactly 0 or 1, never NaN.
-extern "C" __global__ void swiglu_fwd(const float* gate, const float* up, float* out,
-                                      long long n) {
-  GRID_LOOP(i, n) {
-    const float g = gate[i];
-    const float s = 1.f / (1.f + expf(-g));
-    out[i] = g * s * up[i];
-  }
+__device__ __forceinline__ float swiglu_one(float g, float u) {
+  const float s = 1.f / (1.f + expf(-g));
+  return g * s * u;
 }
 
 // dGate = dOut·u·σ(g)·(1 + g·(1 − σ(g))), dUp = dOut·g·σ(g)
-extern "C" __global__ void swiglu_bwd(const float* dout, const float* gate, const float* up,
-                                      float* dgate, float* dup, long long n) {
-  GRID_LOOP(i, n) {
-    const float d = dout[i], g = gate[i], u = up[i];
-    const float s = 1.f / (1.f + expf(-g));
-    dgate[i] = d * u * s * (1.f + g * (1.f - s));
-    dup[i] = d * g * s;
+__device__ __forceinline__ void swiglu_bwd_one(float d, float g, float u, float& dg, float& du) {
+  const float s = 1.f / (1.f + expf(-g));
+  dg = d * u * s * (1.f + g * (1.f - s));
+  du = d * g * s;
+}
+
+// Bandwidth-bound: 16-byte accesses over the quads where every pointer allows, then the tail
+// (or everything, when one pointer is not 16-byte aligned) one element at a time.
+extern "C" __global__ void swiglu_fwd(const float* gate, const float* up, float* out,
+                                      long long n) {
+  const long long quads = aligned16(gate) && aligned16(up) && aligned16(out) ? n / 4 : 0;
+  GRID_LOOP(q, quads) {
+    const float4 g = reinterpret_cast<const float4*>(gate)[q];
+    const float4 u = reinterpret_cast<const float4*>(up)[q];
+    reinterpret_cast<float4*>(out)[q] = make_float4(swiglu_one(g.x, u.x), swiglu_one(g.y, u.y),
+                                                    swiglu_one(g.z, u.z), swiglu_one(g.w, u.w));
+  }
+  GRID_LOOP(j, n - 4 * quads) {
+    const long long i = 4 * quads + j;
+    out[i] = swiglu_one(gate[i], up[i]);
   }
 }
 
-// One AdamW step; decay = 1 − lr·wd, stepSize = lr/(1 − β1ᵗ), invSqrtBc2 = 1/√(1 − β2ᵗ) come
-// from the host (computed in double there). Every operation is rounded on its own (no fused
-// multiply-add), in the CPU backend's order, so the GPU and the CPU take bit-identical steps and
-// data-parallel or resumed runs do not drift apart between devices.
-extern "C" __global__ void adamw_f32(float* p, const float* g, float* m, float* v, long long n,
-                                     float beta1, float beta2, float eps, float decay,
-                                     float stepSize, float invSqrtBc2) {
-  const float c1 = 1.f - beta1, c2 = 1.f - beta2;
-  GRID_LOOP(i, n) {
-    const float gi = g[i];
-    const float mi = __fadd_rn(__fmul_rn(m[i], beta1), __fmul_rn(gi, c1));
-    const float vi = __fadd_rn(__fmul_rn(v[i], beta2), __fmul_rn(__fmul_rn(gi, gi), c2));
-    m[i] = mi;
-    v[i] = vi;
-    const float denom = __fadd_rn(__fmul_rn(sqrtf(vi), invSqrtBc2), eps);
-    p[i] = __fsub_rn(__fmul_rn(p[i], decay), __fdiv_rn(__fmul_rn(stepSize, mi), denom));
+extern "C" __global__ void swiglu_bwd(const float* dout, const float* gate, const float* up,
+                                      float* dgate, float* dup, long long n) {
+  const bool wide = aligned16(dout) && aligned16(gate) && aligned16(up) && aligned16(dgate)
+                    && aligned16(dup);
+  const long long quads = wide ? n / 4 : 0;
+  GRID_LOOP(q, quads) {
+    const float4 d = reinterpret_cast<const float4*>(dout)[q];
+    const float4 g = reinterpret_cast<const float4*>(gate)[q];
+    const float4 u = reinterpret_cast<const float4*>(up)[q];
+    float4 dg, du;
+    swiglu_bwd_one(d.x, g.x, u.x, dg.x, du.x);
+    swiglu_bwd_one(d.y, g.y, u.y, dg.y, du.y);
+    swiglu_bwd_one(d.z, g.z, u.z, dg.z, du.z);
+    swiglu_bwd_one(d.w, g.w, u.w, dg.w, du.w);
+    reinterpret_cast<float4*>(dgate)[q] = dg;
+    reinterpret_cast<float4*>(dup)[q] = du;
+  }
+  GRID_LOOP(j, n - 4 * quads) {
+    const long long i = 4 * quads + j;
+    swiglu_bwd_one(dout[i], gate[i], up[i], dgate[i], dup[i]);
   }
 }
 
