@@ -3,7 +3,8 @@
 # `bench train` / `bench infer` and the same shapes in PyTorch + transformers (bench_torch.py).
 # Each run has its own time limit so one slow or failing case does not hide the rest; a shape that
 # does not fit in memory is reported as such. Everything is printed (and appended to $OUT/bench.log).
-# BENCH_7B=0 skips the Llama-2-7B shape; TINY_BATCH sets the TinyLlama batch (default 4).
+# BENCH_7B=0 skips the Llama-2-7B shape; TINY_BATCH sets the TinyLlama batch (default 4);
+# PRECISION (default bf16) what cream feeds the tensor cores; MORE=0 skips the extra variants.
 set -uo pipefail
 export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
@@ -32,18 +33,23 @@ torchb() { run "$1" python3 "$HERE/bench_torch.py" "${@:2}"; }
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader | tee -a "$LOG"
 date -u +"%Y-%m-%d %H:%M UTC" | tee -a "$LOG"
 B=${TINY_BATCH:-4}
+# What cream feeds the tensor cores in the main rows (bf16 autocast is what PyTorch amp does).
+P=(--precision "${PRECISION:-bf16}")
 # Most telling first: the time limit of a device call may cut the tail.
 echo "== TinyLlama-1.1B shape, training at 4096 tokens, batch $B" | tee -a "$LOG"
-cream 150 bench train --model tinyllama-1.1b --seq 4096 --batch "$B" --steps 3 --warmup 1 --device cuda --tf32 --profile
+cream 150 bench train --model tinyllama-1.1b --seq 4096 --batch "$B" --steps 3 --warmup 1 --device cuda "${P[@]}" --profile
 torchb 120 train --model tinyllama-1.1b --seq 4096 --batch "$B" --precision amp --steps 5 --warmup 2 --profile
 echo "== TinyLlama-1.1B shape, 32K-token prefill and decode" | tee -a "$LOG"
-cream 150 bench infer --model tinyllama-1.1b --prefill 32768 --decode 64 --chunk 4096 --device cuda --tf32
+cream 150 bench infer --model tinyllama-1.1b --prefill 32768 --decode 64 --chunk 4096 --device cuda "${P[@]}"
 torchb 90 infer --model tinyllama-1.1b --prefill 32768 --decode 64 --dtype bf16
 if [[ "${BENCH_7B:-1}" != 0 ]]; then
   echo "== Llama-2-7B shape, training at 4096 tokens, batch 1, activation recomputation" | tee -a "$LOG"
-  cream 150 bench train --model llama2-7b --seq 4096 --batch 1 --recompute --steps 2 --warmup 1 --device cuda --tf32
-  torchb 120 train --model llama2-7b --seq 4096 --batch 1 --recompute --precision bf16 --steps 3 --warmup 1
+  cream 150 bench train --model llama2-7b --seq 4096 --batch 1 --recompute --steps 2 --warmup 1 --device cuda "${P[@]}"
+  torchb 120 train --model llama2-7b --seq 4096 --batch 1 --recompute --precision amp --steps 3 --warmup 1
+  cream 150 bench infer --model llama2-7b --prefill 32768 --decode 32 --chunk 4096 --device cuda "${P[@]}"
+  torchb 90 infer --model llama2-7b --prefill 32768 --decode 32 --dtype bf16
 fi
+[[ "${MORE:-1}" == 0 ]] && { echo "gpu-bench: done" | tee -a "$LOG"; exit 0; }
 echo "== more variants: exact fp32, pure bf16, fp32 inference, 7B without optimizer state" | tee -a "$LOG"
 cream 120 bench train --model tinyllama-1.1b --seq 4096 --batch "$B" --steps 2 --warmup 1 --device cuda
 torchb 90 train --model tinyllama-1.1b --seq 4096 --batch "$B" --precision bf16 --steps 5 --warmup 2

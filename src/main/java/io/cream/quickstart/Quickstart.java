@@ -256,7 +256,7 @@ public final class Quickstart {
     c.put("num_attention_heads", plan.heads());
     c.put("num_key_value_heads", plan.kvHeads());
     c.put("rms_norm_eps", 1e-5);
-    c.put("rope_theta", 10000.0);
+    c.put("rope_theta", plan.ropeTheta());
     c.put("max_position_embeddings", plan.window());
     try (TextTokenizer t = TextTokenizer.load(tokenizer)) {
       c.put("vocab_size", t.vocabSize());

@@ -7,6 +7,8 @@ package io.cream.quickstart;
  * @param window the base model's window N (tokens)
  * @param factor the extension f (evaluated at N and f·N)
  * @param hidden model width; layers, heads and kvHeads complete the shape
+ * @param ropeTheta the base model's RoPE base (small windows use a small one: more of the
+ *     frequencies turn within the window, so positions stay distinguishable once interpolated)
  * @param pretrainSteps steps of pre-training (contiguous windows, no RoPE scaling)
  * @param finetuneSteps steps of each extension fine-tune (PoSE, CREAM)
  * @param batch sequences per step
@@ -17,22 +19,22 @@ package io.cream.quickstart;
  * @param vocabulary pieces of the small vocabulary cut from the tokenizer (0: use it whole)
  */
 public record QuickstartPlan(
-    int window, int factor, int hidden, int layers, int heads, int kvHeads,
+    int window, int factor, int hidden, int layers, int heads, int kvHeads, double ropeTheta,
     int pretrainSteps, int finetuneSteps, int batch, double pretrainLr, double finetuneLr,
     int books, int shortDocs, int longDocs, int samples, int vocabulary, long seed) {
 
   public static QuickstartPlan standard() {
-    return new QuickstartPlan(128, 8, 128, 4, 4, 2, 2000, 100, 16, 3e-3, 5e-4, 6, 16000, 2000, 4, 4096, 1);
+    return new QuickstartPlan(128, 8, 128, 4, 4, 2, 500, 2000, 300, 16, 3e-3, 1e-3, 6, 16000, 2000, 8, 4096, 1);
   }
 
   /** A few steps of everything: checks the plumbing, not the skill. */
   public static QuickstartPlan smoke() {
-    return new QuickstartPlan(96, 4, 32, 2, 4, 2, 3, 2, 2, 2e-3, 5e-4, 1, 40, 10, 1, 1024, 1);
+    return new QuickstartPlan(96, 4, 32, 2, 4, 2, 500, 3, 2, 2, 2e-3, 5e-4, 1, 40, 10, 1, 1024, 1);
   }
 
   /** The same plan with another pre-training length. */
   public QuickstartPlan withPretrainSteps(int steps) {
-    return new QuickstartPlan(window, factor, hidden, layers, heads, kvHeads, steps, finetuneSteps,
+    return new QuickstartPlan(window, factor, hidden, layers, heads, kvHeads, ropeTheta, steps, finetuneSteps,
         batch, pretrainLr, finetuneLr, books, shortDocs, longDocs, samples, vocabulary, seed);
   }
 
