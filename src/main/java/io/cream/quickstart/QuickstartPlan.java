@@ -7,8 +7,8 @@ package io.cream.quickstart;
  * @param window the base model's window N (tokens)
  * @param factor the extension f (evaluated at N and f·N)
  * @param hidden model width; layers, heads and kvHeads complete the shape
- * @param ropeTheta the base model's RoPE base (small windows use a small one: more of the
- *     frequencies turn within the window, so positions stay distinguishable once interpolated)
+ * @param ropeTheta the base model's RoPE base: 500 rather than Llama's 10000, because at a
+ *     128-token window most of 10000's 16 frequency pairs (head dim 32) barely turn at all
  * @param pretrainSteps steps of pre-training (contiguous windows, no RoPE scaling)
  * @param finetuneSteps steps of each extension fine-tune (PoSE, CREAM)
  * @param batch sequences per step
