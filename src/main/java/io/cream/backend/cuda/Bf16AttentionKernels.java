@@ -4,11 +4,15 @@ import java.util.Set;
 
 /**
  * Which kernel of attention_bf16.cu runs each pass, with its shared memory. The kernels of a pass
- * differ only in how the next tile is staged: cp.async into an fp32 shared buffer ("async"), or
- * registers where they fit and synchronous loads elsewhere ("registers"); both give bit-identical
- * results. The default ("auto") is the faster one measured on an H200
- * (docs/attention-perf-notes.md): registers for the head-dim-64 forward, cp.async for the rest.
- * The system property {@value #STAGING} (auto, async, registers) overrides it for measurements.
+ * differ only in how tiles reach shared memory, and all give bit-identical results: cp.async
+ * into an fp32 shared buffer then rounded ("async"); registers where they fit and synchronous
+ * loads elsewhere ("registers"); or, for the two backward passes, cp.async of bf16 copies of Q,
+ * K, V and dO that the caller makes first with {@link Bf16Cast} ("cast": double-buffered, one
+ * barrier per tile; "cast3" is the same at d = 64 with 3 blocks per SM instead of 4). The default
+ * ("auto") is the faster one measured on an H200 (docs/attention-perf-notes.md): registers for
+ * the head-dim-64 forward, cp.async for the d = 128 forward, cast for the backward. The system
+ * property {@value #STAGING} (auto, async, registers, cast, cast3) overrides it for measurements;
+ * the cast stagings leave the forward at its default.
  */
 final class Bf16AttentionKernels {
   static final String STAGING = "cream.attention.bf16.staging";
@@ -22,8 +26,11 @@ final class Bf16AttentionKernels {
     }
   }
 
-  /** One kernel: its name and its dynamic shared memory in bytes. */
-  record Choice(String name, int sharedBytes) {}
+  /**
+   * One kernel: its name, its dynamic shared memory in bytes, and whether it reads bf16 copies of
+   * Q, K, V and dO (else the fp32 tensors).
+   */
+  record Choice(String name, int sharedBytes, boolean bf16Inputs) {}
 
   /** Rows of a block's own tile (queries: forward, dQ; keys: dK/dV): BF_BQ, BF_BKV. */
   private static final int BLOCK_ROWS = 64;
@@ -37,18 +44,22 @@ final class Bf16AttentionKernels {
   }
 
   Bf16AttentionKernels(String staging) {
-    if (!Set.of("auto", "async", "registers").contains(staging)) {
-      throw new IllegalArgumentException(STAGING + " must be auto, async or registers: " + staging);
+    if (!Set.of("auto", "async", "registers", "cast", "cast3").contains(staging)) {
+      throw new IllegalArgumentException(
+          STAGING + " must be auto, async, registers, cast or cast3: " + staging);
     }
     this.staging = staging;
   }
 
   /** The kernel for a pass at head dim d (64 or 128). */
   Choice choose(Pass pass, int d) {
+    if (pass != Pass.FWD && !staging.equals("async") && !staging.equals("registers")) {
+      return cast(pass, d);
+    }
     boolean async = switch (staging) {
       case "async" -> true;
       case "registers" -> false;
-      default -> !(pass == Pass.FWD && d == 64);
+      default -> d != 64;
     };
     // bf16 tiles of d + 8 values a row: forward Q, K, V; dQ Q, dO, K, V; dK/dV K, V, Q, dO
     int rows = pass == Pass.FWD ? BLOCK_ROWS + 2 * TILE : 2 * BLOCK_ROWS + 2 * TILE;
@@ -59,6 +70,17 @@ final class Bf16AttentionKernels {
       if (pass == Pass.DKDV) bytes += 2 * TILE * Float.BYTES; // and of lse, delta
     }
     String name = "attention_bf16_" + pass.label() + "_d" + d + (async ? "_async" : "");
-    return new Choice(name, bytes);
+    return new Choice(name, bytes, false);
+  }
+
+  /** The backward kernels on bf16 copies: own rows once, two buffers of the streamed tiles. */
+  private Choice cast(Pass pass, int d) {
+    int rowBytes = (d + 8) * 2;
+    int own = 2 * BLOCK_ROWS * rowBytes; // dQ: Q, dO; dK/dV: K, V
+    int buffer = 2 * TILE * rowBytes; // dQ: K, V; dK/dV: Q, dO
+    if (pass == Pass.DKDV) buffer += 2 * TILE * Float.BYTES; // and lse, delta
+    String suffix = staging.equals("cast3") && d == 64 ? "_cast3" : "_cast";
+    return new Choice("attention_bf16_" + pass.label() + "_d" + d + suffix, own + 2 * buffer,
+        true);
   }
 }

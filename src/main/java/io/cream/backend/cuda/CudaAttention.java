@@ -146,30 +146,51 @@ final class CudaAttention {
   private void tensorCoreBackward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v,
       CudaTensor lse, CudaTensor dOut, CudaTensor dq, CudaTensor dk, CudaTensor dv, long delta) {
     int d = s.headDim();
-    float scale = (float) s.scale();
     String dqName = "attention_tc_dq_d" + d + variant;
     String dkdvName = "attention_tc_dkdv_d" + d + variant;
     int dqShared = floats((2 * TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
     int dkdvShared = floats((2 * TC_BKV + 2 * TC_BQ2) * (d + 4) + TC_P_FLOATS + 2 * TC_BQ2);
-    if (bf16) {
-      Bf16AttentionKernels.Choice c = bf16Kernels.choose(Bf16AttentionKernels.Pass.DQ, d);
-      dqName = c.name();
-      dqShared = c.sharedBytes();
-      c = bf16Kernels.choose(Bf16AttentionKernels.Pass.DKDV, d);
-      dkdvName = c.name();
-      dkdvShared = c.sharedBytes();
+    if (!bf16) {
+      backwardKernels(s, dqName, dqShared, dkdvName, dkdvShared, q.pointer(), k.pointer(),
+          v.pointer(), lse, dOut.pointer(), dq, dk, dv, delta);
+      return;
     }
+    Bf16AttentionKernels.Choice cq = bf16Kernels.choose(Bf16AttentionKernels.Pass.DQ, d);
+    Bf16AttentionKernels.Choice ckv = bf16Kernels.choose(Bf16AttentionKernels.Pass.DKDV, d);
+    if (cq.bf16Inputs() != ckv.bf16Inputs()) {
+      throw new IllegalStateException("bf16 backward kernels disagree on their inputs: " + cq
+          + ", " + ckv);
+    }
+    if (!cq.bf16Inputs()) {
+      backwardKernels(s, cq.name(), cq.sharedBytes(), ckv.name(), ckv.sharedBytes(), q.pointer(),
+          k.pointer(), v.pointer(), lse, dOut.pointer(), dq, dk, dv, delta);
+      return;
+    }
+    // One rounding of each operand here instead of one per tile and block in the kernels.
+    Bf16Cast cast = new Bf16Cast(ws);
+    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = cast.copyOf(k);
+        Workspace.Scratch vb = cast.copyOf(v); Workspace.Scratch db = cast.copyOf(dOut)) {
+      backwardKernels(s, cq.name(), cq.sharedBytes(), ckv.name(), ckv.sharedBytes(), qb.pointer,
+          kb.pointer, vb.pointer, lse, db.pointer, dq, dk, dv, delta);
+    }
+  }
+
+  /** The dQ kernel, then the dK/dV kernel, on the operands q, k, v, dOut (device pointers). */
+  private void backwardKernels(AttentionShape s, String dqName, int dqShared, String dkdvName,
+      int dkdvShared, long q, long k, long v, CudaTensor lse, long dOut, CudaTensor dq,
+      CudaTensor dk, CudaTensor dv, long delta) {
+    float scale = (float) s.scale();
     ws.kernel(file, dqName).call()
         .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch()).block(TC_THREADS)
         .shared(dqShared)
-        .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
-        .ptr(dOut.pointer()).ptr(dq.pointer()).i32(s.heads()).i32(s.kvHeads())
+        .ptr(q).ptr(k).ptr(v).ptr(lse.pointer()).ptr(delta)
+        .ptr(dOut).ptr(dq.pointer()).i32(s.heads()).i32(s.kvHeads())
         .i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale).launch();
     ws.kernel(file, dkdvName).call()
         .grid(s.kvHeads(), s.batch(), Workspace.ceilDiv(s.keyLen(), TC_BKV)).block(TC_THREADS)
         .shared(dkdvShared)
-        .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
-        .ptr(dOut.pointer()).ptr(dk.pointer()).ptr(dv.pointer()).i32(s.heads())
+        .ptr(q).ptr(k).ptr(v).ptr(lse.pointer()).ptr(delta)
+        .ptr(dOut).ptr(dk.pointer()).ptr(dv.pointer()).i32(s.heads())
         .i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale)
         .launch();
   }

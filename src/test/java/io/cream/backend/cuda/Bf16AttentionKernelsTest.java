@@ -14,27 +14,46 @@ class Bf16AttentionKernelsTest {
   @Test
   void everyChoiceIsAKernelOfTheSource() {
     String src = KernelLibrary.source("attention_bf16");
-    for (String staging : new String[] {"auto", "async", "registers"}) {
+    for (String staging : new String[] {"auto", "async", "registers", "cast", "cast3"}) {
       Bf16AttentionKernels k = new Bf16AttentionKernels(staging);
       for (Pass pass : Pass.values()) {
         for (int d : new int[] {64, 128}) {
           Choice c = k.choose(pass, d);
-          boolean async = c.name().endsWith("_async");
-          String instance = "BF_INSTANCES(" + d + ", " + async + ", d" + d + (async ? "_async" : "");
+          String suffix = c.name().substring(c.name().lastIndexOf("_d") + 1);
+          String instance = c.bf16Inputs()
+              ? "BF_CAST_INSTANCES(" + d + ", " + suffix + ","
+              : "BF_INSTANCES(" + d + ", " + suffix.endsWith("_async") + ", " + suffix + ",";
           assertTrue(src.contains(instance), c.name() + " is not instantiated: no " + instance);
           assertTrue(src.contains("attention_bf16_" + pass.label() + "_##NAME"), pass.label());
+          assertEquals(c.bf16Inputs(), suffix.contains("_cast"), c.name());
         }
       }
     }
   }
 
   @Test
-  void defaultsStageInRegistersOnlyForTheD64Forward() {
+  void castStagingAppliesToTheBackwardOnly() {
+    for (String staging : new String[] {"cast", "cast3"}) {
+      Bf16AttentionKernels k = new Bf16AttentionKernels(staging);
+      assertEquals(new Bf16AttentionKernels("auto").choose(Pass.FWD, 64), k.choose(Pass.FWD, 64));
+      assertTrue(k.choose(Pass.DQ, 128).bf16Inputs());
+      assertTrue(k.choose(Pass.DKDV, 64).bf16Inputs());
+    }
+    assertEquals("attention_bf16_dkdv_d64_cast3", new Bf16AttentionKernels("cast3")
+        .choose(Pass.DKDV, 64).name());
+    assertEquals("attention_bf16_dq_d128_cast", new Bf16AttentionKernels("cast3")
+        .choose(Pass.DQ, 128).name());
+  }
+
+  @Test
+  void defaultsStageInRegistersForTheD64ForwardAndCastForTheBackward() {
     Bf16AttentionKernels k = new Bf16AttentionKernels("auto");
     assertEquals("attention_bf16_fwd_d64", k.choose(Pass.FWD, 64).name());
     assertEquals("attention_bf16_fwd_d128_async", k.choose(Pass.FWD, 128).name());
-    assertEquals("attention_bf16_dq_d64_async", k.choose(Pass.DQ, 64).name());
-    assertEquals("attention_bf16_dkdv_d128_async", k.choose(Pass.DKDV, 128).name());
+    assertEquals("attention_bf16_dq_d64_cast", k.choose(Pass.DQ, 64).name());
+    assertEquals("attention_bf16_dkdv_d128_cast", k.choose(Pass.DKDV, 128).name());
+    assertEquals("attention_bf16_dq_d64_async", new Bf16AttentionKernels("async")
+        .choose(Pass.DQ, 64).name());
     assertEquals("attention_bf16_dkdv_d64", new Bf16AttentionKernels("registers")
         .choose(Pass.DKDV, 64).name());
   }
@@ -50,7 +69,13 @@ class Bf16AttentionKernelsTest {
     // dK/dV d128, cp.async: K, V 64 + Q, dO 32 rows of 136, lse and delta [32], then staging of
     // Q, dO (32 × 128 each), lse and delta
     assertEquals(192 * 136 * 2 + 64 * 4 + (2 * 32 * 128 + 64) * 4,
-        new Bf16AttentionKernels("auto").choose(Pass.DKDV, 128).sharedBytes());
+        new Bf16AttentionKernels("async").choose(Pass.DKDV, 128).sharedBytes());
+    // dK/dV d64, cast: K, V 64 rows of 72, then two buffers of Q, dO 32 rows, lse and delta [32]
+    assertEquals(128 * 72 * 2 + 2 * (64 * 72 * 2 + 64 * 4),
+        new Bf16AttentionKernels("auto").choose(Pass.DKDV, 64).sharedBytes());
+    // dQ d128, cast: Q, dO 64 rows of 136, then two buffers of K, V 32 rows
+    assertEquals(128 * 136 * 2 + 2 * 64 * 136 * 2,
+        new Bf16AttentionKernels("cast").choose(Pass.DQ, 128).sharedBytes());
     // dQ d128, synchronous loads: Q, dO 64 + K, V 32 rows of 136
     assertEquals(192 * 136 * 2, new Bf16AttentionKernels("registers").choose(Pass.DQ, 128)
         .sharedBytes());
