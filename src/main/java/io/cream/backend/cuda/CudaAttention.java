@@ -131,7 +131,13 @@ final class CudaAttention {
     String name = "attention_tc_fwd_d" + d + variant;
     int shared = floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
     if (bf16) {
-      Bf16AttentionKernels.Choice c = bf16Kernels.choose(Bf16AttentionKernels.Pass.FWD, d);
+      var pass = Bf16AttentionKernels.Pass.FWD;
+      Bf16AttentionKernels.Choice c = splits == 1
+          ? bf16Kernels.choose(pass, d) : bf16Kernels.uncast(pass, d);
+      if (c.bf16Inputs()) {
+        bf16CastForward(s, c, q, k, v, out, lse);
+        return;
+      }
       name = c.name();
       shared = c.sharedBytes();
     }
@@ -141,6 +147,21 @@ final class CudaAttention {
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(out).ptr(lse)
         .i32(s.heads()).i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride())
         .f32((float) s.scale()).i32(splits).i32(splitLen).launch();
+  }
+
+  /** The bf16 forward on bf16 copies of q, k, v (one key part). */
+  private void bf16CastForward(AttentionShape s, Bf16AttentionKernels.Choice c, CudaTensor q,
+      CudaTensor k, CudaTensor v, long out, long lse) {
+    Bf16Cast cast = new Bf16Cast(ws);
+    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = castKv(cast, s, k);
+        Workspace.Scratch vb = castKv(cast, s, v)) {
+      ws.kernel(file, c.name()).call()
+          .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch())
+          .block(TC_THREADS).shared(c.sharedBytes())
+          .ptr(qb.pointer).ptr(kb.pointer).ptr(vb.pointer).ptr(out).ptr(lse)
+          .i32(s.heads()).i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride())
+          .f32((float) s.scale()).launch();
+    }
   }
 
   private void tensorCoreBackward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v,
@@ -168,8 +189,8 @@ final class CudaAttention {
     }
     // One rounding of each operand here instead of one per tile and block in the kernels.
     Bf16Cast cast = new Bf16Cast(ws);
-    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = cast.copyOf(k);
-        Workspace.Scratch vb = cast.copyOf(v); Workspace.Scratch db = cast.copyOf(dOut)) {
+    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = castKv(cast, s, k);
+        Workspace.Scratch vb = castKv(cast, s, v); Workspace.Scratch db = cast.copyOf(dOut)) {
       backwardKernels(s, cq.name(), cq.sharedBytes(), ckv.name(), ckv.sharedBytes(), qb.pointer,
           kb.pointer, vb.pointer, lse, db.pointer, dq, dk, dv, delta);
     }
@@ -193,6 +214,23 @@ final class CudaAttention {
         .ptr(dOut).ptr(dk.pointer()).ptr(dv.pointer()).i32(s.heads())
         .i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale)
         .launch();
+  }
+
+  /**
+   * A bf16 copy of K or V in their layout (batch × kvStride rows); with one sequence only the rows
+   * the keys use, so a prefill into a long cache does not copy the empty rest.
+   */
+  private Workspace.Scratch castKv(Bf16Cast cast, AttentionShape s, CudaTensor t) {
+    if (s.batch() > 1) return cast.copyOf(t);
+    long n = Math.min(t.size(), (long) s.keyLen() * s.kvCols());
+    Workspace.Scratch copy = ws.scratch(Math.max(1, n) * Bf16Cast.BYTES);
+    try {
+      cast.round(t.pointer(), copy.pointer, n);
+      return copy;
+    } catch (RuntimeException e) {
+      copy.close();
+      throw e;
+    }
   }
 
   private static int floats(int n) {

@@ -295,6 +295,94 @@ __device__ __forceinline__ void bf_dkdv_scores(float (*s)[4], float (*dp)[4], fl
   }
 }
 
+// One 32-key tile of the forward for the warp's 16 rows: S = Q·Kᵀ, online softmax in base 2
+// (m0, m1 in log2 units, l0, l1 the running sums), O += P·V with P from registers.
+template <int D>
+__device__ __forceinline__ void bf_fwd_tile(float (*o)[4], float& m0, float& m1, float& l0,
+                                            float& l1, const bf16* sq, const bf16* sk,
+                                            const bf16* sv, float s2, int k0, int keyEnd, int i0,
+                                            int i1, int offset, int tq, int warp, int lane) {
+  constexpr int ND = D / 8, NT = BF_BK / 8;
+  const int t = lane & 3;
+  float s[NT][4];
+#pragma unroll
+  for (int n = 0; n < NT; n++) s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.f;
+  bf_mma_abt<D, NT>(s, sq, warp * 16, sk, lane);
+  // Scores in log2 units (scale·log2(e)), and so are m0, m1. (Skipping the masks of interior
+  // tiles as the backward does costs the forward a spill at its register cap.)
+  float mx0 = neg_inf(), mx1 = neg_inf();
+#pragma unroll
+  for (int n = 0; n < NT; n++) {
+#pragma unroll
+    for (int e = 0; e < 4; e++) {
+      const int j = k0 + n * 8 + 2 * t + (e & 1), i = e < 2 ? i0 : i1;
+      const bool ok = j < keyEnd && j <= i + offset && i < tq;
+      s[n][e] = ok ? s[n][e] * s2 : neg_inf();
+    }
+    mx0 = fmaxf(mx0, fmaxf(s[n][0], s[n][1]));
+    mx1 = fmaxf(mx1, fmaxf(s[n][2], s[n][3]));
+  }
+  const float mn0 = fmaxf(m0, bf_group_max(mx0)), mn1 = fmaxf(m1, bf_group_max(mx1));
+  const float alpha0 = mn0 == neg_inf() ? 1.f : bf_exp2(m0 - mn0);
+  const float alpha1 = mn1 == neg_inf() ? 1.f : bf_exp2(m1 - mn1);
+  float rs0 = 0.f, rs1 = 0.f;
+#pragma unroll
+  for (int n = 0; n < NT; n++) {
+#pragma unroll
+    for (int e = 0; e < 4; e++) {
+      const float mn = e < 2 ? mn0 : mn1;
+      s[n][e] = mn == neg_inf() ? 0.f : bf_exp2(s[n][e] - mn);
+    }
+    rs0 += s[n][0] + s[n][1];
+    rs1 += s[n][2] + s[n][3];
+  }
+  l0 = l0 * alpha0 + bf_group_sum(rs0);
+  l1 = l1 * alpha1 + bf_group_sum(rs1);
+  m0 = mn0;
+  m1 = mn1;
+#pragma unroll
+  for (int n = 0; n < ND; n++) {
+    o[n][0] *= alpha0;
+    o[n][1] *= alpha0;
+    o[n][2] *= alpha1;
+    o[n][3] *= alpha1;
+  }
+  unsigned pa[NT / 2][4];
+  bf_pack_a<NT>(pa, s);
+  bf_mma_pn<D, NT>(o, pa, sv, lane);  // O += P·V, P from registers
+}
+
+// The warp's normalised output rows i0, i1 and their lse (natural log), or with splits > 1 the
+// partial output and lse of key part `part` for attention_tc_combine.
+template <int D>
+__device__ __forceinline__ void bf_fwd_store(const float (*o)[4], float m0, float m1, float l0,
+                                             float l1, float* out, float* lse, int heads, int tq,
+                                             int splits, int part, int b, int h, int i0, int i1,
+                                             int t) {
+  constexpr int ND = D / 8;
+  const long long qCols = (long long)heads * D;
+  const long long rows = (long long)gridDim.z / splits * tq;  // batch · tq
+#pragma unroll
+  for (int half = 0; half < 2; half++) {
+    const int i = half ? i1 : i0;
+    if (i >= tq) continue;
+    const float l = half ? l1 : l0;
+    const float inv = l > 0.f ? 1.f / l : 0.f;  // l = 0: this part saw no key of the row
+    const long long r = (long long)b * tq + i;
+    float* row = splits > 1 ? out + ((part * rows + r) * heads + h) * D + 2 * t
+                            : out + r * qCols + (long long)h * D + 2 * t;
+#pragma unroll
+    for (int n = 0; n < ND; n++) {
+      row[n * 8] = o[n][2 * half] * inv;
+      row[n * 8 + 1] = o[n][2 * half + 1] * inv;
+    }
+    if (t == 0) {
+      const float value = l > 0.f ? (half ? m1 : m0) * BF_LN2 + logf(l) : neg_inf();
+      lse[(splits > 1 ? part * rows + r : r) * heads + h] = value;
+    }
+  }
+}
+
 // Shared (bf16): Q [64 × LD], K [32 × LD], V [32 × LD]; with ASYNC then fp32 staging K, V
 // [32 × D] each. Splits as in tc_fwd: blockIdx.z =
 // b·splits + part covers keys [part·splitLen, (part + 1)·splitLen) and writes partial outputs for
@@ -304,7 +392,7 @@ __device__ void bf_fwd(const float* __restrict__ q, const float* __restrict__ k,
                        const float* __restrict__ v, float* __restrict__ out,
                        float* __restrict__ lse, int heads, int kvHeads, int tq, int tk,
                        int kvStride, float scale, int splits, int splitLen) {
-  constexpr int LD = D + 8, ND = D / 8, NT = BF_BK / 8;
+  constexpr int LD = D + 8, ND = D / 8;
   extern __shared__ __align__(16) bf16 bf_smem[];
   bf16* sq = bf_smem;
   bf16* sk = sq + BF_BQ * LD;
@@ -367,74 +455,10 @@ __device__ void bf_fwd(const float* __restrict__ q, const float* __restrict__ k,
       bf_stage_fetch<D>(nk, kBase, kvCols, k0 + BF_BK, keyEnd);
       bf_stage_fetch<D>(nv, vBase, kvCols, k0 + BF_BK, keyEnd);
     }
-    float s[NT][4];
-#pragma unroll
-    for (int n = 0; n < NT; n++) s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.f;
-    bf_mma_abt<D, NT>(s, sq, warp * 16, sk, lane);
-    // Scores in log2 units (scale·log2(e)), and so are m0, m1. (Skipping the masks of interior
-    // tiles as the backward does costs the forward a spill at its register cap.)
-    float mx0 = neg_inf(), mx1 = neg_inf();
-#pragma unroll
-    for (int n = 0; n < NT; n++) {
-#pragma unroll
-      for (int e = 0; e < 4; e++) {
-        const int j = k0 + n * 8 + 2 * t + (e & 1), i = e < 2 ? i0 : i1;
-        const bool ok = j < keyEnd && j <= i + offset && i < tq;
-        s[n][e] = ok ? s[n][e] * s2 : neg_inf();
-      }
-      mx0 = fmaxf(mx0, fmaxf(s[n][0], s[n][1]));
-      mx1 = fmaxf(mx1, fmaxf(s[n][2], s[n][3]));
-    }
-    const float mn0 = fmaxf(m0, bf_group_max(mx0)), mn1 = fmaxf(m1, bf_group_max(mx1));
-    const float alpha0 = mn0 == neg_inf() ? 1.f : bf_exp2(m0 - mn0);
-    const float alpha1 = mn1 == neg_inf() ? 1.f : bf_exp2(m1 - mn1);
-    float rs0 = 0.f, rs1 = 0.f;
-#pragma unroll
-    for (int n = 0; n < NT; n++) {
-#pragma unroll
-      for (int e = 0; e < 4; e++) {
-        const float mn = e < 2 ? mn0 : mn1;
-        s[n][e] = mn == neg_inf() ? 0.f : bf_exp2(s[n][e] - mn);
-      }
-      rs0 += s[n][0] + s[n][1];
-      rs1 += s[n][2] + s[n][3];
-    }
-    l0 = l0 * alpha0 + bf_group_sum(rs0);
-    l1 = l1 * alpha1 + bf_group_sum(rs1);
-    m0 = mn0;
-    m1 = mn1;
-#pragma unroll
-    for (int n = 0; n < ND; n++) {
-      o[n][0] *= alpha0;
-      o[n][1] *= alpha0;
-      o[n][2] *= alpha1;
-      o[n][3] *= alpha1;
-    }
-    unsigned pa[NT / 2][4];
-    bf_pack_a<NT>(pa, s);
-    bf_mma_pn<D, NT>(o, pa, sv, lane);  // O += P·V, P from registers
+    bf_fwd_tile<D>(o, m0, m1, l0, l1, sq, sk, sv, s2, k0, keyEnd, i0, i1, offset, tq, warp, lane);
   }
 
-  const long long rows = (long long)gridDim.z / splits * tq;  // batch · tq
-#pragma unroll
-  for (int half = 0; half < 2; half++) {
-    const int i = half ? i1 : i0;
-    if (i >= tq) continue;
-    const float l = half ? l1 : l0;
-    const float inv = l > 0.f ? 1.f / l : 0.f;  // l = 0: this part saw no key of the row
-    const long long r = (long long)b * tq + i;
-    float* row = splits > 1 ? out + ((part * rows + r) * heads + h) * D + 2 * t
-                            : out + r * qCols + (long long)h * D + 2 * t;
-#pragma unroll
-    for (int n = 0; n < ND; n++) {
-      row[n * 8] = o[n][2 * half] * inv;
-      row[n * 8 + 1] = o[n][2 * half + 1] * inv;
-    }
-    if (t == 0) {
-      const float value = l > 0.f ? (half ? m1 : m0) * BF_LN2 + logf(l) : neg_inf();
-      lse[(splits > 1 ? part * rows + r : r) * heads + h] = value;
-    }
-  }
+  bf_fwd_store<D>(o, m0, m1, l0, l1, out, lse, heads, tq, splits, part, b, h, i0, i1, t);
 }
 
 // Shared (bf16): Q [64 × LD], dO [64 × LD], K [32 × LD], V [32 × LD]; with ASYNC then fp32
@@ -677,6 +701,55 @@ __device__ __forceinline__ void bf_cp_tile(bf16* s, const bf16* base, long long 
   }
 }
 
+// Shared (bf16): Q [64 × LD], then two buffers of K [32 × LD], V [32 × LD]. One key part
+// (splits = 1): Bf16AttentionKernels uses it where the query tiles fill the GPU.
+template <int D>
+__device__ void bf_fwd_cast(const bf16* __restrict__ q, const bf16* __restrict__ k,
+                            const bf16* __restrict__ v, float* __restrict__ out,
+                            float* __restrict__ lse, int heads, int kvHeads, int tq, int tk,
+                            int kvStride, float scale) {
+  constexpr int LD = D + 8, ND = D / 8, BUF = 2 * BF_BK * LD;
+  extern __shared__ __align__(16) bf16 bf_smem[];
+  bf16* sq = bf_smem;
+  bf16* kvBuf = sq + BF_BQ * LD;
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  const int h = blockIdx.y, b = blockIdx.z, kvh = h / (heads / kvHeads);
+  const int q0 = (gridDim.x - 1 - blockIdx.x) * BF_BQ, offset = tk - tq;  // heaviest first
+  const long long qCols = (long long)heads * D, kvCols = (long long)kvHeads * D;
+  const bf16* kBase = k + (long long)b * kvStride * kvCols + (long long)kvh * D;
+  const bf16* vBase = v + (long long)b * kvStride * kvCols + (long long)kvh * D;
+  const int lastRow = min(q0 + BF_BQ, tq) - 1;
+  const int keyEnd = min(tk, lastRow + offset + 1);
+  bf_cp_tile<D>(sq, q + (long long)b * tq * qCols + (long long)h * D, qCols, q0, BF_BQ, tq);
+  if (keyEnd > 0) {
+    bf_cp_tile<D>(kvBuf, kBase, kvCols, 0, BF_BK, keyEnd);
+    bf_cp_tile<D>(kvBuf + BF_BK * LD, vBase, kvCols, 0, BF_BK, keyEnd);
+  }
+  bf_cp_commit();
+
+  const int i0 = q0 + warp * 16 + g, i1 = i0 + 8;
+  const float s2 = scale * BF_LOG2E;
+  float o[ND][4];
+#pragma unroll
+  for (int n = 0; n < ND; n++) o[n][0] = o[n][1] = o[n][2] = o[n][3] = 0.f;
+  float m0 = neg_inf(), m1 = neg_inf(), l0 = 0.f, l1 = 0.f;
+  for (int k0 = 0, it = 0; k0 < keyEnd; k0 += BF_BK, it++) {
+    const bf16* sk = kvBuf + (it & 1) * BUF;
+    bf_cp_wait();
+    __syncthreads();  // this tile arrived everywhere; the other buffer is no longer read
+    if (k0 + BF_BK < keyEnd) {
+      bf16* nk = kvBuf + ((it + 1) & 1) * BUF;
+      bf_cp_tile<D>(nk, kBase, kvCols, k0 + BF_BK, BF_BK, keyEnd);
+      bf_cp_tile<D>(nk + BF_BK * LD, vBase, kvCols, k0 + BF_BK, BF_BK, keyEnd);
+      bf_cp_commit();
+    }
+    bf_fwd_tile<D>(o, m0, m1, l0, l1, sq, sk, sk + BF_BK * LD, s2, k0, keyEnd, i0, i1, offset, tq,
+                   warp, lane);
+  }
+  bf_cp_wait();  // nothing in flight at exit
+  bf_fwd_store<D>(o, m0, m1, l0, l1, out, lse, heads, tq, 1, 0, b, h, i0, i1, t);
+}
+
 // Shared (bf16): Q [64 × LD], dO [64 × LD], then two buffers of K [32 × LD], V [32 × LD].
 template <int D>
 __device__ void bf_bwd_dq_cast(const bf16* __restrict__ q, const bf16* __restrict__ k,
@@ -859,7 +932,15 @@ __device__ void bf_bwd_dkdv_cast(const bf16* __restrict__ q, const bf16* __restr
   }
 }
 
-#define BF_CAST_INSTANCES(D, NAME, BQ, BKV)                                                     \
+#define BF_CAST_FWD(D, NAME, BF)                                                                \
+  extern "C" __global__ void __launch_bounds__(BF_THREADS, BF)                                 \
+      attention_bf16_fwd_##NAME(const bf16* q, const bf16* k, const bf16* v, float* out,       \
+                                float* lse, int heads, int kvHeads, int tq, int tk,            \
+                                int kvStride, float scale) {                                   \
+    bf_fwd_cast<D>(q, k, v, out, lse, heads, kvHeads, tq, tk, kvStride, scale);                \
+  }
+
+#define BF_CAST_BWD(D, NAME, BQ, BKV)                                                           \
   extern "C" __global__ void __launch_bounds__(BF_THREADS, BQ)                                 \
       attention_bf16_dq_##NAME(const bf16* q, const bf16* k, const bf16* v, const float* lse,  \
                                const float* delta, const bf16* dout, float* dq, int heads,     \
@@ -875,11 +956,14 @@ __device__ void bf_bwd_dkdv_cast(const bf16* __restrict__ q, const bf16* __restr
                         scale);                                                                 \
   }
 
-// Without the fp32 staging the d = 64 kernels fit 128 registers (4 blocks per SM) unspilled;
-// _cast3 keeps 3 blocks (more registers) for comparison.
-BF_CAST_INSTANCES(64, d64_cast, 4, 4)
-BF_CAST_INSTANCES(64, d64_cast3, 3, 3)
-BF_CAST_INSTANCES(128, d128_cast, 2, 2)
+// Resident blocks per SM (forward; dQ, dK/dV). At d = 64 the backward kernels also fit 128
+// registers (4 blocks) unspilled, but measured slower than at 3 (docs/attention-perf-notes.md);
+// _cast5 is the d = 64 forward at 5 blocks, for comparison.
+BF_CAST_FWD(64, d64_cast, 4)
+BF_CAST_FWD(64, d64_cast5, 5)
+BF_CAST_FWD(128, d128_cast, 2)
+BF_CAST_BWD(64, d64_cast, 3, 3)
+BF_CAST_BWD(128, d128_cast, 2, 2)
 
 // Resident blocks per SM asked of the register allocator (forward, dQ, dK/dV). The _async
 // kernels stage the next tile with cp.async (fp32, in shared memory), the others in registers
