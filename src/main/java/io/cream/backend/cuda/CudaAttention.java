@@ -23,6 +23,12 @@ final class CudaAttention {
   /** Split the keys of a forward with fewer blocks than this (about two per SM of an H100). */
   private static final int SPLIT_BELOW_BLOCKS = 256;
   private static final int SPLIT_KEYS = 512, MAX_SPLITS = 128;
+  /**
+   * The bf16 forward reads bf16 copies of q, k, v only from two query blocks on: with one (a
+   * decoding step, a short chunk) each block reads the keys once, so copying them first (every
+   * row of the cache, in batches) would cost about what it saves.
+   */
+  private static final int CAST_MIN_QUERIES = 2 * TC_BQ;
 
   private final Workspace ws;
   private final boolean tensorCores;
@@ -132,7 +138,7 @@ final class CudaAttention {
     int shared = floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
     if (bf16) {
       var pass = Bf16AttentionKernels.Pass.FWD;
-      Bf16AttentionKernels.Choice c = splits == 1
+      Bf16AttentionKernels.Choice c = splits == 1 && s.queryLen() >= CAST_MIN_QUERIES
           ? bf16Kernels.choose(pass, d) : bf16Kernels.uncast(pass, d);
       if (c.bf16Inputs()) {
         bf16CastForward(s, c, q, k, v, out, lse);
