@@ -10,9 +10,9 @@ import java.util.Set;
  * stored: cp.async into an fp32 shared buffer ("async"), or registers where they fit and
  * synchronous loads elsewhere ("registers"). The default ("auto") is the fastest measured on an
  * H200 (docs/attention-perf-notes.md): cast for every pass; "cast5" is the same with the d = 64
- * forward at 5 blocks per SM instead of 4. A forward whose keys are split over blocks (decoding:
- * few queries over a long cache) does not cast, since the copy would read the whole cache once
- * more: {@link #uncast} picks its kernel. The system property {@value #STAGING} (auto, cast5,
+ * forward at 5 blocks per SM instead of 4. A forward whose keys are split over blocks, or of one
+ * query block (decoding: few queries over a long cache), does not cast, since the copy would read
+ * the whole cache once more: {@link #uncast} picks its kernel (CudaAttention decides). The system property {@value #STAGING} (auto, cast5,
  * async, registers) overrides the default for measurements.
  */
 final class Bf16AttentionKernels {

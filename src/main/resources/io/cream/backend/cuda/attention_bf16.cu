@@ -1,8 +1,9 @@
 // Causal grouped-query attention with bf16 tensor-core operands (--precision bf16), forward and
 // backward, head dims 64 and 128: the algorithm, grids, block order, outputs and lse contract of
-// attention_tc.cu, with every tile product on mma.sync m16n8k16 bf16 × bf16 → fp32. Q, K, V and
-// dO stay fp32 in global memory and are rounded to bf16 (nearest even) as a tile is stored in
-// shared memory, so a tile takes half the space of attention_tc.cu's. Scores, softmax statistics,
+// attention_tc.cu, with every tile product on mma.sync m16n8k16 bf16 × bf16 → fp32. The _cast
+// kernels (the default) read bf16 copies of Q, K, V and dO made by the caller; the others read
+// the fp32 tensors and round each tile (nearest even, the same rounding) as it is stored in shared
+// memory, so a tile takes half the space of attention_tc.cu's. Scores, softmax statistics,
 // the rescaling of the output and every accumulator are fp32; P and dS are rounded to bf16 only as
 // operands of their products. No atomics: results are the same from run to run.
 //
