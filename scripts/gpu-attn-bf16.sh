@@ -35,7 +35,7 @@ grep -E "tests (successful|failed|skipped)|✘" "$OUT/tests.log" | head -30
 grep -A3 "✘" "$OUT/tests.log" | grep -v "^--" | head -30
 grep -E "bf16" "$CREAM_GPU_REPORT" | sort | awk -F"\t" '{printf "%-40s %s %s %s\n", $1, $2, $3, $4}' | head -40
 echo "== kernels alone"
-KERNELS="${KERNELS:-tf32,bf16,bf16/async,bf16/registers}"
+KERNELS="${KERNELS:-tf32,bf16,bf16/cast5,bf16/async,bf16/registers}"
 start=$SECONDS
 timeout 100 "${J[@]}" -cp "$CP" io.cream.backend.cuda.CudaBench attention "$KERNELS" 2>&1 \
   | grep -v incubator | tee "$OUT/kernels.txt"

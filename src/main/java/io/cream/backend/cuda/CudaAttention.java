@@ -23,6 +23,12 @@ final class CudaAttention {
   /** Split the keys of a forward with fewer blocks than this (about two per SM of an H100). */
   private static final int SPLIT_BELOW_BLOCKS = 256;
   private static final int SPLIT_KEYS = 512, MAX_SPLITS = 128;
+  /**
+   * The bf16 forward reads bf16 copies of q, k, v only from two query blocks on: with one (a
+   * decoding step, a short chunk) each block reads the keys once, so copying them first (every
+   * row of the cache, in batches) would cost about what it saves.
+   */
+  private static final int CAST_MIN_QUERIES = 2 * TC_BQ;
 
   private final Workspace ws;
   private final boolean tensorCores;
@@ -131,7 +137,13 @@ final class CudaAttention {
     String name = "attention_tc_fwd_d" + d + variant;
     int shared = floats((TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
     if (bf16) {
-      Bf16AttentionKernels.Choice c = bf16Kernels.choose(Bf16AttentionKernels.Pass.FWD, d);
+      var pass = Bf16AttentionKernels.Pass.FWD;
+      Bf16AttentionKernels.Choice c = splits == 1 && s.queryLen() >= CAST_MIN_QUERIES
+          ? bf16Kernels.choose(pass, d) : bf16Kernels.uncast(pass, d);
+      if (c.bf16Inputs()) {
+        bf16CastForward(s, c, q, k, v, out, lse);
+        return;
+      }
       name = c.name();
       shared = c.sharedBytes();
     }
@@ -143,35 +155,88 @@ final class CudaAttention {
         .f32((float) s.scale()).i32(splits).i32(splitLen).launch();
   }
 
+  /** The bf16 forward on bf16 copies of q, k, v (one key part). */
+  private void bf16CastForward(AttentionShape s, Bf16AttentionKernels.Choice c, CudaTensor q,
+      CudaTensor k, CudaTensor v, long out, long lse) {
+    Bf16Cast cast = new Bf16Cast(ws);
+    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = castKv(cast, s, k);
+        Workspace.Scratch vb = castKv(cast, s, v)) {
+      ws.kernel(file, c.name()).call()
+          .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch())
+          .block(TC_THREADS).shared(c.sharedBytes())
+          .ptr(qb.pointer).ptr(kb.pointer).ptr(vb.pointer).ptr(out).ptr(lse)
+          .i32(s.heads()).i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride())
+          .f32((float) s.scale()).launch();
+    }
+  }
+
   private void tensorCoreBackward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v,
       CudaTensor lse, CudaTensor dOut, CudaTensor dq, CudaTensor dk, CudaTensor dv, long delta) {
     int d = s.headDim();
-    float scale = (float) s.scale();
     String dqName = "attention_tc_dq_d" + d + variant;
     String dkdvName = "attention_tc_dkdv_d" + d + variant;
     int dqShared = floats((2 * TC_BQ + 2 * TC_BK) * (d + 4) + TC_P_FLOATS);
     int dkdvShared = floats((2 * TC_BKV + 2 * TC_BQ2) * (d + 4) + TC_P_FLOATS + 2 * TC_BQ2);
-    if (bf16) {
-      Bf16AttentionKernels.Choice c = bf16Kernels.choose(Bf16AttentionKernels.Pass.DQ, d);
-      dqName = c.name();
-      dqShared = c.sharedBytes();
-      c = bf16Kernels.choose(Bf16AttentionKernels.Pass.DKDV, d);
-      dkdvName = c.name();
-      dkdvShared = c.sharedBytes();
+    if (!bf16) {
+      backwardKernels(s, dqName, dqShared, dkdvName, dkdvShared, q.pointer(), k.pointer(),
+          v.pointer(), lse, dOut.pointer(), dq, dk, dv, delta);
+      return;
     }
+    Bf16AttentionKernels.Choice cq = bf16Kernels.choose(Bf16AttentionKernels.Pass.DQ, d);
+    Bf16AttentionKernels.Choice ckv = bf16Kernels.choose(Bf16AttentionKernels.Pass.DKDV, d);
+    if (cq.bf16Inputs() != ckv.bf16Inputs()) {
+      throw new IllegalStateException("bf16 backward kernels disagree on their inputs: " + cq
+          + ", " + ckv);
+    }
+    if (!cq.bf16Inputs()) {
+      backwardKernels(s, cq.name(), cq.sharedBytes(), ckv.name(), ckv.sharedBytes(), q.pointer(),
+          k.pointer(), v.pointer(), lse, dOut.pointer(), dq, dk, dv, delta);
+      return;
+    }
+    // One rounding of each operand here instead of one per tile and block in the kernels.
+    Bf16Cast cast = new Bf16Cast(ws);
+    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = castKv(cast, s, k);
+        Workspace.Scratch vb = castKv(cast, s, v); Workspace.Scratch db = cast.copyOf(dOut)) {
+      backwardKernels(s, cq.name(), cq.sharedBytes(), ckv.name(), ckv.sharedBytes(), qb.pointer,
+          kb.pointer, vb.pointer, lse, db.pointer, dq, dk, dv, delta);
+    }
+  }
+
+  /** The dQ kernel, then the dK/dV kernel, on the operands q, k, v, dOut (device pointers). */
+  private void backwardKernels(AttentionShape s, String dqName, int dqShared, String dkdvName,
+      int dkdvShared, long q, long k, long v, CudaTensor lse, long dOut, CudaTensor dq,
+      CudaTensor dk, CudaTensor dv, long delta) {
+    float scale = (float) s.scale();
     ws.kernel(file, dqName).call()
         .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch()).block(TC_THREADS)
         .shared(dqShared)
-        .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
-        .ptr(dOut.pointer()).ptr(dq.pointer()).i32(s.heads()).i32(s.kvHeads())
+        .ptr(q).ptr(k).ptr(v).ptr(lse.pointer()).ptr(delta)
+        .ptr(dOut).ptr(dq.pointer()).i32(s.heads()).i32(s.kvHeads())
         .i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale).launch();
     ws.kernel(file, dkdvName).call()
         .grid(s.kvHeads(), s.batch(), Workspace.ceilDiv(s.keyLen(), TC_BKV)).block(TC_THREADS)
         .shared(dkdvShared)
-        .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(lse.pointer()).ptr(delta)
-        .ptr(dOut.pointer()).ptr(dk.pointer()).ptr(dv.pointer()).i32(s.heads())
+        .ptr(q).ptr(k).ptr(v).ptr(lse.pointer()).ptr(delta)
+        .ptr(dOut).ptr(dk.pointer()).ptr(dv.pointer()).i32(s.heads())
         .i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale)
         .launch();
+  }
+
+  /**
+   * A bf16 copy of K or V in their layout (batch × kvStride rows); with one sequence only the rows
+   * the keys use, so a prefill into a long cache does not copy the empty rest.
+   */
+  private Workspace.Scratch castKv(Bf16Cast cast, AttentionShape s, CudaTensor t) {
+    if (s.batch() > 1) return cast.copyOf(t);
+    long n = Math.min(t.size(), (long) s.keyLen() * s.kvCols());
+    Workspace.Scratch copy = ws.scratch(Math.max(1, n) * Bf16Cast.BYTES);
+    try {
+      cast.round(t.pointer(), copy.pointer, n);
+      return copy;
+    } catch (RuntimeException e) {
+      copy.close();
+      throw e;
+    }
   }
 
   private static int floats(int n) {

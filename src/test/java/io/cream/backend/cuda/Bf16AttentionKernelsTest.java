@@ -1,6 +1,7 @@
 package io.cream.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,31 +11,48 @@ import org.junit.jupiter.api.Test;
 
 /** The choice of bf16 attention kernels, without a GPU. */
 class Bf16AttentionKernelsTest {
+  private static final String[] STAGINGS = {"auto", "cast5", "async", "registers"};
 
   @Test
   void everyChoiceIsAKernelOfTheSource() {
     String src = KernelLibrary.source("attention_bf16");
-    for (String staging : new String[] {"auto", "async", "registers"}) {
+    for (String staging : STAGINGS) {
       Bf16AttentionKernels k = new Bf16AttentionKernels(staging);
       for (Pass pass : Pass.values()) {
         for (int d : new int[] {64, 128}) {
-          Choice c = k.choose(pass, d);
-          boolean async = c.name().endsWith("_async");
-          String instance = "BF_INSTANCES(" + d + ", " + async + ", d" + d + (async ? "_async" : "");
-          assertTrue(src.contains(instance), c.name() + " is not instantiated: no " + instance);
-          assertTrue(src.contains("attention_bf16_" + pass.label() + "_##NAME"), pass.label());
+          for (Choice c : new Choice[] {k.choose(pass, d), k.uncast(pass, d)}) {
+            String suffix = c.name().substring(c.name().lastIndexOf("_d") + 1);
+            String instance = c.bf16Inputs()
+                ? (pass == Pass.FWD ? "BF_CAST_FWD(" : "BF_CAST_BWD(") + d + ", " + suffix + ","
+                : "BF_INSTANCES(" + d + ", " + suffix.endsWith("_async") + ", " + suffix + ",";
+            assertTrue(src.contains(instance), c.name() + " is not instantiated: no " + instance);
+            assertTrue(src.contains("attention_bf16_" + pass.label() + "_##NAME"), pass.label());
+            assertEquals(c.bf16Inputs(), suffix.contains("_cast"), c.name());
+          }
         }
       }
     }
   }
 
   @Test
-  void defaultsStageInRegistersOnlyForTheD64Forward() {
+  void defaultsReadBf16CopiesExceptForSplitKeys() {
     Bf16AttentionKernels k = new Bf16AttentionKernels("auto");
-    assertEquals("attention_bf16_fwd_d64", k.choose(Pass.FWD, 64).name());
-    assertEquals("attention_bf16_fwd_d128_async", k.choose(Pass.FWD, 128).name());
-    assertEquals("attention_bf16_dq_d64_async", k.choose(Pass.DQ, 64).name());
-    assertEquals("attention_bf16_dkdv_d128_async", k.choose(Pass.DKDV, 128).name());
+    assertEquals("attention_bf16_fwd_d64_cast", k.choose(Pass.FWD, 64).name());
+    assertEquals("attention_bf16_dq_d64_cast", k.choose(Pass.DQ, 64).name());
+    assertEquals("attention_bf16_dkdv_d128_cast", k.choose(Pass.DKDV, 128).name());
+    assertEquals("attention_bf16_fwd_d64", k.uncast(Pass.FWD, 64).name());
+    assertEquals("attention_bf16_fwd_d128_async", k.uncast(Pass.FWD, 128).name());
+    assertEquals("attention_bf16_fwd_d64_cast5", new Bf16AttentionKernels("cast5")
+        .choose(Pass.FWD, 64).name());
+    assertEquals("attention_bf16_dq_d64_cast", new Bf16AttentionKernels("cast5")
+        .choose(Pass.DQ, 64).name());
+    for (String staging : new String[] {"async", "registers"}) {
+      for (Pass pass : Pass.values()) {
+        Choice c = new Bf16AttentionKernels(staging).choose(pass, 64);
+        assertFalse(c.bf16Inputs(), c.name());
+        assertEquals(c, new Bf16AttentionKernels(staging).uncast(pass, 64));
+      }
+    }
     assertEquals("attention_bf16_dkdv_d64", new Bf16AttentionKernels("registers")
         .choose(Pass.DKDV, 64).name());
   }
@@ -50,10 +68,19 @@ class Bf16AttentionKernelsTest {
     // dK/dV d128, cp.async: K, V 64 + Q, dO 32 rows of 136, lse and delta [32], then staging of
     // Q, dO (32 × 128 each), lse and delta
     assertEquals(192 * 136 * 2 + 64 * 4 + (2 * 32 * 128 + 64) * 4,
-        new Bf16AttentionKernels("auto").choose(Pass.DKDV, 128).sharedBytes());
+        new Bf16AttentionKernels("async").choose(Pass.DKDV, 128).sharedBytes());
     // dQ d128, synchronous loads: Q, dO 64 + K, V 32 rows of 136
     assertEquals(192 * 136 * 2, new Bf16AttentionKernels("registers").choose(Pass.DQ, 128)
         .sharedBytes());
+    // forward d128, cast: Q 64 rows of 136, then two buffers of K, V 32 rows
+    assertEquals(64 * 136 * 2 + 2 * 64 * 136 * 2,
+        new Bf16AttentionKernels("auto").choose(Pass.FWD, 128).sharedBytes());
+    // dK/dV d64, cast: K, V 64 rows of 72, then two buffers of Q, dO 32 rows, lse and delta [32]
+    assertEquals(128 * 72 * 2 + 2 * (64 * 72 * 2 + 64 * 4),
+        new Bf16AttentionKernels("auto").choose(Pass.DKDV, 64).sharedBytes());
+    // dQ d128, cast: Q, dO 64 rows of 136, then two buffers of K, V 32 rows
+    assertEquals(128 * 136 * 2 + 2 * 64 * 136 * 2,
+        new Bf16AttentionKernels("auto").choose(Pass.DQ, 128).sharedBytes());
   }
 
   @Test

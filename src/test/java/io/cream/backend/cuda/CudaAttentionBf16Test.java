@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the same inputs: bf16 operands (8 significant bits against TF32's 11) must show an error well
  * above theirs, so the test cannot pass on a kernel that silently multiplies in higher precision.
  * Two bf16 runs must agree bit for bit, and so must the kernel variants of {@link
- * Bf16AttentionKernels} (the next tile staged by cp.async or in registers): they multiply the same
- * bf16 values in the same order.
+ * Bf16AttentionKernels} (tiles staged by cp.async or in registers, or read from bf16 copies):
+ * they multiply the same bf16 values in the same order.
  */
 class CudaAttentionBf16Test {
   /**
@@ -68,7 +68,7 @@ class CudaAttentionBf16Test {
       GpuReport.record(tag + names[i], err, tol);
       assertTrue(err <= tol, tag + names[i] + ": relative error " + err + " > " + tol); // NaN fails
     }
-    for (String staging : new String[] {"async", "registers"}) {
+    for (String staging : new String[] {"async", "registers", "cast5"}) {
       double[][] other = runStaged(staging, s, q, k, v, dOut);
       for (int i = 0; i < names.length; i++) {
         assertArrayEquals(bf16[i], other[i], names[i] + ": staging " + staging

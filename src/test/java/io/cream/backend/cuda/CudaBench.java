@@ -22,7 +22,8 @@ final class CudaBench {
     System.out.printf(Locale.ROOT, "%-44s %10s %9s%n", "bench (median)", "ms", "TFLOP/s");
     if (args.length > 0 && args[0].equals("attention")) { // attention alone, per precision
       // args: attention [precisions, default fp32,tf32,bf16] [with "7b": the Llama-2-7B shapes];
-      // bf16/STAGING picks the bf16 kernels (Bf16AttentionKernels: auto, async, registers).
+      // bf16/STAGING picks the bf16 kernels (Bf16AttentionKernels: auto, cast5, async,
+      // registers).
       String list = args.length > 1 ? args[1] : "fp32,tf32,bf16";
       boolean llama7b = args.length > 2 && args[2].equals("7b");
       for (String name : list.split(",")) {
