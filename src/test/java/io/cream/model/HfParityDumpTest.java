@@ -38,7 +38,7 @@ class HfParityDumpTest {
     RopeSpec read = RopeSpec.fromHfConfig(config.raw());
     assertEquals(c.rope().type(), read.type(), "rope type survives config.json");
     Map<String, double[]> weights = new LinkedHashMap<>();
-    HfParity.randomWeights(config, 7).forEach((name, w) -> weights.put(name, toDouble(w)));
+    HfParity.randomWeights(config, 7, c.scale()).forEach((name, w) -> weights.put(name, toDouble(w)));
     ReferenceLlama64 ref = new ReferenceLlama64(config, weights, read.build());
 
     JsonNode meta = Json.read(dir.resolve("parity.json"));
