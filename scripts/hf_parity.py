@@ -19,8 +19,9 @@ reference model under PyTorch's own bf16 autocast (torch.autocast on the CPU, th
 training step too) and prints its error: that is what amp achieves on the same model. A bf16
 result passes when it is within --bf16-tol, or, where amp itself is further off, within
 --amp-slack (1.25) times amp's error: then bf16 rounding cannot do better, and we are not worse.
-The cases named *-hfinit use transformers' own initialisation scale (N(0, 0.02^2)); there bf16 must
-be within --bf16-tol, with no slack.
+The cases named *-hfinit use transformers' own initialisation scale (N(0, 0.02^2)); there bf16
+logits, loss and all gradients together must be within --bf16-tol, with no slack (the single worst
+gradient tensor keeps the amp rule: amp's own worst tensor is above 1e-2 there too).
 
 Usage: hf_parity.py DIR [--tol 1e-5] [--grad-tol 1e-4] [--bf16-tol 1e-2] [--amp-slack 1.25]
 [--json OUT.json]; exit 1 if a check fails.
@@ -259,8 +260,8 @@ def step(name, folder, meta, ours, args, failures):
             e = result[dev][key]
             if dev != BF16:
                 limit = args.grad_tol
-            elif meta.get("weights") == "hf_init":
-                limit = args.bf16_tol  # realistic scale: the plain bf16 bar
+            elif meta.get("weights") == "hf_init" and key != "worst":
+                limit = args.bf16_tol  # realistic scale: the plain bf16 bar for loss and all gradients
             else:
                 limit = bf16_limit(args, result["hf_amp"][key])
             if not e <= limit:
