@@ -18,6 +18,12 @@ if [[ ! -x "$RT/jre/bin/java" ]]; then
   mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT" || { echo "gpu-e2e: cannot unpack jre.tgz" >&2; exit 1; }
 fi
 export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"
+# The charts need a font; bare GPU images have fontconfig but none: use the carried ones.
+if [[ -d "$HERE/fonts" ]] && compgen -G "$HERE/fonts/*.ttf" >/dev/null; then
+  printf '<?xml version="1.0"?>\n<fontconfig><dir>%s</dir><cachedir>%s</cachedir></fontconfig>\n' \
+    "$HERE/fonts" "$WORK/fc-cache" > "$WORK/fonts.conf"
+  export FONTCONFIG_FILE="$WORK/fonts.conf"
+fi
 cream() {
   "$RT/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
     -XX:MaxRAMPercentage=60 -jar "$HERE/cream.jar" "$@" 2>&1 | grep -v "incubator modules"
@@ -54,9 +60,11 @@ cream eval passkey --model "$WORK/run-cuda" --out "$WORK/eval-passkey" --lengths
   --samples 2 --device cuda | tee "$OUT/passkey.log" | tail -4
 if [[ ! -f "$WORK/eval-passkey/results.json" ]]; then
   echo "gpu-e2e: eval wrote no results.json"; status=1
-elif grep -q "Fontconfig" "$OUT/passkey.log"; then
-  # Known: eval draws chart.png with Java2D, which needs fontconfig fonts; bare GPU images have none.
-  echo "gpu-e2e: eval ran on the GPU and wrote results.json; chart.png failed for lack of fonts on this machine"
+elif [[ -s "$WORK/eval-passkey/chart.png" ]]; then
+  echo "gpu-e2e: eval ran on the GPU and wrote results.json and chart.png"
+else
+  # eval draws chart.png with Java2D, which needs fontconfig fonts; bare GPU images have none.
+  echo "gpu-e2e: eval ran on the GPU and wrote results.json; chart.png failed (fonts?)"
 fi
 
 echo "== loss curves, cpu vs cuda"

@@ -12,6 +12,7 @@
 #   bench_torch.py   the PyTorch + transformers side of `cream bench train`
 #   lib/tokenizers-*.jar  DJL tokenizers stripped to its linux-x86_64 native library
 #   data/            tokenizer.json (+ tokenizer_config.json) and a few books for gpu-e2e.sh
+#   fonts/           DejaVu Sans (from fonts-dejavu-core here) for the eval charts there
 # Usage: scripts/gpu-pack.sh [DEST]    then on the GPU machine: bash DEST/gpu-check.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
@@ -51,6 +52,13 @@ cp "$SHARED"/tokenizers/mistral-7b/tokenizer.json "$SHARED"/tokenizers/mistral-7
   || { echo "gpu-pack: no tokenizer at $SHARED/tokenizers/mistral-7b; set CREAM_SHARED_DATA" >&2; exit 1; }
 for book in austen-persuasion carroll-alice chesterton-thursday shakespeare-hamlet melville-moby_dick; do
   cp "$SHARED/corpus/gutenberg/$book.txt.gz" "$DEST/data/"
+done
+
+# Two fonts for the eval charts: bare GPU images have fontconfig but no fonts (gpu-e2e.sh points
+# FONTCONFIG_FILE at these).
+rm -rf "$DEST/fonts" && mkdir -p "$DEST/fonts"
+for f in DejaVuSans.ttf DejaVuSans-Bold.ttf; do
+  [[ -f "/usr/share/fonts/truetype/dejavu/$f" ]] && cp "/usr/share/fonts/truetype/dejavu/$f" "$DEST/fonts/"
 done
 
 if [[ ! -f "$DEST/junit-console.jar" ]]; then
