@@ -101,7 +101,7 @@ class CudaBf16TrainingPassTest {
     j.put("max_position_embeddings", 4 * T);
     j.put("vocab_size", 512);
     j.put("tie_word_embeddings", false);
-    j.put("initializer_range", 0.06);
+    j.put("initializer_range", 0.02); // transformers' scale: 0.06 left the worst gradient at 1.8e-2
     j.put("bos_token_id", 1);
     j.put("eos_token_id", 2);
     return LlamaConfig.fromJson(j);
