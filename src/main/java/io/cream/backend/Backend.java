@@ -20,6 +20,17 @@ public interface Backend extends AutoCloseable {
   /** A new rows × cols tensor filled with zeros. */
   Tensor zeros(int rows, int cols);
 
+  /**
+   * A new zeroed rows × cols activation that only feeds matrix products: written by
+   * {@link #rmsNorm} or {@link #swiglu} (as out), read by {@link #linear} and
+   * {@link #linearBackward} (as x), downloaded, closed; nothing else. A backend that multiplies
+   * in bf16 may store it in bf16 (so the products read it without rounding a copy first); the
+   * default, and the CPU, is a plain float32 {@link #zeros} tensor.
+   */
+  default Tensor matmulInput(int rows, int cols) {
+    return zeros(rows, cols);
+  }
+
   /** A new rows × cols tensor holding data (row-major, length rows·cols). */
   Tensor upload(float[] data, int rows, int cols);
 

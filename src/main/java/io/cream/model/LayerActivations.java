@@ -6,7 +6,9 @@ import io.cream.backend.Tensor;
 /**
  * What one block's forward keeps for its backward, for n rows: the block input x and the
  * mid-block residual h, the two norms' outputs and reciprocal rms, q/k (after RoPE), v, the
- * attention output and log-sum-exp, and the MLP's gate, up and swiglu output.
+ * attention output and log-sum-exp, and the MLP's gate, up and swiglu output. n1, n2 and act
+ * only feed linear layers (forward and weight gradients), so they are {@link Backend#matmulInput}
+ * tensors: bf16 on a GPU in bf16 mode, float32 elsewhere.
  */
 record LayerActivations(
     Tensor x, Tensor n1, Tensor rstd1, Tensor q, Tensor k, Tensor v, Tensor att, Tensor lse,
@@ -18,11 +20,11 @@ record LayerActivations(
     int kv = c.numKeyValueHeads() * c.headDim();
     int ffn = c.intermediateSize();
     return new LayerActivations(
-        b.zeros(rows, hidden), b.zeros(rows, hidden), b.zeros(rows, 1),
+        b.zeros(rows, hidden), b.matmulInput(rows, hidden), b.zeros(rows, 1),
         b.zeros(rows, q), b.zeros(rows, kv), b.zeros(rows, kv),
         b.zeros(rows, q), b.zeros(rows, c.numAttentionHeads()),
-        b.zeros(rows, hidden), b.zeros(rows, hidden), b.zeros(rows, 1),
-        b.zeros(rows, ffn), b.zeros(rows, ffn), b.zeros(rows, ffn));
+        b.zeros(rows, hidden), b.matmulInput(rows, hidden), b.zeros(rows, 1),
+        b.zeros(rows, ffn), b.zeros(rows, ffn), b.matmulInput(rows, ffn));
   }
 
   /** With recomputation only x is kept per layer; the rest is shared scratch. */

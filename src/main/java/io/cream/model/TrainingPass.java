@@ -54,7 +54,7 @@ public final class TrainingPass implements AutoCloseable {
       for (int l = 0; l < layers; l++) acts[l] = LayerActivations.allocate(b, c, rows);
     }
     x = b.zeros(rows, hidden);
-    nf = b.zeros(rows, hidden);
+    nf = b.matmulInput(rows, hidden); // only feeds the LM head (bf16 on a GPU in bf16 mode)
     rstdf = b.zeros(rows, 1);
     logits = b.zeros(rows, c.vocabSize());
     dx = b.zeros(rows, hidden);

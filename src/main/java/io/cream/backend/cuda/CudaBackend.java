@@ -40,12 +40,12 @@ public final class CudaBackend implements Backend {
   private final OpChecks checks = new OpChecks(new OpChecks.Storage() {
     @Override
     public boolean overlaps(Tensor a, Tensor b) {
-      return of(a).overlaps(of(b));
+      return store.of(a).overlaps(store.of(b));
     }
 
     @Override
     public boolean sameStart(Tensor a, Tensor b) {
-      return of(a).sameStart(of(b));
+      return store.of(a).sameStart(store.of(b));
     }
   });
 
@@ -173,6 +173,20 @@ public final class CudaBackend implements Backend {
     return t;
   }
 
+  /**
+   * In {@link Precision#BF16} a bf16 tensor (half the memory, no rounding before each product):
+   * rmsNorm and swiglu may write it, linear and linearBackward read it as x; every other op
+   * rejects it. In FP32 and TF32 a plain float32 tensor, as on the CPU.
+   */
+  @Override
+  public Tensor matmulInput(int rows, int cols) {
+    if (precision != Precision.BF16) return zeros(rows, cols);
+    CudaTensor t = store.allocate(rows, cols, CudaTensor.Dtype.BF16);
+    // bf16 zero is 16 zero bits: whole 32-bit words (blocks are rounded up to 512 bytes)
+    if (t.size() > 0) ws.ctx.driver.fill32(t.pointer(), 0, (t.size() + 1) / 2, ws.ctx.stream);
+    return t;
+  }
+
   @Override
   public Tensor upload(float[] data, int rows, int cols) {
     Shapes.check(data != null && data.length == (long) rows * cols, "upload",
@@ -190,10 +204,12 @@ public final class CudaBackend implements Backend {
     ws.upload(data, d.pointer());
   }
 
+  /** float32 values; a bf16 tensor's elements widened exactly. */
   @Override
   public float[] download(Tensor t) {
-    CudaTensor c = of(t);
-    return ws.downloadFloats(c.pointer(), c.size());
+    CudaTensor c = store.of(t);
+    return c.isBf16() ? ws.downloadBf16(c.pointer(), c.size())
+        : ws.downloadFloats(c.pointer(), c.size());
   }
 
   @Override
@@ -226,7 +242,7 @@ public final class CudaBackend implements Backend {
   @Override
   public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out, Tensor rstd) {
     checks.rmsNorm(x, weight, eps, out, rstd);
-    norm.forward(of(x), of(weight), eps, of(out), of(rstd));
+    norm.forward(of(x), of(weight), eps, store.of(out), of(rstd));
   }
 
   @Override
@@ -242,14 +258,15 @@ public final class CudaBackend implements Backend {
   @Override
   public void linear(Tensor x, Tensor w, Tensor bias, Tensor out) {
     checks.linear(x, w, bias, out);
-    linear.forward(of(x), of(w), orNull(bias), of(out));
+    linear.forward(store.of(x), of(w), orNull(bias), of(out));
   }
 
   @Override
   public void linearBackward(Tensor dOut, Tensor x, Tensor w,
       Tensor dx, boolean accumulateDx, Tensor dW, Tensor dBias) {
     checks.linearBackward(dOut, x, w, dx, dW, dBias);
-    linear.backward(of(dOut), of(x), of(w), orNull(dx), accumulateDx, orNull(dW), orNull(dBias));
+    linear.backward(of(dOut), store.of(x), of(w), orNull(dx), accumulateDx, orNull(dW),
+        orNull(dBias));
   }
 
   @Override
@@ -258,7 +275,7 @@ public final class CudaBackend implements Backend {
     Tensor[] bs = biases == null ? new Tensor[ws.length] : biases;
     OpChecks.sameCount("linear", Arrays.asList(ws), Arrays.asList(bs));
     for (int i = 0; i < ws.length; i++) checks.linear(x, ws[i], bs[i], outs[i]);
-    linear.forward(of(x), store.all(ws), store.all(bs), store.all(outs));
+    linear.forward(store.of(x), store.all(ws), store.all(bs), store.all(outs));
   }
 
   @Override
@@ -271,7 +288,7 @@ public final class CudaBackend implements Backend {
     for (int i = 0; i < ws.length; i++) {
       checks.linearBackward(dOuts[i], x, ws[i], dx, dw[i], db[i]);
     }
-    linear.backward(store.all(dOuts), of(x), store.all(ws), orNull(dx), accumulateDx,
+    linear.backward(store.all(dOuts), store.of(x), store.all(ws), orNull(dx), accumulateDx,
         store.all(dw), store.all(db));
   }
 
@@ -324,7 +341,7 @@ public final class CudaBackend implements Backend {
   @Override
   public void swiglu(Tensor gate, Tensor up, Tensor out) {
     checks.swiglu(gate, up, out);
-    elementwise.swiglu(of(gate), of(up), of(out));
+    elementwise.swiglu(of(gate), of(up), store.of(out));
   }
 
   @Override
@@ -409,12 +426,13 @@ public final class CudaBackend implements Backend {
     store.release(s);
   }
 
+  /** A float32 tensor of this backend (ops that take bf16 call store.of instead). */
   private CudaTensor of(Tensor t) {
-    return store.of(t);
+    return store.f32(t);
   }
 
   private CudaTensor orNull(Tensor t) {
-    return store.orNull(t);
+    return store.f32OrNull(t);
   }
 
 }

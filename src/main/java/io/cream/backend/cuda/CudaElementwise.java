@@ -51,7 +51,7 @@ final class CudaElementwise {
   void swiglu(CudaTensor gate, CudaTensor up, CudaTensor out) {
     long n = gate.size();
     if (n == 0) return;
-    ws.kernel("elementwise", "swiglu_fwd").call().grid(ws.gridFor(n)).block(Workspace.THREADS)
+    ws.kernel("elementwise", out.isBf16() ? "swiglu_fwd_bf16" : "swiglu_fwd").call().grid(ws.gridFor(n)).block(Workspace.THREADS)
         .ptr(gate.pointer()).ptr(up.pointer()).ptr(out.pointer()).i64(n).launch();
   }
 

@@ -16,7 +16,9 @@ import java.util.IdentityHashMap;
  * are rounded on every use, never cached, so an updated weight is always seen: for TinyLlama
  * (1.1B parameters, rounded twice per step, 6 bytes each time) that is 13 GB, ~4 ms at the cast's
  * measured 3.4 TB/s on an H200, 0.6% of a 633 ms step; a cached copy would not pay for its risk.
- * The activation casts cost more (~35 ms of that step, docs/cuda-backend.md).
+ * The activation casts cost more (~35 ms of that step, docs/cuda-backend.md); the activations
+ * that only feed products (norm and SwiGLU outputs) are therefore stored in bf16 by their
+ * producers ({@link CudaBackend#matmulInput}) and read here as they are, forward and backward.
  */
 final class CudaLinear {
   private final Workspace ws;
@@ -112,6 +114,10 @@ final class CudaLinear {
     private final IdentityHashMap<CudaTensor, Workspace.Scratch> copies = new IdentityHashMap<>();
 
     long of(CudaTensor t) {
+      if (t.isBf16()) { // a bf16 activation (matmulInput) is read as it is: nothing to round
+        if (!roundToBf16) throw new IllegalStateException("bf16 " + t + " outside bf16 mode");
+        return t.pointer();
+      }
       if (!roundToBf16) return t.pointer();
       Workspace.Scratch s = copies.get(t);
       if (s == null) {

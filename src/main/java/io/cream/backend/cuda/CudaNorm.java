@@ -1,6 +1,9 @@
 package io.cream.backend.cuda;
 
-/** RMSNorm forward and backward on the device (kernels in norm.cu), one block per row. */
+/**
+ * RMSNorm forward and backward on the device (kernels in norm.cu), one block per row. The
+ * forward's output may be bf16 (a matrix-product input, {@link CudaBackend#matmulInput}).
+ */
 final class CudaNorm {
   private static final int MAX_ROW_CHUNKS = 256;
 
@@ -14,7 +17,8 @@ final class CudaNorm {
 
   void forward(CudaTensor x, CudaTensor w, float eps, CudaTensor y, CudaTensor rstd) {
     if (x.rows() == 0) return;
-    ws.kernel("norm", "rmsnorm_fwd").call().grid(x.rows()).block(Workspace.THREADS)
+    // A bf16 output is a matrix-product input: rounded once here, in the kernel's epilogue
+    ws.kernel("norm", y.isBf16() ? "rmsnorm_fwd_bf16" : "rmsnorm_fwd").call().grid(x.rows()).block(Workspace.THREADS)
         .ptr(x.pointer()).ptr(w.pointer()).ptr(y.pointer()).ptr(rstd.pointer()).i32(x.cols())
         .f32(eps).launch();
   }

@@ -3,24 +3,40 @@ package io.cream.backend.cuda;
 import io.cream.backend.Tensor;
 
 /**
- * A float32 tensor in device memory: a window of rows over a block that the owning tensor and its
- * views share. {@link #pointer()} is the device address of element (0, 0); rows follow each other
- * with stride {@link #cols()}, so every tensor and view is one contiguous range.
+ * A tensor in device memory: a window of rows over a block that the owning tensor and its views
+ * share. {@link #pointer()} is the device address of element (0, 0); rows follow each other with
+ * stride {@link #cols()}, so every tensor and view is one contiguous range. Elements are float32,
+ * except for the bf16 activations that only feed matrix products ({@link Dtype#BF16}, made by
+ * {@link CudaBackend#matmulInput} in bf16 mode).
  */
 final class CudaTensor implements Tensor {
+  /** Bytes per float32 element. */
   static final long BYTES = Float.BYTES;
+
+  /** The element type: float32 everywhere but the bf16 inputs of matrix products. */
+  enum Dtype {
+    F32(4), BF16(2);
+
+    final long bytes;
+
+    Dtype(long bytes) {
+      this.bytes = bytes;
+    }
+  }
 
   /** The device block an owner and its views share; closing the owner returns it. */
   static final class Storage {
     final long base;
     final long bytes;
     final CudaBackend owner;
+    final Dtype dtype;
     boolean closed;
 
-    Storage(long base, long bytes, CudaBackend owner) {
+    Storage(long base, long bytes, CudaBackend owner, Dtype dtype) {
       this.base = base;
       this.bytes = bytes;
       this.owner = owner;
+      this.dtype = dtype;
     }
   }
 
@@ -41,11 +57,19 @@ final class CudaTensor implements Tensor {
   /** The device address of element (0, 0); throws once the owner is closed. */
   long pointer() {
     if (storage.closed) throw new IllegalStateException("tensor used after close()");
-    return storage.base + offset * BYTES;
+    return storage.base + offset * storage.dtype.bytes;
   }
 
   long bytes() {
-    return size() * BYTES;
+    return size() * storage.dtype.bytes;
+  }
+
+  Dtype dtype() {
+    return storage.dtype;
+  }
+
+  boolean isBf16() {
+    return storage.dtype == Dtype.BF16;
   }
 
   Storage storage() {
@@ -94,6 +118,7 @@ final class CudaTensor implements Tensor {
 
   @Override
   public String toString() {
-    return "CudaTensor[" + rows + "×" + cols + (view ? ", view" : "") + "]";
+    return "CudaTensor[" + rows + "×" + cols + (isBf16() ? ", bf16" : "") + (view ? ", view" : "")
+        + "]";
   }
 }

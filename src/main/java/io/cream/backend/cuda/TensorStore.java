@@ -26,14 +26,19 @@ final class TensorStore {
     this.allocator = allocator;
   }
 
-  /** A new, uninitialised rows × cols tensor. */
+  /** A new, uninitialised rows × cols float32 tensor. */
   CudaTensor allocate(int rows, int cols) {
+    return allocate(rows, cols, CudaTensor.Dtype.F32);
+  }
+
+  /** A new, uninitialised rows × cols tensor of the given element type. */
+  CudaTensor allocate(int rows, int cols, CudaTensor.Dtype dtype) {
     if (rows < 0 || cols < 1) {
       throw new IllegalArgumentException("bad tensor shape " + rows + "×" + cols);
     }
     ensureOpen();
-    long bytes = (long) rows * cols * CudaTensor.BYTES;
-    CudaTensor.Storage s = new CudaTensor.Storage(allocator.allocate(bytes), bytes, owner);
+    long bytes = (long) rows * cols * dtype.bytes;
+    CudaTensor.Storage s = new CudaTensor.Storage(allocator.allocate(bytes), bytes, owner, dtype);
     live.add(s);
     return new CudaTensor(s, 0, rows, cols, false);
   }
@@ -70,23 +75,40 @@ final class TensorStore {
     return t == null ? null : of(t);
   }
 
+  /**
+   * The float32 CUDA tensor behind t: every op but the few that take bf16 activations (matrix
+   * product inputs, norm and SwiGLU outputs) reads and writes float32 and rejects a bf16 tensor.
+   */
+  CudaTensor f32(Tensor t) {
+    CudaTensor c = of(t);
+    if (c.isBf16()) {
+      throw new IllegalArgumentException("a bf16 activation tensor (" + c
+          + ") given to an op that takes float32; only matrix-product inputs may be bf16");
+    }
+    return c;
+  }
+
+  CudaTensor f32OrNull(Tensor t) {
+    return t == null ? null : f32(t);
+  }
+
   /** Also makes the device context current on the calling thread (every entry point passes here). */
   private void ensureOpen() {
     if (closed) throw new IllegalStateException("CUDA backend used after close()");
     ctx.makeCurrent();
   }
 
-  /** Each tensor of this backend as a CudaTensor. */
+  /** Each tensor of this backend as a float32 CudaTensor. */
   List<CudaTensor> all(List<? extends Tensor> ts) {
     List<CudaTensor> out = new ArrayList<>(ts.size());
-    for (Tensor t : ts) out.add(of(t));
+    for (Tensor t : ts) out.add(f32(t));
     return out;
   }
 
-  /** Each tensor as a CudaTensor, nulls kept. */
+  /** Each tensor as a float32 CudaTensor, nulls kept. */
   CudaTensor[] all(Tensor[] ts) {
     CudaTensor[] out = new CudaTensor[ts.length];
-    for (int i = 0; i < ts.length; i++) out[i] = orNull(ts[i]);
+    for (int i = 0; i < ts.length; i++) out[i] = f32OrNull(ts[i]);
     return out;
   }
 }

@@ -66,6 +66,15 @@ final class Workspace {
     return out;
   }
 
+  /** count bf16 values from src, each widened exactly to float32 (bf16 is float32's top half). */
+  float[] downloadBf16(long src, long count) {
+    short[] bits = new short[Math.toIntExact(count)];
+    ctx.staging.download(src, MemorySegment.ofArray(bits));
+    float[] out = new float[bits.length];
+    for (int i = 0; i < bits.length; i++) out[i] = Float.intBitsToFloat(bits[i] << 16);
+    return out;
+  }
+
   double[] downloadDoubles(long src, int count) {
     double[] out = new double[count];
     ctx.staging.download(src, MemorySegment.ofArray(out));

@@ -56,3 +56,13 @@ __device__ float block_max_f(float v, float* scratch) {
 #define GRID_LOOP(i, n)                                                        \
   for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < (n); \
        i += (long long)gridDim.x * blockDim.x)
+
+// float32 → bfloat16 (the top 16 bits), rounded to nearest, ties to even: adding 0x7fff plus the
+// lowest kept bit carries into the kept bits exactly when the dropped half is above one half ULP,
+// or equal to it with the kept value odd; finite values past the largest bf16 become ±inf. NaN
+// stays NaN (the carry could turn it into inf): sign and top payload bits kept, quiet bit set.
+__device__ __forceinline__ unsigned short f32_to_bf16_rne(float f) {
+  const unsigned int u = __float_as_uint(f);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return (unsigned short)((u >> 16) | 0x0040u);
+  return (unsigned short)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}

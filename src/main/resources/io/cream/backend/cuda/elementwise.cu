@@ -1,5 +1,6 @@
-// Elementwise ops over whole tensors (float32): residual add, scale, SwiGLU and its backward,
-// the linear layer's bias, and the bf16 rounding of GEMM operands (AdamW is in optimizer.cu).
+// Elementwise ops over whole tensors (float32): residual add, scale, SwiGLU and its backward
+// (with a float32 or bf16 output), the linear layer's bias, and the bf16 rounding of GEMM
+// operands (AdamW is in optimizer.cu).
 
 __device__ __forceinline__ bool aligned16(const void* p) {
   return ((unsigned long long)p & 15ull) == 0;
@@ -59,6 +60,27 @@ extern "C" __global__ void swiglu_fwd(const float* gate, const float* up, float*
   }
 }
 
+// swiglu_fwd with a bf16 out: the input of down_proj, rounded once here instead of before the
+// product (and again before its weight-gradient product).
+extern "C" __global__ void swiglu_fwd_bf16(const float* gate, const float* up,
+                                           unsigned short* out, long long n) {
+  const bool wide = aligned16(gate) && aligned16(up) && ((unsigned long long)out & 7ull) == 0;
+  const long long quads = wide ? n / 4 : 0;
+  GRID_LOOP(q, quads) {
+    const float4 g = reinterpret_cast<const float4*>(gate)[q];
+    const float4 u = reinterpret_cast<const float4*>(up)[q];
+    const unsigned int lo = f32_to_bf16_rne(swiglu_one(g.x, u.x))
+                            | ((unsigned int)f32_to_bf16_rne(swiglu_one(g.y, u.y)) << 16);
+    const unsigned int hi = f32_to_bf16_rne(swiglu_one(g.z, u.z))
+                            | ((unsigned int)f32_to_bf16_rne(swiglu_one(g.w, u.w)) << 16);
+    reinterpret_cast<uint2*>(out)[q] = make_uint2(lo, hi);
+  }
+  GRID_LOOP(j, n - 4 * quads) {
+    const long long i = 4 * quads + j;
+    out[i] = f32_to_bf16_rne(swiglu_one(gate[i], up[i]));
+  }
+}
+
 extern "C" __global__ void swiglu_bwd(const float* dout, const float* gate, const float* up,
                                       float* dgate, float* dup, long long n) {
   const bool wide = aligned16(dout) && aligned16(gate) && aligned16(up) && aligned16(dgate)
@@ -80,16 +102,6 @@ extern "C" __global__ void swiglu_bwd(const float* dout, const float* gate, cons
     const long long i = 4 * quads + j;
     swiglu_bwd_one(dout[i], gate[i], up[i], dgate[i], dup[i]);
   }
-}
-
-// float32 → bfloat16 (the top 16 bits), rounded to nearest, ties to even: adding 0x7fff plus the
-// lowest kept bit carries into the kept bits exactly when the dropped half is above one half ULP,
-// or equal to it with the kept value odd; finite values past the largest bf16 become ±inf. NaN
-// stays NaN (the carry could turn it into inf): sign and top payload bits kept, quiet bit set.
-__device__ __forceinline__ unsigned short f32_to_bf16_rne(float f) {
-  const unsigned int u = __float_as_uint(f);
-  if ((u & 0x7fffffffu) > 0x7f800000u) return (unsigned short)((u >> 16) | 0x0040u);
-  return (unsigned short)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
 }
 
 // dst[i] = bf16(src[i]): GEMM operands for the tensor cores. Bandwidth-bound: 16-byte loads and
