@@ -18,12 +18,6 @@ if [[ ! -x "$RT/jre/bin/java" ]]; then
   mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT" || { echo "gpu-e2e: cannot unpack jre.tgz" >&2; exit 1; }
 fi
 export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"
-# The charts need a font; bare GPU images have fontconfig but none: use the carried ones.
-if [[ -d "$HERE/fonts" ]] && compgen -G "$HERE/fonts/*.ttf" >/dev/null; then
-  printf '<?xml version="1.0"?>\n<fontconfig><dir>%s</dir><cachedir>%s</cachedir></fontconfig>\n' \
-    "$HERE/fonts" "$WORK/fc-cache" > "$WORK/fonts.conf"
-  export FONTCONFIG_FILE="$WORK/fonts.conf"
-fi
 cream() {
   "$RT/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
     -XX:MaxRAMPercentage=60 -jar "$HERE/cream.jar" "$@" 2>&1 | grep -v "incubator modules"

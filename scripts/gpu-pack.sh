@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything scripts/gpu-check.sh needs on a GPU machine that has neither Java nor Maven,
 # into one folder (default: .gpu/ at the repository root; keep it git-ignored):
-#   jre.tgz          a jlinked Java 25 runtime (rebuilt only when missing)
+#   jre.tgz          a jlinked Java 25 runtime with DejaVu Sans for the charts (rebuilt only when missing)
 #   cream.jar        the project's classes;  lib/  its runtime dependencies (tokenizers left out)
 #   test-classes/    the compiled tests;     junit-console.jar  the JUnit console launcher
 #   gpu-check.sh     the script to run there (GPU tests, then HF parity through hf_parity.py)
@@ -12,7 +12,6 @@
 #   bench_torch.py   the PyTorch + transformers side of `cream bench train`
 #   lib/tokenizers-*.jar  DJL tokenizers stripped to its linux-x86_64 native library
 #   data/            tokenizer.json (+ tokenizer_config.json) and a few books for gpu-e2e.sh
-#   fonts/           DejaVu Sans (from fonts-dejavu-core here) for the eval charts there
 # Usage: scripts/gpu-pack.sh [DEST]    then on the GPU machine: bash DEST/gpu-check.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
@@ -59,13 +58,6 @@ for book in austen-persuasion carroll-alice chesterton-thursday; do
   cp "$SHARED/corpus/gutenberg/$book.txt.gz" "$DEST/data/"
 done
 
-# Two fonts for the eval charts: bare GPU images have fontconfig but no fonts (gpu-e2e.sh points
-# FONTCONFIG_FILE at these).
-rm -rf "$DEST/fonts" && mkdir -p "$DEST/fonts"
-for f in DejaVuSans.ttf DejaVuSans-Bold.ttf; do
-  [[ -f "/usr/share/fonts/truetype/dejavu/$f" ]] && cp "/usr/share/fonts/truetype/dejavu/$f" "$DEST/fonts/"
-done
-
 if [[ ! -f "$DEST/junit-console.jar" ]]; then
   echo "gpu-pack: fetching $JUNIT_CONSOLE" >&2
   mvn -B -q dependency:copy -Dartifact="$JUNIT_CONSOLE" -DoutputDirectory="$DEST" \
@@ -73,11 +65,22 @@ if [[ ! -f "$DEST/junit-console.jar" ]]; then
   mv "$DEST/junit-platform-console-standalone.jar" "$DEST/junit-console.jar"
 fi
 
+# The runtime carries DejaVu Sans and a fontconfig.properties naming it: bare GPU images have no
+# fontconfig, and Java2D (the eval charts) then finds no font at all.
+if [[ -f "$DEST/jre.tgz" ]] && ! tar tzf "$DEST/jre.tgz" | grep -q "jre/lib/fontconfig.properties"; then
+  rm "$DEST/jre.tgz"
+fi
 if [[ ! -f "$DEST/jre.tgz" ]]; then
   echo "gpu-pack: jlinking a runtime ($MODULES)" >&2
   tmp="$(mktemp -d)"
   "$JDK/bin/jlink" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files \
     --compress=zip-9 --output "$tmp/jre"
+  FONTS=/usr/share/fonts/truetype/dejavu
+  [[ -f "$FONTS/DejaVuSans.ttf" && -f "$FONTS/DejaVuSans-Bold.ttf" ]] \
+    || { echo "gpu-pack: no DejaVu Sans in $FONTS (apt-get install fonts-dejavu-core)" >&2; exit 1; }
+  mkdir -p "$tmp/jre/lib/fonts"
+  cp "$FONTS/DejaVuSans.ttf" "$FONTS/DejaVuSans-Bold.ttf" "$tmp/jre/lib/fonts/"
+  cp "$ROOT/scripts/jre-fontconfig.properties" "$tmp/jre/lib/fontconfig.properties"
   tar czf "$DEST/jre.tgz" -C "$tmp" jre
   rm -rf "$tmp"
 fi
