@@ -27,4 +27,15 @@ final class RopeChecks {
     if (!(value > 0) || Double.isInfinite(value))
       throw new IllegalArgumentException(name + " must be a finite number > 0, got " + value);
   }
+
+  /** The parameters both YaRN variants share. */
+  static void yarn(int headDim, double base, double factor, int originalMaxPositionEmbeddings,
+      double betaFast, double betaSlow, java.util.OptionalDouble attentionFactorOverride) {
+    headDimAndBase(headDim, base);
+    factor(factor);
+    window(originalMaxPositionEmbeddings);
+    positive("betaFast", betaFast);
+    positive("betaSlow", betaSlow);
+    attentionFactorOverride.ifPresent(a -> positive("attentionFactor", a));
+  }
 }

@@ -23,12 +23,8 @@ public record YarnRevisedRope(
     implements RopeScaling {
 
   public YarnRevisedRope {
-    RopeChecks.headDimAndBase(headDim, base);
-    RopeChecks.factor(factor);
-    RopeChecks.window(originalMaxPositionEmbeddings);
-    RopeChecks.positive("betaFast", betaFast);
-    RopeChecks.positive("betaSlow", betaSlow);
-    attentionFactorOverride.ifPresent(a -> RopeChecks.positive("attentionFactor", a));
+    RopeChecks.yarn(headDim, base, factor, originalMaxPositionEmbeddings, betaFast, betaSlow,
+        attentionFactorOverride);
   }
 
   @Override

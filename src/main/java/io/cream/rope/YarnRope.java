@@ -20,12 +20,8 @@ public record YarnRope(
     implements RopeScaling {
 
   public YarnRope {
-    RopeChecks.headDimAndBase(headDim, base);
-    RopeChecks.factor(factor);
-    RopeChecks.window(originalMaxPositionEmbeddings);
-    RopeChecks.positive("betaFast", betaFast);
-    RopeChecks.positive("betaSlow", betaSlow);
-    attentionFactorOverride.ifPresent(a -> RopeChecks.positive("attentionFactor", a));
+    RopeChecks.yarn(headDim, base, factor, originalMaxPositionEmbeddings, betaFast, betaSlow,
+        attentionFactorOverride);
   }
 
   @Override
