@@ -145,8 +145,9 @@ __device__ void bf_bwd_dq(const float* __restrict__ q, const float* __restrict__
 }
 
 // Shared (bf16): K [64 × LD], V [64 × LD], Q [32 × LD], dO [32 × LD]; then fp32 lse [32],
-// delta [32]; with ASYNC then fp32 staging Q, dO [32 × D] each, lse, delta [32] each. A block owns 64 keys of one KV head and walks the queries of every head of its group
-// (one writer per dK, dV row). Grid (kvHeads, batch, key blocks): the longest blocks start first.
+// delta [32]; with ASYNC then fp32 staging Q, dO [32 × D] each, lse, delta [32] each. A block
+// owns 64 keys of one KV head and walks the queries of every head of its group (one writer per dK,
+// dV row). Grid (kvHeads, batch, key blocks): the longest blocks start first.
 template <int D, bool ASYNC>
 __device__ void bf_bwd_dkdv(const float* __restrict__ q, const float* __restrict__ k,
                             const float* __restrict__ v, const float* __restrict__ lse,

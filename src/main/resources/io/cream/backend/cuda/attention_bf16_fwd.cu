@@ -67,9 +67,8 @@ __device__ __forceinline__ void bf_fwd_tile(float (*o)[4], float& m0, float& m1,
 }
 
 // Shared (bf16): Q [64 × LD], K [32 × LD], V [32 × LD]; with ASYNC then fp32 staging K, V
-// [32 × D] each. Splits as in tc_fwd: blockIdx.z =
-// b·splits + part covers keys [part·splitLen, (part + 1)·splitLen) and writes partial outputs for
-// attention_tc_combine.
+// [32 × D] each. Splits as in tc_fwd: blockIdx.z = b·splits + part covers keys
+// [part·splitLen, (part + 1)·splitLen) and writes partial outputs for attention_tc_combine.
 template <int D, bool ASYNC>
 __device__ void bf_fwd(const float* __restrict__ q, const float* __restrict__ k,
                        const float* __restrict__ v, float* __restrict__ out,
