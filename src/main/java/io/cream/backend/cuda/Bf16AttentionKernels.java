@@ -3,7 +3,8 @@ package io.cream.backend.cuda;
 import java.util.Set;
 
 /**
- * Which kernel of attention_bf16.cu runs each pass, with its shared memory. The kernels of a pass
+ * Which kernel of attention_bf16_fwd.cu / attention_bf16_bwd.cu runs each pass, with its shared
+ * memory. The kernels of a pass
  * differ only in how tiles reach shared memory, and all give bit-identical results: from bf16
  * copies of Q, K, V (and dO) that the caller makes first with {@link Bf16Cast}, by cp.async into
  * two buffers ("cast", one barrier per tile); or from the fp32 tensors, rounded as they are
@@ -24,6 +25,11 @@ final class Bf16AttentionKernels {
 
     String label() {
       return name().toLowerCase();
+    }
+
+    /** The kernel file (KernelLibrary.FILES) that holds this pass's kernels. */
+    String file() {
+      return this == FWD ? "attention_bf16_fwd" : "attention_bf16_bwd";
     }
   }
 

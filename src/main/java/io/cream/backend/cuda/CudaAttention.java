@@ -6,11 +6,12 @@ import io.cream.backend.AttentionShape;
  * Causal GQA attention on the device, online softmax, O(T·d) memory. Head dims 64 and 128 on GPUs
  * with tensor cores (sm_80+) run mma.sync tiles: attention_tc.cu with three TF32 products per
  * tile for fp32 accuracy ({@link Precision#FP32}) or one ({@link Precision#TF32}), and
- * attention_bf16.cu with bf16 operands and fp32 accumulation ({@link Precision#BF16}). Other head
- * dims (and CREAM_CUDA_TENSOR_CORES=0) run the CUDA-core kernels of attention_fwd.cu and
- * attention_bwd.cu: tiles of 32 queries × 32 keys, fp32 in every mode. The tile sizes here must
- * match the kernels' (ATT_BQ, ATT_BK; TC_BQ, TC_BK, TC_BKV, TC_BQ2, which attention_bf16.cu
- * shares as BF_*) and so must the shared-memory layouts ({@link Bf16AttentionKernels} for bf16).
+ * attention_bf16_fwd.cu / attention_bf16_bwd.cu with bf16 operands and fp32 accumulation
+ * ({@link Precision#BF16}). Other head dims (and CREAM_CUDA_TENSOR_CORES=0) run the CUDA-core
+ * kernels of attention_fwd.cu and attention_bwd.cu: tiles of 32 queries × 32 keys, fp32 in every
+ * mode. The tile sizes here must match the kernels' (ATT_BQ, ATT_BK; TILE_THREADS, TC_BQ, TC_BK,
+ * TC_BKV, TC_BQ2, which attention_bf16_tiles.cuh shares as BF_*) and so must the shared-memory
+ * layouts ({@link Bf16AttentionKernels} for bf16).
  */
 final class CudaAttention {
   private static final int TILE = 32;
@@ -35,8 +36,8 @@ final class CudaAttention {
   private final boolean bf16;
   /** The bf16 kernels (null unless bf16). */
   private final Bf16AttentionKernels bf16Kernels;
-  /** The kernel file, and the suffix of the TF32 kernels' names (_x1, _x3). */
-  private final String file, variant;
+  /** The kernel files of the forward and the backward, and the TF32 kernels' suffix (_x1, _x3). */
+  private final String fwdFile, bwdFile, variant;
 
   /**
    * @param tensorCores whether the device has TF32 and bf16 mma (compute capability 8.0 or later)
@@ -48,7 +49,8 @@ final class CudaAttention {
     this.tensorCores = tensorCores && !"0".equals(System.getenv("CREAM_CUDA_TENSOR_CORES"));
     this.bf16 = precision == Precision.BF16;
     this.bf16Kernels = bf16 ? new Bf16AttentionKernels() : null;
-    this.file = bf16 ? "attention_bf16" : "attention_tc";
+    this.fwdFile = bf16 ? Bf16AttentionKernels.Pass.FWD.file() : "attention_tc";
+    this.bwdFile = bf16 ? Bf16AttentionKernels.Pass.DQ.file() : "attention_tc";
     this.variant = precision == Precision.TF32 ? "_x1" : "_x3";
   }
 
@@ -147,7 +149,7 @@ final class CudaAttention {
       name = c.name();
       shared = c.sharedBytes();
     }
-    ws.kernel(file, name).call()
+    ws.kernel(fwdFile, name).call()
         .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch() * splits)
         .block(TC_THREADS).shared(shared)
         .ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(out).ptr(lse)
@@ -161,7 +163,7 @@ final class CudaAttention {
     Bf16Cast cast = new Bf16Cast(ws);
     try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = castKv(cast, s, k);
         Workspace.Scratch vb = castKv(cast, s, v)) {
-      ws.kernel(file, c.name()).call()
+      ws.kernel(fwdFile, c.name()).call()
           .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch())
           .block(TC_THREADS).shared(c.sharedBytes())
           .ptr(qb.pointer).ptr(kb.pointer).ptr(vb.pointer).ptr(out).ptr(lse)
@@ -207,13 +209,13 @@ final class CudaAttention {
       int dkdvShared, long q, long k, long v, CudaTensor lse, long dOut, CudaTensor dq,
       CudaTensor dk, CudaTensor dv, long delta) {
     float scale = (float) s.scale();
-    ws.kernel(file, dqName).call()
+    ws.kernel(bwdFile, dqName).call()
         .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch()).block(TC_THREADS)
         .shared(dqShared)
         .ptr(q).ptr(k).ptr(v).ptr(lse.pointer()).ptr(delta)
         .ptr(dOut).ptr(dq.pointer()).i32(s.heads()).i32(s.kvHeads())
         .i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale).launch();
-    ws.kernel(file, dkdvName).call()
+    ws.kernel(bwdFile, dkdvName).call()
         .grid(s.kvHeads(), s.batch(), Workspace.ceilDiv(s.keyLen(), TC_BKV)).block(TC_THREADS)
         .shared(dkdvShared)
         .ptr(q).ptr(k).ptr(v).ptr(lse.pointer()).ptr(delta)

@@ -18,221 +18,12 @@
 // dim 64 the streamed 32-row tiles (K, V in the forward and dQ; Q, dO in dK/dV with one product)
 // are fetched into registers one tile ahead, so their global-memory latency overlaps the current
 // tile's products. Blocks are ordered so that the longest start first.
-#define TC_THREADS 128
+#include "attention_tf32_tiles.cuh"
+
 #define TC_BQ 64   // forward, dQ: query rows per block (4 warps × 16)
 #define TC_BK 32   // forward, dQ: keys per tile
 #define TC_BKV 64  // dK/dV: keys per block (4 warps × 16)
 #define TC_BQ2 32  // dK/dV: queries per tile
-#define TC_PS 36   // row stride of each warp's 16 × 32 probability tile
-
-struct Tf {
-  unsigned h, l;
-};
-
-__device__ __forceinline__ unsigned tf32_bits(float x) {
-  unsigned r;
-  asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
-  return r;
-}
-
-__device__ __forceinline__ float tf32_round(float x) { return __uint_as_float(tf32_bits(x)); }
-
-// Operand bits from shared memory: split into hi + lo, or (SPLIT = 0) already rounded when stored.
-template <bool SPLIT>
-__device__ __forceinline__ Tf tfb(unsigned bits) {
-  Tf r;
-  if (SPLIT) {
-    const float x = __uint_as_float(bits);
-    r.h = tf32_bits(x);
-    r.l = tf32_bits(x - __uint_as_float(r.h));
-  } else {
-    r.h = bits;
-    r.l = 0u;
-  }
-  return r;
-}
-
-template <bool SPLIT>
-__device__ __forceinline__ Tf tf(float x) {
-  return tfb<SPLIT>(__float_as_uint(x));
-}
-
-__device__ __forceinline__ void mma1(float* c, unsigned a0, unsigned a1, unsigned a2, unsigned a3,
-                                     unsigned b0, unsigned b1) {
-  asm("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "
-      "{%8,%9}, {%0,%1,%2,%3};\n"
-      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-      : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
-}
-
-// c += a·b; the small cross terms first.
-template <bool SPLIT>
-__device__ __forceinline__ void mma(float* c, const Tf* a, const Tf* b) {
-  if (SPLIT) {
-    mma1(c, a[0].l, a[1].l, a[2].l, a[3].l, b[0].h, b[1].h);
-    mma1(c, a[0].h, a[1].h, a[2].h, a[3].h, b[0].l, b[1].l);
-  }
-  mma1(c, a[0].h, a[1].h, a[2].h, a[3].h, b[0].h, b[1].h);
-}
-
-// Four 8 × 4 blocks of 32-bit words; lanes 8j..8j+7 give the row addresses of block j, and each
-// lane receives word lane%4 of row lane/4 of every block.
-__device__ __forceinline__ void ldsm4(unsigned* r, const float* p) {
-  unsigned a;
-  asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(p));
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-               : "r"(a));
-}
-
-// A fragment of the row-major tile s (stride ld) at (row0, col0). With SPLIT, scalar loads: the
-// hi/lo split dominates there, and ldmatrix measured slower (more live registers).
-template <bool SPLIT>
-__device__ __forceinline__ void load_a(Tf* a, const float* s, int ld, int row0, int col0,
-                                       int lane) {
-  if (SPLIT) {
-    const float* p = s + (row0 + (lane >> 2)) * ld + col0 + (lane & 3);
-    a[0] = tf<SPLIT>(p[0]);
-    a[1] = tf<SPLIT>(p[8 * ld]);
-    a[2] = tf<SPLIT>(p[4]);
-    a[3] = tf<SPLIT>(p[8 * ld + 4]);
-    return;
-  }
-  const int j = lane >> 3, rr = lane & 7;
-  unsigned r[4];
-  ldsm4(r, s + (row0 + rr + (j & 1) * 8) * ld + col0 + (j >> 1) * 4);
-#pragma unroll
-  for (int e = 0; e < 4; e++) a[e] = tfb<SPLIT>(r[e]);
-}
-
-// B fragments of two adjacent n tiles with B(k, n) = s[n0 + n][k0 + k] (a tile used transposed,
-// e.g. K in Q·Kᵀ): b[0], b[1] for columns n0..n0+7, b[2], b[3] for n0+8..n0+15.
-template <bool SPLIT>
-__device__ __forceinline__ void load_bt2(Tf* b, const float* s, int ld, int n0, int k0,
-                                         int lane) {
-  if (SPLIT) {
-    const float* p = s + (n0 + (lane >> 2)) * ld + k0 + (lane & 3);
-    b[0] = tf<SPLIT>(p[0]);
-    b[1] = tf<SPLIT>(p[4]);
-    b[2] = tf<SPLIT>(p[8 * ld]);
-    b[3] = tf<SPLIT>(p[8 * ld + 4]);
-    return;
-  }
-  const int j = lane >> 3, rr = lane & 7;
-  unsigned r[4];
-  ldsm4(r, s + (n0 + rr + (j >> 1) * 8) * ld + k0 + (j & 1) * 4);
-#pragma unroll
-  for (int e = 0; e < 4; e++) b[e] = tfb<SPLIT>(r[e]);
-}
-
-// B fragment with B(k, n) = s[k0 + k][n0 + n] (a tile used as is, e.g. V in P·V): scalar loads,
-// since ldmatrix cannot transpose 32-bit words.
-template <bool SPLIT>
-__device__ __forceinline__ void load_bn(Tf* b, const float* s, int ld, int k0, int n0, int g,
-                                        int t) {
-  const float* p = s + (k0 + t) * ld + n0 + g;
-  b[0] = tf<SPLIT>(p[0]);
-  b[1] = tf<SPLIT>(p[4 * ld]);
-}
-
-// acc[n] += A·B over ND n tiles of 8 columns and KS k steps, A from the warp's tile w (stride
-// TC_PS), B(k, n) = x[k][n] of a tile x (stride ld) used as is.
-template <int ND, int KS, bool SPLIT>
-__device__ __forceinline__ void mma_pn(float (*acc)[4], const float* w, const float* x, int ld,
-                                       int lane) {
-  const int g = lane >> 2, t = lane & 3;
-#pragma unroll
-  for (int kk = 0; kk < KS; kk++) {
-    Tf a[4];
-    load_a<SPLIT>(a, w, TC_PS, 0, kk * 8, lane);
-#pragma unroll
-    for (int n = 0; n < ND; n++) {
-      Tf bb[2];
-      load_bn<SPLIT>(bb, x, ld, kk * 8, n * 8, g, t);
-      mma<SPLIT>(acc[n], a, bb);
-    }
-  }
-}
-
-// The warp's C tiles c[n] (16 × 8 each, n = 0..3) into its 16 × 32 tile w (stride TC_PS), rounded
-// to TF32 when they are used as one-product operands.
-template <bool SPLIT>
-__device__ __forceinline__ void store_c(float* w, const float (*c)[4], int g, int t) {
-#pragma unroll
-  for (int n = 0; n < 4; n++) {
-    float* p = w + g * TC_PS + n * 8 + 2 * t;
-    p[0] = SPLIT ? c[n][0] : tf32_round(c[n][0]);
-    p[1] = SPLIT ? c[n][1] : tf32_round(c[n][1]);
-    p[8 * TC_PS] = SPLIT ? c[n][2] : tf32_round(c[n][2]);
-    p[8 * TC_PS + 1] = SPLIT ? c[n][3] : tf32_round(c[n][3]);
-  }
-}
-
-template <bool SPLIT>
-__device__ __forceinline__ float4 operand4(float4 x) {
-  if (!SPLIT) {
-    x.x = tf32_round(x.x);
-    x.y = tf32_round(x.y);
-    x.z = tf32_round(x.z);
-    x.w = tf32_round(x.w);
-  }
-  return x;
-}
-
-// rows [row0, row0 + n) of a [· × cols] matrix, D columns from col, into s (stride D + 4); rows
-// at or past `valid` are zero.
-template <int D, bool SPLIT>
-__device__ __forceinline__ void load_tile(float* s, const float* base, long long cols, int row0,
-                                          int n, int valid) {
-  constexpr int V4 = D / 4;
-  for (int idx = threadIdx.x; idx < n * V4; idx += TC_THREADS) {
-    const int r = idx / V4, c = (idx - r * V4) * 4, i = row0 + r;
-    float4 x = make_float4(0.f, 0.f, 0.f, 0.f);
-    if (i < valid) x = *reinterpret_cast<const float4*>(base + i * cols + c);
-    *reinterpret_cast<float4*>(s + r * (D + 4) + c) = operand4<SPLIT>(x);
-  }
-}
-
-// A 32-row tile staged in registers between its global loads and its shared-memory store.
-template <int D>
-struct Stage {
-  static constexpr int N = 32 * D / 4 / TC_THREADS;  // float4 per thread
-  float4 x[N];
-};
-
-// Issues the loads of rows [row0, row0 + 32) (zero at or past `valid`) without waiting for them.
-template <int D>
-__device__ __forceinline__ void stage_fetch(Stage<D>& st, const float* base, long long cols,
-                                            int row0, int valid) {
-  constexpr int V4 = D / 4;
-#pragma unroll
-  for (int e = 0; e < Stage<D>::N; e++) {
-    const int idx = threadIdx.x + e * TC_THREADS, r = idx / V4, c = (idx - r * V4) * 4;
-    const int i = row0 + r;
-    st.x[e] = i < valid ? *reinterpret_cast<const float4*>(base + i * cols + c)
-                        : make_float4(0.f, 0.f, 0.f, 0.f);
-  }
-}
-
-template <int D, bool SPLIT>
-__device__ __forceinline__ void stage_put(const Stage<D>& st, float* s) {
-  constexpr int V4 = D / 4;
-#pragma unroll
-  for (int e = 0; e < Stage<D>::N; e++) {
-    const int idx = threadIdx.x + e * TC_THREADS, r = idx / V4, c = (idx - r * V4) * 4;
-    *reinterpret_cast<float4*>(s + r * (D + 4) + c) = operand4<SPLIT>(st.x[e]);
-  }
-}
-
-__device__ __forceinline__ float group_max(float v) {
-  v = fmaxf(v, __shfl_xor_sync(FULL_MASK, v, 1));
-  return fmaxf(v, __shfl_xor_sync(FULL_MASK, v, 2));
-}
-
-__device__ __forceinline__ float group_sum(float v) {
-  v += __shfl_xor_sync(FULL_MASK, v, 1);
-  return v + __shfl_xor_sync(FULL_MASK, v, 2);
-}
 
 // Shared: Q [64 × LD], K [32 × LD], V [32 × LD], P [4 × 16 × TC_PS].
 // With splits > 1 (few query rows over a long cache, e.g. decoding) blockIdx.z = b·splits + part and
@@ -347,26 +138,8 @@ __device__ void tc_fwd(const float* __restrict__ q, const float* __restrict__ k,
     mma_pn<ND, TC_BK / 8, SPLIT>(o, wp, sv, LD, lane);
   }
 
-  const long long rows = (long long)gridDim.z / splits * tq;  // batch · tq
-#pragma unroll
-  for (int half = 0; half < 2; half++) {
-    const int i = half ? i1 : i0;
-    if (i >= tq) continue;
-    const float l = half ? l1 : l0;
-    const float inv = l > 0.f ? 1.f / l : 0.f;  // l = 0: this part saw no key of the row
-    const long long r = (long long)b * tq + i;
-    float* row = splits > 1 ? out + ((part * rows + r) * heads + h) * D + 2 * t
-                            : out + r * qCols + (long long)h * D + 2 * t;
-#pragma unroll
-    for (int n = 0; n < ND; n++) {
-      row[n * 8] = o[n][2 * half] * inv;
-      row[n * 8 + 1] = o[n][2 * half + 1] * inv;
-    }
-    if (t == 0) {
-      const float value = l > 0.f ? (half ? m1 : m0) + logf(l) : neg_inf();
-      lse[(splits > 1 ? part * rows + r : r) * heads + h] = value;
-    }
-  }
+  store_out_rows<D, false>(o, m0, m1, l0, l1, out, lse, heads, tq, splits, part, b, h, i0, i1,
+                           t);
 }
 
 // Merges the parts of a split forward: per (row, head) lse = log Σ_p exp(lse_p) and
@@ -489,17 +262,7 @@ __device__ void tc_bwd_dq(const float* __restrict__ q, const float* __restrict__
     mma_pn<ND, TC_BK / 8, SPLIT>(acc, wp, sk, LD, lane);
   }
 
-#pragma unroll
-  for (int half = 0; half < 2; half++) {
-    const int i = half ? i1 : i0;
-    if (i >= tq) continue;
-    float* row = dq + qOff + (long long)i * qCols + 2 * t;
-#pragma unroll
-    for (int n = 0; n < ND; n++) {
-      row[n * 8] = acc[n][2 * half] * scale;
-      row[n * 8 + 1] = acc[n][2 * half + 1] * scale;
-    }
-  }
+  store_dq_rows<D>(dq, acc, qOff, qCols, scale, i0, i1, tq, t);
 }
 
 // Shared: K [64 × LD], V [64 × LD], Q [32 × LD], dO [32 × LD], P/dS [4 × 16 × TC_PS],
@@ -633,19 +396,7 @@ __device__ void tc_bwd_dkdv(const float* __restrict__ q, const float* __restrict
     }
   }
 
-#pragma unroll
-  for (int half = 0; half < 2; half++) {
-    const int j = half ? r1 : r0;
-    if (j >= tk) continue;
-    const long long at = kvOff + (long long)j * kvCols + 2 * t;
-#pragma unroll
-    for (int n = 0; n < ND; n++) {
-      dk[at + n * 8] = dka[n][2 * half] * scale;
-      dk[at + n * 8 + 1] = dka[n][2 * half + 1] * scale;
-      dv[at + n * 8] = dva[n][2 * half];
-      dv[at + n * 8 + 1] = dva[n][2 * half + 1];
-    }
-  }
+  store_dkdv_rows<D>(dk, dv, dka, dva, kvOff, kvCols, scale, r0, r1, tk, t);
 }
 
 // Resident blocks per SM asked of the register allocator: at D = 64 shared memory allows 5, 3

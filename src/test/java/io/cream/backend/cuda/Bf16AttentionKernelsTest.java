@@ -15,16 +15,19 @@ class Bf16AttentionKernelsTest {
 
   @Test
   void everyChoiceIsAKernelOfTheSource() {
-    String src = KernelLibrary.source("attention_bf16");
     for (String staging : STAGINGS) {
       Bf16AttentionKernels k = new Bf16AttentionKernels(staging);
       for (Pass pass : Pass.values()) {
+        assertTrue(KernelLibrary.FILES.contains(pass.file()), pass.file());
+        String src = KernelLibrary.source(pass.file());
+        String macro = pass == Pass.FWD ? "FWD" : "BWD";
         for (int d : new int[] {64, 128}) {
           for (Choice c : new Choice[] {k.choose(pass, d), k.uncast(pass, d)}) {
             String suffix = c.name().substring(c.name().lastIndexOf("_d") + 1);
             String instance = c.bf16Inputs()
-                ? (pass == Pass.FWD ? "BF_CAST_FWD(" : "BF_CAST_BWD(") + d + ", " + suffix + ","
-                : "BF_INSTANCES(" + d + ", " + suffix.endsWith("_async") + ", " + suffix + ",";
+                ? "BF_CAST_" + macro + "(" + d + ", " + suffix + ","
+                : "BF_" + macro + "_INSTANCES(" + d + ", " + suffix.endsWith("_async") + ", "
+                    + suffix + ",";
             assertTrue(src.contains(instance), c.name() + " is not instantiated: no " + instance);
             assertTrue(src.contains("attention_bf16_" + pass.label() + "_##NAME"), pass.label());
             assertEquals(c.bf16Inputs(), suffix.contains("_cast"), c.name());

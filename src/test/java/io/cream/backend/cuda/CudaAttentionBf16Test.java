@@ -14,15 +14,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The bf16 tensor-core attention (attention_bf16.cu, {@code --precision bf16}) against the float64
- * reference, forward and backward, on the shapes of CudaAttentionTensorCoreTest: GQA, partial
- * tiles, a causal query offset over a KV-cache stride, a short query block over a long cache, and
- * decode steps whose keys are split over blocks. Each case also runs the FP32 and TF32 kernels on
- * the same inputs: bf16 operands (8 significant bits against TF32's 11) must show an error well
- * above theirs, so the test cannot pass on a kernel that silently multiplies in higher precision.
- * Two bf16 runs must agree bit for bit, and so must the kernel variants of {@link
- * Bf16AttentionKernels} (tiles staged by cp.async or in registers, or read from bf16 copies):
- * they multiply the same bf16 values in the same order.
+ * The bf16 tensor-core attention (attention_bf16_fwd.cu, attention_bf16_bwd.cu, {@code --precision
+ * bf16}) against the float64 reference, forward and backward, on the shapes of
+ * CudaAttentionTensorCoreTest: GQA, partial tiles, a causal query offset over a KV-cache stride, a
+ * short query block over a long cache, and decode steps whose keys are split over blocks. Each case
+ * also runs the FP32 and TF32 kernels on the same inputs: bf16 operands (8 significant bits against
+ * TF32's 11) must show an error well above theirs, so the test cannot pass on a kernel that
+ * silently multiplies in higher precision. Two bf16 runs must agree bit for bit, and so must the
+ * kernel variants of {@link Bf16AttentionKernels} (tiles staged by cp.async or in registers, or
+ * read from bf16 copies): they multiply the same bf16 values in the same order.
  */
 class CudaAttentionBf16Test {
   /**

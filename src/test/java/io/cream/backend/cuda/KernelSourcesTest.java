@@ -30,6 +30,19 @@ class KernelSourcesTest {
   }
 
   @Test
+  void headersArePastedOncePerSource() {
+    // attention_bf16_bwd.cu includes attention_bf16_tiles.cuh, which includes attention_tiles.cuh
+    String src = KernelLibrary.source("attention_bf16_bwd");
+    for (String header : new String[] {"attention_tiles.cuh", "attention_bf16_tiles.cuh"}) {
+      assertEquals(1, src.split("// ---- " + header + " ----", -1).length - 1, header);
+      String guard = "#define " + header.replace(".cuh", "_CUH").toUpperCase();
+      assertEquals(1, src.split(guard, -1).length - 1, guard);
+    }
+    assertTrue(src.indexOf("#define TILE_THREADS") < src.indexOf("#define BF_THREADS"),
+        "attention_tiles.cuh is pasted where attention_bf16_tiles.cuh includes it");
+  }
+
+  @Test
   void nvccCompilesEveryKernelWithoutSpills(@TempDir Path tmp) throws Exception {
     Path nvcc = Path.of(System.getenv().getOrDefault("CUDA_HOME", "/usr/local/cuda"), "bin", "nvcc");
     assumeTrue(Files.isExecutable(nvcc), "no nvcc at " + nvcc);
