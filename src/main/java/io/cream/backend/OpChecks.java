@@ -179,11 +179,14 @@ public final class OpChecks {
     disjoint(op, m, grad, v);
   }
 
-  /** Rejects parallel lists of different lengths (params, grads and moments of an optimizer). */
+  /**
+   * Rejects parallel lists of different lengths (params, grads and moments of an optimizer; the
+   * weights and outputs of grouped linear layers).
+   */
   public static void sameCount(String op, List<?> first, List<?>... others) {
     for (List<?> o : others) {
       Shapes.check(o.size() == first.size(), op, "lists of " + first.size() + " and " + o.size()
-          + " tensors; every parameter needs a gradient and two moments");
+          + " tensors; they must pair up one to one");
     }
   }
 

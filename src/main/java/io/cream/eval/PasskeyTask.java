@@ -46,6 +46,11 @@ public final class PasskeyTask implements GenerativeTask {
     return "The pass key is " + key + ". Remember it. " + key + " is the pass key.";
   }
 
+  /** A 5-digit pass key without a leading zero (10000–99999), one draw of rng. */
+  public static String randomKey(java.util.random.RandomGenerator rng) {
+    return Integer.toString(10000 + rng.nextInt(90000));
+  }
+
   /** The prompt with fillerSentences filler sentences and the key after round(depth·n) of them. */
   public static String prompt(String key, int fillerSentences, double depthPercent) {
     Haystack filler = Haystack.filler();
@@ -63,7 +68,7 @@ public final class PasskeyTask implements GenerativeTask {
   public TaskPrompt prompt(Cell cell, int sample, EvalModel model, EvalOptions o) {
     // The key depends on (length, sample) only, so depths of one sample hide the same key.
     SplittableRandom rng = CaseRandom.of(o.seed(), name(), cell.length(), sample);
-    String key = Integer.toString(10000 + rng.nextInt(90000));
+    String key = randomKey(rng);
     double depth = cell.position();
     int n = LengthFitter.largestFitting(
         k -> model.encode(prompt(key, k, depth)).length, cell.length(), cell.length(), hints.getOrDefault(cell.length(), -1));

@@ -7,6 +7,7 @@ import io.cream.eval.EvalOptions;
 import io.cream.eval.EvalResults;
 import io.cream.eval.EvalRunner;
 import io.cream.eval.LlamaEvalModel;
+import io.cream.eval.PasskeyTask;
 import io.cream.eval.report.HtmlReport;
 import io.cream.io.HfCheckpoint;
 import io.cream.io.TextTokenizer;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
@@ -219,10 +221,10 @@ public final class Quickstart {
     List<String> texts = new ArrayList<>();
     DocumentSource.of(books).forEach(d -> texts.add(d.text()));
     // The passkey prompts' words and every digit, weighted like the retrieval documents.
-    java.util.SplittableRandom rng = new java.util.SplittableRandom(plan.seed());
+    SplittableRandom rng = new SplittableRandom(plan.seed());
     for (int i = 0; i < 200; i++) {
-      String key = Integer.toString(10000 + rng.nextInt(90000));
-      texts.add(io.cream.eval.PasskeyTask.prompt(key, 1 + rng.nextInt(20), rng.nextDouble() * 100) + " " + key + ".");
+      String key = PasskeyTask.randomKey(rng);
+      texts.add(PasskeyTask.prompt(key, 1 + rng.nextInt(20), rng.nextDouble() * 100) + " " + key + ".");
     }
     SmallVocabulary.write(sourceTokenizer, texts, plan.vocabulary(), dir);
     log.println("   vocabulary: the " + plan.vocabulary() + " pieces of " + sourceTokenizer.getFileName()

@@ -34,7 +34,7 @@ final class SyntheticPasskeyDocs {
     StringBuilder out = new StringBuilder();
     int hint = -1;
     for (int i = 0; i < count; i++) {
-      String key = Integer.toString(10000 + rng.nextInt(90000));
+      String key = PasskeyTask.randomKey(rng);
       double depth = rng.nextDouble() * 100;
       String answer = " " + key + ".";
       java.util.function.IntUnaryOperator tokens =

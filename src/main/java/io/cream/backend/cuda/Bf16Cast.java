@@ -7,7 +7,7 @@ package io.cream.backend.cuda;
  */
 final class Bf16Cast {
   /** Bytes per bf16 element. */
-  static final long BYTES = 2;
+  static final long BYTES = CudaTensor.Dtype.BF16.bytes;
 
   private final Workspace ws;
 
@@ -17,10 +17,14 @@ final class Bf16Cast {
 
   /** A temporary buffer holding bf16(t); close it once the work that reads it is queued. */
   Workspace.Scratch copyOf(CudaTensor t) {
-    long n = t.size();
+    return copyOf(t.pointer(), t.size());
+  }
+
+  /** A temporary buffer holding bf16 of the n float32 values at src (e.g. a tensor's first rows). */
+  Workspace.Scratch copyOf(long src, long n) {
     Workspace.Scratch s = ws.scratch(Math.max(1, n) * BYTES);
     try {
-      round(t.pointer(), s.pointer, n);
+      round(src, s.pointer, n);
       return s;
     } catch (RuntimeException e) {
       s.close();

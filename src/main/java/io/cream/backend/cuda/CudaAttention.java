@@ -230,15 +230,7 @@ final class CudaAttention {
    */
   private Workspace.Scratch castKv(Bf16Cast cast, AttentionShape s, CudaTensor t) {
     if (s.batch() > 1) return cast.copyOf(t);
-    long n = Math.min(t.size(), (long) s.keyLen() * s.kvCols());
-    Workspace.Scratch copy = ws.scratch(Math.max(1, n) * Bf16Cast.BYTES);
-    try {
-      cast.round(t.pointer(), copy.pointer, n);
-      return copy;
-    } catch (RuntimeException e) {
-      copy.close();
-      throw e;
-    }
+    return cast.copyOf(t.pointer(), Math.min(t.size(), (long) s.keyLen() * s.kvCols()));
   }
 
   private static int floats(int n) {

@@ -78,7 +78,6 @@ public final class CudaBackend implements Backend {
   public CudaBackend(int device, Precision precision) {
     this.ctx = CudaContext.open(device);
     this.precision = precision;
-    boolean tf32 = precision != Precision.FP32;
     this.allocator = new DeviceAllocator(new DriverMemory(ctx));
     this.store = new TensorStore(this, ctx, allocator);
     this.ws = new Workspace(ctx, allocator);
@@ -88,7 +87,7 @@ public final class CudaBackend implements Backend {
     this.tokens = new CudaTokens(ws);
     this.logits = new CudaLogits(ws);
     this.optimizer = new CudaOptimizer(ws);
-    this.attention = new CudaAttention(ws, Integer.parseInt(ctx.arch.substring(3)) >= 80, precision);
+    this.attention = new CudaAttention(ws, ctx.ampereOrNewer, precision);
   }
 
   /**

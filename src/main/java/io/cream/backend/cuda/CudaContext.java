@@ -28,6 +28,8 @@ final class CudaContext {
   final String deviceName;
   /** The NVRTC target, "sm_" + compute capability, e.g. "sm_90". */
   final String arch;
+  /** Whether the GPU has bf16 and TF32 tensor cores (mma.sync, compute capability 8.0+). */
+  final boolean ampereOrNewer;
   final int multiprocessors;
   final int maxSharedPerBlock;
   final MemorySegment context;
@@ -49,7 +51,9 @@ final class CudaContext {
     }
     int device = driver.device(ordinal);
     deviceName = driver.deviceName(device);
-    arch = "sm_" + driver.attribute(device, ATTR_CC_MAJOR) + driver.attribute(device, ATTR_CC_MINOR);
+    int major = driver.attribute(device, ATTR_CC_MAJOR);
+    arch = "sm_" + major + driver.attribute(device, ATTR_CC_MINOR);
+    ampereOrNewer = major >= 8;
     multiprocessors = driver.attribute(device, ATTR_MULTIPROCESSORS);
     maxSharedPerBlock = driver.attribute(device, ATTR_MAX_SHARED_OPTIN);
     context = driver.retainPrimaryContext(device);

@@ -32,7 +32,7 @@ final class CudaLinear {
     this.elementwise = elementwise;
     this.bf16 = new Bf16Cast(ws);
     this.roundToBf16 = precision == Precision.BF16;
-    UserError.require(!roundToBf16 || Integer.parseInt(ws.ctx.arch.substring(3)) >= 80,
+    UserError.require(!roundToBf16 || ws.ctx.ampereOrNewer,
         "--precision bf16 needs a GPU with bf16 tensor cores (compute capability 8.0 or newer);"
             + " this one is " + ws.ctx.arch + ": use --precision fp32");
     this.computeType = switch (precision) {

@@ -10,12 +10,9 @@ import io.cream.backend.Tensor;
  * {@link CudaBackend#matmulInput} in bf16 mode).
  */
 final class CudaTensor implements Tensor {
-  /** Bytes per float32 element. */
-  static final long BYTES = Float.BYTES;
-
   /** The element type: float32 everywhere but the bf16 inputs of matrix products. */
   enum Dtype {
-    F32(4), BF16(2);
+    F32(Float.BYTES), BF16(2);
 
     final long bytes;
 
