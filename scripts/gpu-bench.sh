@@ -8,6 +8,7 @@
 set -uo pipefail
 export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
+source "$HERE/gpu-cudnn.sh"
 OUT="${OUT:-/tmp/gpu-bench}"
 mkdir -p "$OUT"
 LOG="$OUT/bench.log"

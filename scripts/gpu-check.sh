@@ -12,6 +12,9 @@
 set -uo pipefail
 export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
+source "$HERE/gpu-cudnn.sh"
+# On the GPU machine cuDNN is part of the check: its attention test may not skip.
+[[ -n "${CREAM_CUDNN_LIB_DIR:-}" ]] && export CREAM_REQUIRE_CUDNN=1
 OUT="${OUT:-/tmp/gpu-check}"
 mkdir -p "$OUT"
 RT="${TMPDIR:-/tmp}/cream-jre"

@@ -9,6 +9,7 @@
 set -uo pipefail
 export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
+source "$HERE/gpu-cudnn.sh"
 OUT="${OUT:-/tmp/gpu-e2e}"
 WORK="${TMPDIR:-/tmp}/cream-e2e"
 STEPS="${E2E_STEPS:-20}"

@@ -14,6 +14,7 @@
 set -uo pipefail
 export NCCL_NVLS_ENABLE=0 # NVLink multicast stays off on shared hosts (the launcher sets it too)
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
+source "$HERE/gpu-cudnn.sh"
 OUT="${OUT:-/tmp/gpu-multi}"
 WORK="${TMPDIR:-/tmp}/cream-multi"
 PARITY_STEPS="${PARITY_STEPS:-20}"

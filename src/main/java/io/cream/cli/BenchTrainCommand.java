@@ -85,6 +85,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
           + " optimizer %s; needs ~%.1f GiB (estimate)%n", model, b.name(), card, b instanceof CudaBackend cb && cb.precision() != Precision.FP32 ? ", " + cb.precision().label() : "",
           c.numHiddenLayers(), c.hiddenSize(), ParamLayout.count(c), batch, seq, recompute ? ", recompute" : "",
           optimizer, TrainBench.estimateBytes(c, o) / (double) (1L << 30));
+      if (b instanceof CudaBackend cb) {
+        var shape = io.cream.backend.AttentionShape.causal(batch, c.numAttentionHeads(),
+            c.numKeyValueHeads(), c.headDim(), seq);
+        out.printf("attention: %s%n", cb.attentionImplementation(shape));
+      }
       out.flush();
       TrainBench.Result r;
       try {

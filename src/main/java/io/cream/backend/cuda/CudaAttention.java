@@ -38,6 +38,8 @@ final class CudaAttention {
   private final Bf16AttentionKernels bf16Kernels;
   /** The kernel files of the forward and the backward, and the TF32 kernels' suffix (_x1, _x3). */
   private final String fwdFile, bwdFile, variant;
+  /** cuDNN's fused kernels for bf16 training shapes (null: not bf16, disabled or not installed). */
+  private final CudnnAttention cudnn;
 
   /**
    * @param tensorCores whether the device has TF32 and bf16 mma (compute capability 8.0 or later)
@@ -52,6 +54,18 @@ final class CudaAttention {
     this.fwdFile = bf16 ? Bf16AttentionKernels.Pass.FWD.file() : "attention_tc";
     this.bwdFile = bf16 ? Bf16AttentionKernels.Pass.DQ.file() : "attention_tc";
     this.variant = precision == Precision.TF32 ? "_x1" : "_x3";
+    this.cudnn = this.tensorCores ? CudnnAttention.open(ws, precision) : null;
+  }
+
+  /** Which kernels run attention of this shape, for logs and benchmark reports. */
+  String implementation(AttentionShape s) {
+    if (usesCudnn(s)) return cudnn.description();
+    if (!usesTensorCores(s)) return "cream CUDA-core kernels";
+    return bf16 ? "cream bf16 mma.sync kernels" : "cream TF32 mma.sync kernels";
+  }
+
+  private boolean usesCudnn(AttentionShape s) {
+    return cudnn != null && cudnn.supports(s);
   }
 
   /** Whether this shape runs on the tensor-core kernels. */
@@ -61,6 +75,10 @@ final class CudaAttention {
 
   void forward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor out,
       CudaTensor lse) {
+    if (usesCudnn(s)) {
+      cudnn.forward(s, q, k, v, out, lse);
+      return;
+    }
     int d = s.headDim();
     if (usesTensorCores(s)) {
       int splits = splits(s);
@@ -93,6 +111,10 @@ final class CudaAttention {
 
   void backward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor out,
       CudaTensor lse, CudaTensor dOut, CudaTensor dq, CudaTensor dk, CudaTensor dv) {
+    if (usesCudnn(s)) {
+      cudnn.backward(s, q, k, v, out, lse, dOut, dq, dk, dv);
+      return;
+    }
     int d = s.headDim();
     long statRows = (long) s.queryRows() * s.heads();
     float scale = (float) s.scale();

@@ -128,6 +128,11 @@ public final class CudaBackend implements Backend {
     return attention.usesTensorCores(s);
   }
 
+  /** Which kernels run attention of this shape (cuDNN's fused kernels or cream's own). */
+  public String attentionImplementation(AttentionShape s) {
+    return attention.implementation(s);
+  }
+
   /** Whether linear layers use TF32 (or faster, lower-precision) tensor cores. */
   public boolean tf32() {
     return precision != Precision.FP32;

@@ -68,7 +68,18 @@ final class NativeLibraries {
    * @throws CudaException naming the library and where it was looked for, when none loads
    */
   static Loaded load(String what, List<String> names) {
-    List<Path> dirs = searchDirs(System.getenv());
+    return load(what, names, null);
+  }
+
+  /**
+   * The same, searching the folder named by the environment variable firstDirVariable (when set)
+   * before all others: a library that lives outside the CUDA folders, such as a pip wheel's.
+   */
+  static Loaded load(String what, List<String> names, String firstDirVariable) {
+    List<Path> dirs = new ArrayList<>();
+    String first = firstDirVariable == null ? null : System.getenv(firstDirVariable);
+    if (first != null && !first.isBlank()) dirs.add(Path.of(first.trim()));
+    dirs.addAll(searchDirs(System.getenv()));
     List<String> failures = new ArrayList<>();
     Optional<Path> file = find(names, dirs);
     if (file.isPresent()) {
@@ -88,6 +99,7 @@ final class NativeLibraries {
     }
     throw new CudaException("cannot load " + what + " (tried " + names + " in " + dirs
         + " and through the dynamic loader; " + String.join("; ", failures)
-        + "); set " + LIB_DIR_VARIABLE + " to the folder that holds it");
+        + "); set " + (firstDirVariable != null ? firstDirVariable : LIB_DIR_VARIABLE)
+        + " to the folder that holds it");
   }
 }

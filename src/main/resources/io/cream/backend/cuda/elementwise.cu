@@ -122,3 +122,22 @@ extern "C" __global__ void f32_to_bf16(const float* src, unsigned short* dst, lo
     dst[i] = f32_to_bf16_rne(src[i]);
   }
 }
+
+// dst[i] = float(src[i]): bf16 results (cuDNN's attention outputs) widened exactly to fp32.
+extern "C" __global__ void bf16_to_f32(const unsigned short* src, float* dst, long long n) {
+  GRID_LOOP(i, n) dst[i] = __uint_as_float((unsigned int)src[i] << 16);
+}
+
+// Attention statistics (one float per query row and head) between cream's layout, rows of
+// [batch·len × heads], and cuDNN's [batch × heads × len]: toHeadsMajor = 1 fills cuDNN's from
+// cream's, 0 the reverse. A few MB per layer; never on a hot path's critical bandwidth.
+extern "C" __global__ void stats_layout(const float* src, float* dst, int batch, int heads,
+                                        int len, int toHeadsMajor) {
+  const long long n = (long long)batch * heads * len;
+  GRID_LOOP(i, n) {  // i walks cream's layout: (b·len + s)·heads + h
+    const long long h = i % heads, r = i / heads, s = r % len, b = r / len;
+    const long long j = (b * heads + h) * len + s;
+    if (toHeadsMajor) dst[j] = src[i];
+    else dst[i] = src[j];
+  }
+}

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cream.backend.AttentionShape;
 import io.cream.backend.ReferenceAttention64;
 import io.cream.backend.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,9 +24,21 @@ import org.junit.jupiter.params.provider.CsvSource;
  * TF32's 11) must show an error well above theirs, so the test cannot pass on a kernel that
  * silently multiplies in higher precision. Two bf16 runs must agree bit for bit, and so must the
  * kernel variants of {@link Bf16AttentionKernels} (tiles staged by cp.async or in registers, or
- * read from bf16 copies): they multiply the same bf16 values in the same order.
+ * read from bf16 copies): they multiply the same bf16 values in the same order. cuDNN is switched
+ * off here (-Dcream.cudnn=0); CudnnAttentionTest holds cuDNN's path to the same bounds.
  */
 class CudaAttentionBf16Test {
+  // cream's own kernels: training shapes would otherwise run on cuDNN (CudnnAttentionTest).
+  @BeforeAll
+  static void creamKernels() {
+    System.setProperty(CudnnAttention.SWITCH, "0");
+  }
+
+  @AfterAll
+  static void defaultKernels() {
+    System.clearProperty(CudnnAttention.SWITCH);
+  }
+
   /**
    * bf16 (8 significant bits) rounds each operand with a relative error up to 2^-8 (~2.3e-3 rms);
    * scores sum d such products, then P and dS are rounded again. Measured on an H200: outputs

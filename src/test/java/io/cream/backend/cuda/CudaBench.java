@@ -22,20 +22,24 @@ final class CudaBench {
     System.out.printf(Locale.ROOT, "%-44s %10s %9s%n", "bench (median)", "ms", "TFLOP/s");
     if (args.length > 0 && args[0].equals("attention")) { // attention alone, per precision
       // args: attention [precisions, default fp32,tf32,bf16] [with "7b": the Llama-2-7B shapes];
-      // bf16/STAGING picks the bf16 kernels (Bf16AttentionKernels: auto, cast5, async,
-      // registers).
+      // bf16 runs what training runs (cuDNN when installed); bf16/STAGING picks cream's bf16
+      // kernels (Bf16AttentionKernels: auto, cast5, async, registers).
       String list = args.length > 1 ? args[1] : "fp32,tf32,bf16";
       boolean llama7b = args.length > 2 && args[2].equals("7b");
       for (String name : list.split(",")) {
         String[] parts = name.split("/");
         Precision p = Precision.parse(parts[0]);
         System.setProperty(Bf16AttentionKernels.STAGING, parts.length > 1 ? parts[1] : "auto");
+        if (parts.length > 1) System.setProperty(CudnnAttention.SWITCH, "0");
+        else System.clearProperty(CudnnAttention.SWITCH);
         String tag = switch (p) {
           case FP32 -> "x3";
           case TF32 -> "x1";
           case BF16 -> name;
         };
         try (CudaBackend be = new CudaBackend(0, p)) {
+          System.out.println("  " + name + ": " + be.attentionImplementation(
+              AttentionShape.causal(4, 32, 4, 64, 4096)));
           attention(be, AttentionShape.causal(4, 32, 4, 64, 4096), 5, tag);
           attention(be, AttentionShape.causal(1, 32, 8, 128, 4096), 5, tag);
           if (llama7b) {

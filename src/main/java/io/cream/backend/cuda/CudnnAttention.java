@@ -1,0 +1,366 @@
+package io.cream.backend.cuda;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import io.cream.backend.AttentionShape;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Causal attention through cuDNN's fused flash-attention engines (Hopper wgmma kernels), for
+ * {@link Precision#BF16} training and prefill shapes (queryLen = keyLen = kvStride, head dim 64 or
+ * 128). The operation graphs are the ones cuDNN's frontend builds for PyTorch's
+ * scaled_dot_product_attention (read from cuDNN's API log): S = QKᵀ·scale, causal mask by index
+ * comparison, softmax with its log-sum-exp as a statistic, O = P·V; the backward recomputes P
+ * from the statistic and sums the query heads of a group into dK and dV.
+ *
+ * <p>cuDNN reads and writes bf16; cream's tensors stay fp32, so q, k, v, out and dOut are rounded
+ * to bf16 copies (as the bf16 kernels of {@link CudaAttention} do) and the bf16 results widened
+ * exactly. The statistic lives in cream's lse tensor in cream's layout ([rows × heads], natural
+ * log), converted from and to cuDNN's [batch × heads × len]. The backward's dQ is accumulated
+ * with atomics inside cuDNN, so its last bits can differ between runs; CREAM_CUDNN=0 selects
+ * cream's own deterministic kernels.
+ */
+final class CudnnAttention {
+  // Unique ids of the graph tensors that the variant pack binds.
+  private static final long Q = 1, K = 2, V = 3, O = 4, STATS = 5, SCALE = 6, NEG_INF = 7,
+      DO = 8, DQ = 9, DK = 10, DV = 11, SOFTMAX_SUM = 12, DQ_ACCUM = 13, ONE = 14;
+
+  private final Workspace ws;
+  private final Cudnn dnn;
+  private final Map<AttentionShape, Plans> plans = new HashMap<>();
+  /** Host scalars passed by value: the softmax scale is per shape, -inf and 1 fixed. */
+  private final MemorySegment negInf, one;
+
+  /** The forward and backward plans of one shape, or why cuDNN cannot run it. */
+  private record Plans(CudnnGraph forward, CudnnGraph backward, MemorySegment scale, String refusal) {}
+
+  private CudnnAttention(Workspace ws, Cudnn dnn) {
+    this.ws = ws;
+    this.dnn = dnn;
+    negInf = Arena.global().allocateFrom(JAVA_FLOAT, Float.NEGATIVE_INFINITY);
+    one = Arena.global().allocateFrom(JAVA_FLOAT, 1f);
+  }
+
+  /**
+   * cuDNN attention for this backend, or null: not bf16, switched off, a GPU older than sm_80, or
+   * no cuDNN 9 found (then cream's own kernels run; {@link Cudnn#unavailableReason()} says why).
+   */
+  static CudnnAttention open(Workspace ws, Precision precision) {
+    if (precision != Precision.BF16 || !enabled()) return null;
+    if (!ws.ctx.ampereOrNewer) return null;
+    Cudnn dnn = Cudnn.open(ws.ctx);
+    return dnn == null ? null : new CudnnAttention(ws, dnn);
+  }
+
+  /** The system property that overrides CREAM_CUDNN for one JVM (tests pin cream's kernels). */
+  static final String SWITCH = "cream.cudnn";
+
+  /** cuDNN is used unless -Dcream.cudnn=0 or CREAM_CUDNN=0 says otherwise. */
+  static boolean enabled() {
+    String v = System.getProperty(SWITCH, System.getenv("CREAM_CUDNN"));
+    return !"0".equals(v);
+  }
+
+  String description() {
+    return "cuDNN " + dnn.version + " (" + dnn.libraryPath + ")";
+  }
+
+  /** Whether this shape runs here: training or prefill, head dim 64 or 128, and cuDNN plans it. */
+  boolean supports(AttentionShape s) {
+    if (s.queryLen() != s.keyLen() || s.keyLen() != s.kvStride()) return false;
+    if (s.headDim() != 64 && s.headDim() != 128) return false;
+    return plansFor(s).refusal() == null;
+  }
+
+  /** Why cuDNN refused this shape (null when it runs it). */
+  String refusal(AttentionShape s) {
+    return plansFor(s).refusal();
+  }
+
+  private Plans plansFor(AttentionShape s) {
+    Plans p = plans.get(s);
+    if (p != null) return p;
+    CudnnGraph fwd = null, bwd = null;
+    try {
+      fwd = forwardGraph(s);
+      bwd = backwardGraph(s);
+      p = new Plans(fwd, bwd, Arena.global().allocateFrom(JAVA_FLOAT, (float) s.scale()), null);
+    } catch (CudaException e) {
+      if (fwd != null) fwd.close();
+      if (bwd != null) bwd.close();
+      p = new Plans(null, null, null, e.getMessage());
+      System.err.println("attention: cuDNN cannot run " + s + ", cream's kernels will: "
+          + e.getMessage());
+    }
+    plans.put(s, p);
+    return p;
+  }
+
+  // ---- layouts: cream's rows (b·len + s) × (h·d + e), seen by cuDNN as [b, h, s, e] ----
+
+  private static long[] dims(long b, long h, long s, long d) {
+    return new long[] {b, h, s, d};
+  }
+
+  /** Strides of cream's row-major [batch·len × heads·d] as [b, h, s, e]. */
+  private static long[] rowMajor(long h, long s, long d) {
+    return new long[] {s * h * d, d, h * d, 1};
+  }
+
+  /** The same memory seen transposed as [b, h, e, s] (Kᵀ, Vᵀ). */
+  private static long[] rowMajorTransposed(long h, long s, long d) {
+    return new long[] {s * h * d, d, 1, h * d};
+  }
+
+  private static long[] packed(long h, long s, long d) {
+    return new long[] {h * s * d, s * d, d, 1};
+  }
+
+  private static long[] rowStats(long h, long s) {
+    return new long[] {h * s, s, 1, 1};
+  }
+
+  private CudnnGraph forwardGraph(AttentionShape s) {
+    long b = s.batch(), h = s.heads(), hk = s.kvHeads(), t = s.queryLen(), d = s.headDim();
+    CudnnGraph g = new CudnnGraph(dnn);
+    try {
+      var q = g.tensor(Q, Cudnn.DATA_BFLOAT16, dims(b, h, t, d), rowMajor(h, t, d), false);
+      var kT = g.tensor(K, Cudnn.DATA_BFLOAT16, dims(b, hk, d, t), rowMajorTransposed(hk, t, d), false);
+      var v = g.tensor(V, Cudnn.DATA_BFLOAT16, dims(b, hk, t, d), rowMajor(hk, t, d), false);
+      var o = g.tensor(O, Cudnn.DATA_BFLOAT16, dims(b, h, t, d), rowMajor(h, t, d), false);
+      var stats = g.tensor(STATS, Cudnn.DATA_FLOAT, dims(b, h, t, 1), rowStats(h, t), false);
+      var scale = g.scalar(SCALE);
+      var negInfinity = g.scalar(NEG_INF);
+      Scores sc = new Scores(g, b, h, t, 100);
+      var s1 = sc.next(Cudnn.DATA_FLOAT);
+      g.matmul(q, kT, s1);
+      var s2 = sc.next(Cudnn.DATA_FLOAT);
+      g.pointwise(Cudnn.PW_MUL, s1, scale, s2);
+      var masked = sc.causalMask(s2, negInfinity);
+      var max = sc.row();
+      g.reduction(Cudnn.REDUCE_MAX, masked, max);
+      var shifted = sc.next(Cudnn.DATA_FLOAT);
+      g.pointwise(Cudnn.PW_SUB, masked, max, shifted);
+      var e = sc.next(Cudnn.DATA_FLOAT);
+      g.pointwise(Cudnn.PW_EXP, shifted, null, e);
+      var sum = sc.row();
+      g.reduction(Cudnn.REDUCE_ADD, e, sum);
+      var logSum = sc.row();
+      g.pointwise(Cudnn.PW_LOG, sum, null, logSum);
+      g.pointwise(Cudnn.PW_ADD, max, logSum, stats);
+      var p = sc.next(Cudnn.DATA_BFLOAT16);
+      g.pointwise(Cudnn.PW_DIV, e, sum, p);
+      g.matmul(p, v, o);
+      g.plan("attention forward");
+      return g;
+    } catch (RuntimeException ex) {
+      g.close();
+      throw ex;
+    }
+  }
+
+  private CudnnGraph backwardGraph(AttentionShape s) {
+    long b = s.batch(), h = s.heads(), hk = s.kvHeads(), t = s.queryLen(), d = s.headDim();
+    boolean grouped = hk != h;
+    CudnnGraph g = new CudnnGraph(dnn);
+    try {
+      var q = g.tensor(Q, Cudnn.DATA_BFLOAT16, dims(b, h, t, d), rowMajor(h, t, d), false);
+      var kT = g.tensor(K, Cudnn.DATA_BFLOAT16, dims(b, hk, d, t), rowMajorTransposed(hk, t, d), false);
+      var vT = g.tensor(V, Cudnn.DATA_BFLOAT16, dims(b, hk, d, t), rowMajorTransposed(hk, t, d), false);
+      var o = g.tensor(O, Cudnn.DATA_BFLOAT16, dims(b, h, t, d), rowMajor(h, t, d), false);
+      var dO = g.tensor(DO, Cudnn.DATA_BFLOAT16, dims(b, h, t, d), rowMajor(h, t, d), false);
+      var stats = g.tensor(STATS, Cudnn.DATA_FLOAT, dims(b, h, t, 1), rowStats(h, t), false);
+      var dQ = g.tensor(DQ, Cudnn.DATA_BFLOAT16, dims(b, h, t, d), rowMajor(h, t, d), false);
+      var dK = g.tensor(DK, Cudnn.DATA_BFLOAT16, dims(b, hk, t, d), rowMajor(hk, t, d), false);
+      var dV = g.tensor(DV, Cudnn.DATA_BFLOAT16, dims(b, hk, t, d), rowMajor(hk, t, d), false);
+      var softmaxSum = g.tensor(SOFTMAX_SUM, Cudnn.DATA_FLOAT, dims(b, h, t, 1), rowStats(h, t), false);
+      var dqAccum = g.tensor(DQ_ACCUM, Cudnn.DATA_FLOAT, dims(b, h, t, d), packed(h, t, d), false);
+      var scale = g.scalar(SCALE);
+      var negInfinity = g.scalar(NEG_INF);
+      var unit = g.scalar(ONE);
+      Scores sc = new Scores(g, b, h, t, 200);
+
+      // softmaxSum = rowsum(dO ∘ O): the D term of dS = P ∘ (dP − D).
+      var dOO = g.tensor(sc.nextUid(), Cudnn.DATA_FLOAT, dims(b, h, t, d),
+          new long[] {t * h * d, t * d, h * d, 1}, true);
+      g.pointwise(Cudnn.PW_MUL, dO, o, dOO);
+      var rowSum = sc.row();
+      g.reduction(Cudnn.REDUCE_ADD, dOO, rowSum);
+      g.pointwise(Cudnn.PW_MUL, rowSum, unit, softmaxSum);
+
+      // P = exp(QKᵀ·scale − lse) under the causal mask.
+      var s1 = sc.next(Cudnn.DATA_FLOAT);
+      g.matmul(q, kT, s1);
+      var s2 = sc.next(Cudnn.DATA_FLOAT);
+      g.pointwise(Cudnn.PW_MUL, s1, scale, s2);
+      var s3 = sc.next(Cudnn.DATA_FLOAT);
+      g.pointwise(Cudnn.PW_SUB, s2, stats, s3);
+      var masked = sc.causalMask(s3, negInfinity);
+      var p = sc.next(Cudnn.DATA_FLOAT);
+      g.pointwise(Cudnn.PW_EXP, masked, null, p);
+
+      // dV = Pᵀ·dO (summed over the query heads of each group).
+      var pT = sc.nextTransposed(Cudnn.DATA_BFLOAT16);
+      g.reshape(p, pT);
+      headGradient(g, sc, pT, dO, dV, grouped, b, h, t, d);
+
+      // dS = P ∘ (dO·Vᵀ − softmaxSum) · scale.
+      var dP = sc.next(Cudnn.DATA_FLOAT);
+      g.matmul(dO, vT, dP);
+      var t1 = sc.next(Cudnn.DATA_FLOAT);
+      g.pointwise(Cudnn.PW_SUB, dP, softmaxSum, t1);
+      var t2 = sc.next(Cudnn.DATA_FLOAT);
+      g.pointwise(Cudnn.PW_MUL, t1, p, t2);
+      var dS = sc.next(Cudnn.DATA_FLOAT);
+      g.pointwise(Cudnn.PW_MUL, t2, scale, dS);
+
+      // dK = dSᵀ·Q (summed over the group's heads).
+      var dST = sc.nextTransposed(Cudnn.DATA_BFLOAT16);
+      g.reshape(dS, dST);
+      headGradient(g, sc, dST, q, dK, grouped, b, h, t, d);
+
+      // dQ = dS·K, accumulated in fp32, then rounded to bf16.
+      var k = g.tensor(sc.nextUid(), Cudnn.DATA_FLOAT, dims(b, hk, t, d), rowMajor(hk, t, d), true);
+      g.reshape(kT, k);
+      g.matmul(dS, k, dqAccum);
+      g.pointwise(Cudnn.PW_IDENTITY, dqAccum, null, dQ);
+      g.plan("attention backward");
+      return g;
+    } catch (RuntimeException ex) {
+      g.close();
+      throw ex;
+    }
+  }
+
+  /** out = aᵀ-product a·x per query head, then (grouped) summed into the KV heads of out. */
+  private static void headGradient(CudnnGraph g, Scores sc, CudnnGraph.Tensor a,
+      CudnnGraph.Tensor x, CudnnGraph.Tensor out, boolean grouped, long b, long h, long t,
+      long d) {
+    if (!grouped) {
+      g.matmul(a, x, out);
+      return;
+    }
+    var perHead = g.tensor(sc.nextUid(), Cudnn.DATA_BFLOAT16, dims(b, h, t, d), packed(h, t, d), true);
+    g.matmul(a, x, perHead);
+    g.reduction(Cudnn.REDUCE_ADD, perHead, out);
+  }
+
+  /** Virtual score-shaped tensors ([b, h, t, t]) and per-row statistics, numbered from a base. */
+  private static final class Scores {
+    private final CudnnGraph g;
+    private final long b, h, t;
+    private long uid;
+
+    Scores(CudnnGraph g, long b, long h, long t, long firstUid) {
+      this.g = g;
+      this.b = b;
+      this.h = h;
+      this.t = t;
+      this.uid = firstUid;
+    }
+
+    long nextUid() {
+      return uid++;
+    }
+
+    CudnnGraph.Tensor next(int type) {
+      return g.tensor(uid++, type, dims(b, h, t, t), new long[] {h * t * t, t * t, t, 1}, true);
+    }
+
+    CudnnGraph.Tensor nextTransposed(int type) {
+      return g.tensor(uid++, type, dims(b, h, t, t), new long[] {h * t * t, t * t, 1, t}, true);
+    }
+
+    CudnnGraph.Tensor row() {
+      return g.tensor(uid++, Cudnn.DATA_FLOAT, dims(b, h, t, 1), rowStats(h, t), true);
+    }
+
+    /** x where row ≥ column, −∞ elsewhere (the causal mask as cuDNN's fused kernels expect it). */
+    CudnnGraph.Tensor causalMask(CudnnGraph.Tensor x, CudnnGraph.Tensor negInfinity) {
+      var row = g.tensor(uid++, Cudnn.DATA_INT32, dims(b, h, t, t),
+          new long[] {h * t * t, t * t, t, 1}, true);
+      g.pointwise(Cudnn.PW_GEN_INDEX, Cudnn.DATA_FLOAT, x, null, null, row, 2);
+      var col = g.tensor(uid++, Cudnn.DATA_INT32, dims(b, h, t, t),
+          new long[] {h * t * t, t * t, t, 1}, true);
+      g.pointwise(Cudnn.PW_GEN_INDEX, Cudnn.DATA_FLOAT, x, null, null, col, 3);
+      var keep = g.tensor(uid++, Cudnn.DATA_BOOLEAN, dims(b, h, t, t),
+          new long[] {h * t * t, t * t, t, 1}, true);
+      g.pointwise(Cudnn.PW_CMP_GE, Cudnn.DATA_BOOLEAN, row, col, null, keep, -1);
+      var y = next(Cudnn.DATA_FLOAT);
+      g.pointwise(Cudnn.PW_BINARY_SELECT, Cudnn.DATA_FLOAT, x, negInfinity, keep, y, -1);
+      return y;
+    }
+  }
+
+  // ---- execution ----
+
+  void forward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor out,
+      CudaTensor lse) {
+    Plans p = plansFor(s);
+    Bf16Cast cast = new Bf16Cast(ws);
+    long statCount = (long) s.queryRows() * s.heads();
+    CudnnGraph g = p.forward();
+    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = cast.copyOf(k);
+        Workspace.Scratch vb = cast.copyOf(v);
+        Workspace.Scratch ob = ws.scratch(out.size() * Bf16Cast.BYTES);
+        Workspace.Scratch stats = ws.scratch(statCount * Workspace.FLOAT);
+        Workspace.Scratch work = ws.scratch(Math.max(1, g.workspaceBytes()))) {
+      g.execute(new long[] {Q, K, V, O, STATS, SCALE, NEG_INF},
+          new MemorySegment[] {device(qb.pointer), device(kb.pointer), device(vb.pointer),
+              device(ob.pointer), device(stats.pointer), p.scale(), negInf}, work.pointer);
+      widen(ob.pointer, out.pointer(), out.size());
+      statsLayout(s, stats.pointer, lse.pointer(), false);
+    }
+  }
+
+  void backward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor out,
+      CudaTensor lse, CudaTensor dOut, CudaTensor dq, CudaTensor dk, CudaTensor dv) {
+    Plans p = plansFor(s);
+    Bf16Cast cast = new Bf16Cast(ws);
+    long statCount = (long) s.queryRows() * s.heads();
+    CudnnGraph g = p.backward();
+    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = cast.copyOf(k);
+        Workspace.Scratch vb = cast.copyOf(v); Workspace.Scratch ob = cast.copyOf(out);
+        Workspace.Scratch dob = cast.copyOf(dOut);
+        Workspace.Scratch stats = ws.scratch(statCount * Workspace.FLOAT);
+        Workspace.Scratch softmaxSum = ws.scratch(statCount * Workspace.FLOAT);
+        Workspace.Scratch dqAccum = ws.scratch(q.size() * Workspace.FLOAT);
+        Workspace.Scratch dqb = ws.scratch(dq.size() * Bf16Cast.BYTES);
+        Workspace.Scratch dkb = ws.scratch(dk.size() * Bf16Cast.BYTES);
+        Workspace.Scratch dvb = ws.scratch(dv.size() * Bf16Cast.BYTES);
+        Workspace.Scratch work = ws.scratch(Math.max(1, g.workspaceBytes()))) {
+      statsLayout(s, lse.pointer(), stats.pointer, true);
+      ws.ctx.driver.fill32(dqAccum.pointer, 0, q.size(), ws.ctx.stream);
+      g.execute(new long[] {Q, K, V, O, DO, STATS, DQ, DK, DV, SOFTMAX_SUM, DQ_ACCUM, SCALE,
+              NEG_INF, ONE},
+          new MemorySegment[] {device(qb.pointer), device(kb.pointer), device(vb.pointer),
+              device(ob.pointer), device(dob.pointer), device(stats.pointer), device(dqb.pointer),
+              device(dkb.pointer), device(dvb.pointer), device(softmaxSum.pointer),
+              device(dqAccum.pointer), p.scale(), negInf, one}, work.pointer);
+      widen(dqb.pointer, dq.pointer(), dq.size());
+      widen(dkb.pointer, dk.pointer(), dk.size());
+      widen(dvb.pointer, dv.pointer(), dv.size());
+    }
+  }
+
+  private static MemorySegment device(long pointer) {
+    return MemorySegment.ofAddress(pointer);
+  }
+
+  /** dst[i] = float(src[i]) for n bf16 values. */
+  private void widen(long src, long dst, long n) {
+    if (n == 0) return;
+    ws.kernel("elementwise", "bf16_to_f32").call().grid(ws.gridFor(n)).block(Workspace.THREADS)
+        .ptr(src).ptr(dst).i64(n).launch();
+  }
+
+  private void statsLayout(AttentionShape s, long src, long dst, boolean toHeadsMajor) {
+    long n = (long) s.queryRows() * s.heads();
+    ws.kernel("elementwise", "stats_layout").call().grid(ws.gridFor(n)).block(Workspace.THREADS)
+        .ptr(src).ptr(dst).i32(s.batch()).i32(s.heads()).i32(s.queryLen())
+        .i32(toHeadsMajor ? 1 : 0).launch();
+  }
+}

@@ -1,0 +1,103 @@
+package io.cream.backend.cuda;
+
+import static io.cream.backend.TestData.download;
+import static io.cream.backend.TestData.gaussian;
+import static io.cream.backend.TestData.upload;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.cream.backend.AttentionShape;
+import io.cream.backend.ReferenceAttention64;
+import io.cream.backend.Tensor;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Attention through cuDNN's fused kernels ({@link CudnnAttention}, the default of {@code
+ * --precision bf16} for training shapes) against the float64 reference, forward and backward:
+ * grouped and full heads, head dims 64 and 128, lengths on and off the 64/128 tiles, several
+ * sequences. The same bf16 bounds as cream's own bf16 kernels (CudaAttentionBf16Test), and the
+ * error must stand well above the TF32 kernels' on the same inputs, so a path that silently
+ * multiplied in higher precision (or never reached cuDNN) cannot pass. Skipped where cuDNN is not
+ * installed, unless CREAM_REQUIRE_CUDNN=1 (gpu-check.sh sets it on the GPU machine).
+ */
+class CudnnAttentionTest {
+  private static final double TOL = 1e-2, GRAD_TOL = 2e-2;
+
+  @Tag("gpu")
+  @ParameterizedTest(name = "B={0} H={1} KV={2} d={3} T={4}")
+  @CsvSource({
+    "2, 8, 2, 64, 256",
+    "1, 4, 4, 64, 200",
+    "2, 4, 1, 128, 150",
+    "1, 8, 8, 128, 384",
+    "3, 8, 2, 64, 97",
+  })
+  void matchesReferenceWithBf16Error(int b, int h, int kvh, int d, int t) {
+    CudaTests.backend().close(); // skips without a GPU
+    AttentionShape s = AttentionShape.causal(b, h, kvh, d, t);
+    try (CudaBackend be = new CudaBackend(0, Precision.BF16)) {
+      String impl = be.attentionImplementation(s);
+      boolean required = "1".equals(System.getenv("CREAM_REQUIRE_CUDNN"));
+      if (!impl.startsWith("cuDNN")) {
+        assertTrue(!required, "cuDNN should run " + s + " but " + impl + " does ("
+            + Cudnn.unavailableReason() + ")");
+        assumeTrue(false, "cuDNN not installed: " + Cudnn.unavailableReason());
+      }
+    }
+    long seed = 7L * t + d + h;
+    double[] q = gaussian(seed, s.queryRows() * s.queryCols(), 1.5);
+    double[] k = gaussian(seed + 1, s.kvRows() * s.kvCols(), 1.5);
+    double[] v = gaussian(seed + 2, s.kvRows() * s.kvCols(), 1);
+    double[] dOut = gaussian(seed + 3, q.length, 1);
+    ReferenceAttention64.Result ref = ReferenceAttention64.forward(s, q, k, v);
+    ReferenceAttention64.Grads g = ReferenceAttention64.backward(s, q, k, v, dOut);
+    double[][] want = {ref.out(), ref.lse(), g.dq(), g.dk(), g.dv()};
+    String[] names = {"out", "lse", "dq", "dk", "dv"};
+    double[][] cudnn = run(Precision.BF16, s, q, k, v, dOut);
+    double[][] tf32 = run(Precision.TF32, s, q, k, v, dOut);
+    String tag = "attention cuDNN d" + d + (kvh < h ? " GQA" : "") + " T" + t + " ";
+    for (int i = 0; i < names.length; i++) {
+      double tol = i < 2 ? TOL : GRAD_TOL;
+      double err = relError(cudnn[i], want[i]);
+      GpuReport.record(tag + names[i], err, tol);
+      assertTrue(err <= tol, tag + names[i] + ": relative error " + err + " > " + tol); // NaN fails
+    }
+    for (int i : new int[] {0, 2}) {
+      double eb = relError(cudnn[i], want[i]), et = relError(tf32[i], want[i]);
+      assertTrue(eb > 2 * et, names[i] + ": cuDNN bf16 error " + eb + " is not above 2× TF32's " + et);
+    }
+  }
+
+  /** out, lse, dq, dk, dv of one forward and backward on a fresh backend of this precision. */
+  private static double[][] run(Precision p, AttentionShape s, double[] q, double[] k, double[] v,
+      double[] dOut) {
+    try (CudaBackend be = new CudaBackend(0, p)) {
+      Tensor tq = upload(be, q, s.queryRows(), s.queryCols());
+      Tensor tk = upload(be, k, s.kvRows(), s.kvCols());
+      Tensor tv = upload(be, v, s.kvRows(), s.kvCols());
+      Tensor out = be.zeros(s.queryRows(), s.queryCols());
+      Tensor lse = be.zeros(s.queryRows(), s.heads());
+      be.attention(s, tq, tk, tv, out, lse);
+      Tensor dq = be.zeros(s.queryRows(), s.queryCols());
+      Tensor dk = be.zeros(s.kvRows(), s.kvCols());
+      Tensor dv = be.zeros(s.kvRows(), s.kvCols());
+      be.attentionBackward(s, tq, tk, tv, out, lse, upload(be, dOut, s.queryRows(),
+          s.queryCols()), dq, dk, dv);
+      return new double[][] {download(be, out), download(be, lse), download(be, dq),
+          download(be, dk), download(be, dv)};
+    }
+  }
+
+  /** ‖got − want‖ / ‖want‖ over all elements. */
+  private static double relError(double[] got, double[] want) {
+    double num = 0, den = 0;
+    for (int i = 0; i < want.length; i++) {
+      double e = got[i] - want[i];
+      num += e * e;
+      den += want[i] * want[i];
+    }
+    return Math.sqrt(num / den);
+  }
+}
