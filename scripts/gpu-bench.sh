@@ -41,13 +41,14 @@ echo "== TinyLlama-1.1B shape, training at 4096 tokens, batch $B" | tee -a "$LOG
 cream 150 bench train --model tinyllama-1.1b --seq 4096 --batch "$B" --steps 3 --warmup 1 --device cuda "${P[@]}" --profile
 torchb 120 train --model tinyllama-1.1b --seq 4096 --batch "$B" --precision amp --steps 5 --warmup 2 --profile
 echo "== TinyLlama-1.1B shape, 32K-token prefill and decode" | tee -a "$LOG"
+cream 150 bench infer --model tinyllama-1.1b --prefill 32768 --decode 64 --chunk 32768 --device cuda "${P[@]}"
 cream 150 bench infer --model tinyllama-1.1b --prefill 32768 --decode 64 --chunk 4096 --device cuda "${P[@]}"
 torchb 90 infer --model tinyllama-1.1b --prefill 32768 --decode 64 --dtype bf16
 if [[ "${BENCH_7B:-1}" != 0 ]]; then
   echo "== Llama-2-7B shape, training at 4096 tokens, batch 1, activation recomputation" | tee -a "$LOG"
   cream 150 bench train --model llama2-7b --seq 4096 --batch 1 --recompute --steps 2 --warmup 1 --device cuda "${P[@]}"
   torchb 120 train --model llama2-7b --seq 4096 --batch 1 --recompute --precision amp --steps 3 --warmup 1
-  cream 150 bench infer --model llama2-7b --prefill 32768 --decode 32 --chunk 4096 --device cuda "${P[@]}"
+  cream 150 bench infer --model llama2-7b --prefill 32768 --decode 32 --chunk 32768 --device cuda "${P[@]}"
   torchb 90 infer --model llama2-7b --prefill 32768 --decode 32 --dtype bf16
 fi
 [[ "${MORE:-1}" == 0 ]] && { echo "gpu-bench: done" | tee -a "$LOG"; exit 0; }

@@ -59,14 +59,13 @@ final class CudaAttention {
 
   /** Which kernels run attention of this shape, for logs and benchmark reports. */
   String implementation(AttentionShape s) {
-    if (usesCudnn(s)) return cudnn.description();
+    if (cudnn != null && cudnn.supportsForward(s)) {
+      return cudnn.description() + (cudnn.supportsBackward(s) ? "" : "; backward: cream's kernels");
+    }
     if (!usesTensorCores(s)) return "cream CUDA-core kernels";
     return bf16 ? "cream bf16 mma.sync kernels" : "cream TF32 mma.sync kernels";
   }
 
-  private boolean usesCudnn(AttentionShape s) {
-    return cudnn != null && cudnn.supports(s);
-  }
 
   /** Whether this shape runs on the tensor-core kernels. */
   boolean usesTensorCores(AttentionShape s) {
@@ -75,7 +74,7 @@ final class CudaAttention {
 
   void forward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor out,
       CudaTensor lse) {
-    if (usesCudnn(s)) {
+    if (cudnn != null && cudnn.supportsForward(s)) {
       cudnn.forward(s, q, k, v, out, lse);
       return;
     }
@@ -111,7 +110,7 @@ final class CudaAttention {
 
   void backward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor out,
       CudaTensor lse, CudaTensor dOut, CudaTensor dq, CudaTensor dk, CudaTensor dv) {
-    if (usesCudnn(s)) {
+    if (cudnn != null && cudnn.supportsBackward(s)) {
       cudnn.backward(s, q, k, v, out, lse, dOut, dq, dk, dv);
       return;
     }

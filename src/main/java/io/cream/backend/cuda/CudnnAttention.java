@@ -30,12 +30,13 @@ final class CudnnAttention {
 
   private final Workspace ws;
   private final Cudnn dnn;
-  private final Map<AttentionShape, Plans> plans = new HashMap<>();
+  private final Map<AttentionShape, Plan> forwardPlans = new HashMap<>();
+  private final Map<AttentionShape, Plan> backwardPlans = new HashMap<>();
   /** Host scalars passed by value: the softmax scale is per shape, -inf and 1 fixed. */
   private final MemorySegment negInf, one;
 
-  /** The forward and backward plans of one shape, or why cuDNN cannot run it. */
-  private record Plans(CudnnGraph forward, CudnnGraph backward, MemorySegment scale, String refusal) {}
+  /** A planned graph of one shape and pass, or why cuDNN refused it. */
+  private record Plan(CudnnGraph graph, MemorySegment scale, String refusal) {}
 
   private CudnnAttention(Workspace ws, Cudnn dnn) {
     this.ws = ws;
@@ -68,34 +69,35 @@ final class CudnnAttention {
     return "cuDNN " + dnn.version + " (" + dnn.libraryPath + ")";
   }
 
-  /** Whether this shape runs here: training or prefill, head dim 64 or 128, and cuDNN plans it. */
-  boolean supports(AttentionShape s) {
-    if (s.queryLen() != s.keyLen() || s.keyLen() != s.kvStride()) return false;
-    if (s.headDim() != 64 && s.headDim() != 128) return false;
-    return plansFor(s).refusal() == null;
+  /**
+   * Whether the forward of this shape runs here: every query sees every earlier key of its own
+   * sequence (queryLen = keyLen: training, or a prefill in one chunk, whose KV cache may be
+   * longer), head dim 64 or 128, and cuDNN plans it. Either pass may run here while the other runs
+   * cream's kernels: both keep lse in cream's layout and units.
+   */
+  boolean supportsForward(AttentionShape s) {
+    if (s.queryLen() != s.keyLen() || (s.headDim() != 64 && s.headDim() != 128)) return false;
+    return plan(forwardPlans, s, true).refusal() == null;
   }
 
-  /** Why cuDNN refused this shape (null when it runs it). */
-  String refusal(AttentionShape s) {
-    return plansFor(s).refusal();
+  /** The same for the backward, which also needs kvStride = keyLen (it writes whole dK, dV rows). */
+  boolean supportsBackward(AttentionShape s) {
+    if (s.keyLen() != s.kvStride() || !supportsForward(s)) return false;
+    return plan(backwardPlans, s, false).refusal() == null;
   }
 
-  private Plans plansFor(AttentionShape s) {
-    Plans p = plans.get(s);
+  private Plan plan(Map<AttentionShape, Plan> cache, AttentionShape s, boolean forward) {
+    Plan p = cache.get(s);
     if (p != null) return p;
-    CudnnGraph fwd = null, bwd = null;
     try {
-      fwd = forwardGraph(s);
-      bwd = backwardGraph(s);
-      p = new Plans(fwd, bwd, Arena.global().allocateFrom(JAVA_FLOAT, (float) s.scale()), null);
+      CudnnGraph g = forward ? forwardGraph(s) : backwardGraph(s);
+      p = new Plan(g, Arena.global().allocateFrom(JAVA_FLOAT, (float) s.scale()), null);
     } catch (CudaException e) {
-      if (fwd != null) fwd.close();
-      if (bwd != null) bwd.close();
-      p = new Plans(null, null, null, e.getMessage());
-      System.err.println("attention: cuDNN cannot run " + s + ", cream's kernels will: "
-          + e.getMessage());
+      p = new Plan(null, null, e.getMessage());
+      System.err.println("attention: cuDNN cannot run the " + (forward ? "forward" : "backward")
+          + " of " + s + ", cream's kernels will: " + e.getMessage());
     }
-    plans.put(s, p);
+    cache.put(s, p);
     return p;
   }
 
@@ -125,11 +127,12 @@ final class CudnnAttention {
 
   private CudnnGraph forwardGraph(AttentionShape s) {
     long b = s.batch(), h = s.heads(), hk = s.kvHeads(), t = s.queryLen(), d = s.headDim();
+    long kvLen = s.kvStride(); // K and V rows per sequence (a KV cache may hold more than t)
     CudnnGraph g = new CudnnGraph(dnn);
     try {
       var q = g.tensor(Q, Cudnn.DATA_BFLOAT16, dims(b, h, t, d), rowMajor(h, t, d), false);
-      var kT = g.tensor(K, Cudnn.DATA_BFLOAT16, dims(b, hk, d, t), rowMajorTransposed(hk, t, d), false);
-      var v = g.tensor(V, Cudnn.DATA_BFLOAT16, dims(b, hk, t, d), rowMajor(hk, t, d), false);
+      var kT = g.tensor(K, Cudnn.DATA_BFLOAT16, dims(b, hk, d, t), rowMajorTransposed(hk, kvLen, d), false);
+      var v = g.tensor(V, Cudnn.DATA_BFLOAT16, dims(b, hk, t, d), rowMajor(hk, kvLen, d), false);
       var o = g.tensor(O, Cudnn.DATA_BFLOAT16, dims(b, h, t, d), rowMajor(h, t, d), false);
       var stats = g.tensor(STATS, Cudnn.DATA_FLOAT, dims(b, h, t, 1), rowStats(h, t), false);
       var scale = g.scalar(SCALE);
@@ -299,10 +302,10 @@ final class CudnnAttention {
 
   void forward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor out,
       CudaTensor lse) {
-    Plans p = plansFor(s);
+    Plan p = plan(forwardPlans, s, true);
     Bf16Cast cast = new Bf16Cast(ws);
     long statCount = (long) s.queryRows() * s.heads();
-    CudnnGraph g = p.forward();
+    CudnnGraph g = p.graph();
     try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = cast.copyOf(k);
         Workspace.Scratch vb = cast.copyOf(v);
         Workspace.Scratch ob = ws.scratch(out.size() * Bf16Cast.BYTES);
@@ -318,10 +321,10 @@ final class CudnnAttention {
 
   void backward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor out,
       CudaTensor lse, CudaTensor dOut, CudaTensor dq, CudaTensor dk, CudaTensor dv) {
-    Plans p = plansFor(s);
+    Plan p = plan(backwardPlans, s, false);
     Bf16Cast cast = new Bf16Cast(ws);
     long statCount = (long) s.queryRows() * s.heads();
-    CudnnGraph g = p.backward();
+    CudnnGraph g = p.graph();
     try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = cast.copyOf(k);
         Workspace.Scratch vb = cast.copyOf(v); Workspace.Scratch ob = cast.copyOf(out);
         Workspace.Scratch dob = cast.copyOf(dOut);

@@ -26,17 +26,19 @@ class CudnnAttentionTest {
   private static final double TOL = 1e-2, GRAD_TOL = 2e-2;
 
   @Tag("gpu")
-  @ParameterizedTest(name = "B={0} H={1} KV={2} d={3} T={4}")
+  @ParameterizedTest(name = "B={0} H={1} KV={2} d={3} T={4} stride={5}")
   @CsvSource({
-    "2, 8, 2, 64, 256",
-    "1, 4, 4, 64, 200",
-    "2, 4, 1, 128, 150",
-    "1, 8, 8, 128, 384",
-    "3, 8, 2, 64, 97",
+    "2, 8, 2, 64, 256, 256",
+    "1, 4, 4, 64, 200, 200",
+    "2, 4, 1, 128, 150, 150",
+    "1, 8, 8, 128, 384, 384",
+    "3, 8, 2, 64, 97, 97",
+    // a one-chunk prefill into a longer KV cache: cuDNN forward, cream's backward (same lse)
+    "2, 8, 2, 64, 300, 320",
   })
-  void matchesReferenceWithBf16Error(int b, int h, int kvh, int d, int t) {
+  void matchesReferenceWithBf16Error(int b, int h, int kvh, int d, int t, int stride) {
     CudaTests.backend().close(); // skips without a GPU
-    AttentionShape s = AttentionShape.causal(b, h, kvh, d, t);
+    AttentionShape s = new AttentionShape(b, h, kvh, d, t, t, stride);
     try (CudaBackend be = new CudaBackend(0, Precision.BF16)) {
       String impl = be.attentionImplementation(s);
       boolean required = "1".equals(System.getenv("CREAM_REQUIRE_CUDNN"));
@@ -57,7 +59,8 @@ class CudnnAttentionTest {
     String[] names = {"out", "lse", "dq", "dk", "dv"};
     double[][] cudnn = run(Precision.BF16, s, q, k, v, dOut);
     double[][] tf32 = run(Precision.TF32, s, q, k, v, dOut);
-    String tag = "attention cuDNN d" + d + (kvh < h ? " GQA" : "") + " T" + t + " ";
+    String tag = "attention cuDNN d" + d + (kvh < h ? " GQA" : "") + " T" + t
+        + (stride > t ? " cache" + stride : "") + " ";
     for (int i = 0; i < names.length; i++) {
       double tol = i < 2 ? TOL : GRAD_TOL;
       double err = relError(cudnn[i], want[i]);
@@ -86,8 +89,21 @@ class CudnnAttentionTest {
       be.attentionBackward(s, tq, tk, tv, out, lse, upload(be, dOut, s.queryRows(),
           s.queryCols()), dq, dk, dv);
       return new double[][] {download(be, out), download(be, lse), download(be, dq),
-          download(be, dk), download(be, dv)};
+          attended(s, download(be, dk)), attended(s, download(be, dv))};
     }
+  }
+
+  /** Rows past keyLen of each sequence (never written: zero-initialised) must still be zero. */
+  private static double[] attended(AttentionShape s, double[] grad) {
+    for (int b = 0; b < s.batch(); b++) {
+      for (int j = s.keyLen(); j < s.kvStride(); j++) {
+        int from = (b * s.kvStride() + j) * s.kvCols();
+        for (int c = 0; c < s.kvCols(); c++) {
+          assertTrue(grad[from + c] == 0, "row " + j + " was written");
+        }
+      }
+    }
+    return grad;
   }
 
   /** ‖got − want‖ / ‖want‖ over all elements. */
