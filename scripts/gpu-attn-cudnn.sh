@@ -2,7 +2,8 @@
 # cuDNN attention on a GPU machine, from the folder scripts/gpu-pack.sh filled (copy this script
 # in): its tests and cream's bf16 attention tests, CudaBench attention with cuDNN against cream's
 # kernels, then the TinyLlama bf16 training step with cuDNN and with CREAM_CUDNN=0, and PyTorch
-# amp, all in one call on the same card. TESTS=0 skips the tests; BENCH_7B=1 adds the 7B step.
+# amp, all in one call on the same card. TESTS=0 skips the tests; BENCH_7B=1 adds the 7B step;
+# a cream-base.jar beside this script adds an alternating A/B of the TinyLlama step against it.
 set -uo pipefail
 export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
@@ -35,6 +36,14 @@ timeout 200 "${JAVA[@]}" -cp "$CP" io.cream.backend.cuda.CudaBench attention bf1
 bench() { timeout 150 "${JAVA[@]}" -XX:MaxRAMPercentage=70 -jar "$HERE/cream.jar" bench train "$@" --device cuda --precision bf16 2>&1 | grep -v incubator; }
 bench --model tinyllama-1.1b --seq 4096 --batch 4 --steps 3 --warmup 1 --profile
 CREAM_CUDNN=0 bench --model tinyllama-1.1b --seq 4096 --batch 4 --steps 3 --warmup 1
+if [[ -f "$HERE/cream-base.jar" ]]; then # A/B against an earlier build, alternating
+  for round in 1 2; do
+    echo "-- base jar, round $round"
+    timeout 150 "${JAVA[@]}" -XX:MaxRAMPercentage=70 -jar "$HERE/cream-base.jar" bench train --model tinyllama-1.1b --seq 4096 --batch 4 --steps 5 --warmup 1 --device cuda --precision bf16 2>&1 | grep "step median"
+    echo "-- this jar, round $round"
+    bench --model tinyllama-1.1b --seq 4096 --batch 4 --steps 5 --warmup 1 | grep "step median"
+  done
+fi
 timeout 120 python3 "$HERE/bench_torch.py" train --model tinyllama-1.1b --seq 4096 --batch 4 --precision amp --steps 5 --warmup 2
 if [[ -n "${BENCH_7B:-}" ]]; then
   bench --model llama2-7b --seq 4096 --batch 1 --recompute --steps 2 --warmup 1

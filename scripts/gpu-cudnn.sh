@@ -10,4 +10,4 @@ if [[ -z "${CREAM_CUDNN_LIB_DIR:-}" ]] && command -v python3 >/dev/null; then
     unset CREAM_CUDNN_LIB_DIR
   fi
 fi
-echo "cuDNN: ${CREAM_CUDNN_LIB_DIR:-not found (cream's own attention kernels)}"
+if [[ -n "${CREAM_CUDNN_LIB_DIR:-}" ]]; then echo "cuDNN: $CREAM_CUDNN_LIB_DIR"; else echo "cuDNN: not found, cream runs its own attention kernels"; fi

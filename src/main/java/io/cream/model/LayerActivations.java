@@ -6,9 +6,10 @@ import io.cream.backend.Tensor;
 /**
  * What one block's forward keeps for its backward, for n rows: the block input x and the
  * mid-block residual h, the two norms' outputs and reciprocal rms, q/k (after RoPE), v, the
- * attention output and log-sum-exp, and the MLP's gate, up and swiglu output. n1, n2 and act
- * only feed linear layers (forward and weight gradients), so they are {@link Backend#matmulInput}
- * tensors: bf16 on a GPU in bf16 mode, float32 elsewhere.
+ * attention output and log-sum-exp, and the MLP's gate, up and swiglu output. n1, n2, act and the
+ * attention output only feed linear layers (forward and weight gradients; the attention backward
+ * reads its output too, which bf16 attention kernels take as they are), so they are {@link
+ * Backend#matmulInput} tensors: bf16 on a GPU in bf16 mode, float32 elsewhere.
  */
 record LayerActivations(
     Tensor x, Tensor n1, Tensor rstd1, Tensor q, Tensor k, Tensor v, Tensor att, Tensor lse,
@@ -22,7 +23,7 @@ record LayerActivations(
     return new LayerActivations(
         b.zeros(rows, hidden), b.matmulInput(rows, hidden), b.zeros(rows, 1),
         b.zeros(rows, q), b.zeros(rows, kv), b.zeros(rows, kv),
-        b.zeros(rows, q), b.zeros(rows, c.numAttentionHeads()),
+        b.matmulInput(rows, q), b.zeros(rows, c.numAttentionHeads()),
         b.zeros(rows, hidden), b.matmulInput(rows, hidden), b.zeros(rows, 1),
         b.zeros(rows, ffn), b.zeros(rows, ffn), b.matmulInput(rows, ffn));
   }

@@ -64,8 +64,9 @@ public final class TrainingPass implements AutoCloseable {
     dk = b.zeros(rows, shape.kvCols());
     dv = b.zeros(rows, shape.kvCols());
     dAct = b.zeros(rows, c.intermediateSize());
-    dGate = b.zeros(rows, c.intermediateSize());
-    dUp = b.zeros(rows, c.intermediateSize());
+    // Only the gate/up products read these (bf16 on a GPU in bf16 mode), unless a bias needs sums.
+    dGate = c.mlpBias() ? b.zeros(rows, c.intermediateSize()) : b.matmulInput(rows, c.intermediateSize());
+    dUp = c.mlpBias() ? b.zeros(rows, c.intermediateSize()) : b.matmulInput(rows, c.intermediateSize());
   }
 
   /**

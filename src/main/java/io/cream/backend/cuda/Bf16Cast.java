@@ -38,4 +38,11 @@ final class Bf16Cast {
     ws.kernel("elementwise", "f32_to_bf16").call().grid(ws.gridFor((n + 3) / 4))
         .block(Workspace.THREADS).ptr(src).ptr(dst).i64(n).launch();
   }
+
+  /** dst[i] = float32(src[i]) for i < n (src bf16, dst float32): exact. */
+  void widen(long src, long dst, long n) {
+    if (n == 0) return;
+    ws.kernel("elementwise", "bf16_to_f32").call().grid(ws.gridFor(n)).block(Workspace.THREADS)
+        .ptr(src).ptr(dst).i64(n).launch();
+  }
 }

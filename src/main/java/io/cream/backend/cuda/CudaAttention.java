@@ -78,11 +78,24 @@ final class CudaAttention {
       cudnn.forward(s, q, k, v, out, lse);
       return;
     }
+    if (out.isBf16()) { // a bf16 out (o_proj's input): the kernels write fp32, rounded once here
+      try (Workspace.Scratch f = ws.scratch(out.size() * Workspace.FLOAT)) {
+        forwardInto(s, q, k, v, f.pointer, lse);
+        new Bf16Cast(ws).round(f.pointer, out.pointer(), out.size());
+      }
+      return;
+    }
+    forwardInto(s, q, k, v, out.pointer(), lse);
+  }
+
+  /** cream's kernels, writing the fp32 output at out. */
+  private void forwardInto(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v, long out,
+      CudaTensor lse) {
     int d = s.headDim();
     if (usesTensorCores(s)) {
       int splits = splits(s);
       if (splits == 1) {
-        tensorCoreForward(s, q, k, v, out.pointer(), lse.pointer(), 1, s.keyLen());
+        tensorCoreForward(s, q, k, v, out, lse.pointer(), 1, s.keyLen());
         return;
       }
       // Few query rows over many keys (decoding): split the keys over blocks, then merge.
@@ -95,7 +108,7 @@ final class CudaAttention {
         long warps = (long) s.queryRows() * s.heads();
         ws.kernel("attention_tc", "attention_tc_combine").call()
             .grid(Workspace.ceilDiv(warps * 32, THREADS)).block(THREADS)
-            .ptr(partO.pointer).ptr(partLse.pointer).ptr(out.pointer()).ptr(lse.pointer())
+            .ptr(partO.pointer).ptr(partLse.pointer).ptr(out).ptr(lse.pointer())
             .i32(s.queryRows()).i32(s.heads()).i32(d).i32(splits).launch();
       }
       return;
@@ -103,7 +116,7 @@ final class CudaAttention {
     int shared = floats(TILE * d + TILE * (d + 1) + TILE * d);
     ws.kernel("attention_fwd", "attention_fwd").call()
         .grid(Workspace.ceilDiv(s.queryLen(), TILE), s.heads(), s.batch()).block(THREADS)
-        .shared(shared).ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(out.pointer())
+        .shared(shared).ptr(q.pointer()).ptr(k.pointer()).ptr(v.pointer()).ptr(out)
         .ptr(lse.pointer()).i32(s.heads()).i32(s.kvHeads()).i32(d).i32(s.queryLen())
         .i32(s.keyLen()).i32(s.kvStride()).f32((float) s.scale()).launch();
   }
@@ -117,10 +130,12 @@ final class CudaAttention {
     int d = s.headDim();
     long statRows = (long) s.queryRows() * s.heads();
     float scale = (float) s.scale();
-    try (Workspace.Scratch delta = ws.scratch(statRows * Workspace.FLOAT)) {
+    try (Workspace.Scratch delta = ws.scratch(statRows * Workspace.FLOAT);
+        Workspace.Scratch outF32 = out.isBf16() ? ws.scratch(out.size() * Workspace.FLOAT) : null) {
+      if (outF32 != null) new Bf16Cast(ws).widen(out.pointer(), outF32.pointer, out.size());
       ws.kernel("attention_bwd", "attention_bwd_delta").call()
           .grid(Workspace.ceilDiv(statRows * 32, THREADS)).block(THREADS)
-          .ptr(out.pointer()).ptr(dOut.pointer()).ptr(delta.pointer).i32(s.queryRows())
+          .ptr(outF32 != null ? outF32.pointer : out.pointer()).ptr(dOut.pointer()).ptr(delta.pointer).i32(s.queryRows())
           .i32(s.heads()).i32(d).launch();
       if (usesTensorCores(s)) {
         tensorCoreBackward(s, q, k, v, lse, dOut, dq, dk, dv, delta.pointer);

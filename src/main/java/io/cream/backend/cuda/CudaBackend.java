@@ -179,8 +179,9 @@ public final class CudaBackend implements Backend {
 
   /**
    * In {@link Precision#BF16} a bf16 tensor (half the memory, no rounding before each product):
-   * rmsNorm and swiglu may write it, linear and linearBackward read it as x; every other op
-   * rejects it. In FP32 and TF32 a plain float32 tensor, as on the CPU.
+   * rmsNorm, swiglu and attention (as out) may write it, linear and linearBackward read it as x
+   * and attentionBackward as out; swigluBackward may write it as dGate and dUp, and
+   * linearBackward read it as dOut when no bias gradient is asked for; every other op rejects it. In FP32 and TF32 a plain float32 tensor, as on the CPU.
    */
   @Override
   public Tensor matmulInput(int rows, int cols) {
@@ -269,7 +270,7 @@ public final class CudaBackend implements Backend {
   public void linearBackward(Tensor dOut, Tensor x, Tensor w,
       Tensor dx, boolean accumulateDx, Tensor dW, Tensor dBias) {
     checks.linearBackward(dOut, x, w, dx, dW, dBias);
-    linear.backward(of(dOut), store.of(x), of(w), orNull(dx), accumulateDx, orNull(dW),
+    linear.backward(dyOf(dOut, dBias), store.of(x), of(w), orNull(dx), accumulateDx, orNull(dW),
         orNull(dBias));
   }
 
@@ -292,7 +293,9 @@ public final class CudaBackend implements Backend {
     for (int i = 0; i < ws.length; i++) {
       checks.linearBackward(dOuts[i], x, ws[i], dx, dw[i], db[i]);
     }
-    linear.backward(store.all(dOuts), store.of(x), store.all(ws), orNull(dx), accumulateDx,
+    CudaTensor[] dys = new CudaTensor[ws.length];
+    for (int i = 0; i < ws.length; i++) dys[i] = dyOf(dOuts[i], db[i]);
+    linear.backward(dys, store.of(x), store.all(ws), orNull(dx), accumulateDx,
         store.all(dw), store.all(db));
   }
 
@@ -323,7 +326,7 @@ public final class CudaBackend implements Backend {
   public void attention(AttentionShape s, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse) {
     checks.attention(s, q, k, v, out, lse);
     headDimLimit("attention", s);
-    attention.forward(s, of(q), of(k), of(v), of(out), of(lse));
+    attention.forward(s, of(q), of(k), of(v), store.of(out), of(lse));
   }
 
   @Override
@@ -331,7 +334,7 @@ public final class CudaBackend implements Backend {
       Tensor lse, Tensor dOut, Tensor dq, Tensor dk, Tensor dv) {
     checks.attentionBackward(s, q, k, v, out, lse, dOut, dq, dk, dv);
     headDimLimit("attentionBackward", s);
-    attention.backward(s, of(q), of(k), of(v), of(out), of(lse), of(dOut), of(dq), of(dk),
+    attention.backward(s, of(q), of(k), of(v), store.of(out), of(lse), of(dOut), of(dq), of(dk),
         of(dv));
   }
 
@@ -351,7 +354,7 @@ public final class CudaBackend implements Backend {
   @Override
   public void swigluBackward(Tensor dOut, Tensor gate, Tensor up, Tensor dGate, Tensor dUp) {
     checks.swigluBackward(dOut, gate, up, dGate, dUp);
-    elementwise.swigluBackward(of(dOut), of(gate), of(up), of(dGate), of(dUp));
+    elementwise.swigluBackward(of(dOut), of(gate), of(up), store.of(dGate), store.of(dUp));
   }
 
   // ---- elementwise ----
@@ -433,6 +436,11 @@ public final class CudaBackend implements Backend {
   /** A float32 tensor of this backend (ops that take bf16 call store.of instead). */
   private CudaTensor of(Tensor t) {
     return store.f32(t);
+  }
+
+  /** A linear layer's dOut: bf16 allowed (a matmulInput) unless its column sums (dBias) are. */
+  private CudaTensor dyOf(Tensor dOut, Tensor dBias) {
+    return dBias == null ? store.of(dOut) : of(dOut);
   }
 
   private CudaTensor orNull(Tensor t) {

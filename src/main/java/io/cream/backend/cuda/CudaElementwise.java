@@ -59,7 +59,12 @@ final class CudaElementwise {
       CudaTensor dUp) {
     long n = gate.size();
     if (n == 0) return;
-    ws.kernel("elementwise", "swiglu_bwd").call().grid(ws.gridFor(n)).block(Workspace.THREADS)
+    if (dGate.isBf16() != dUp.isBf16()) {
+      throw new IllegalArgumentException("swigluBackward: dGate and dUp must both be bf16 or both"
+          + " float32, got " + dGate + " and " + dUp);
+    }
+    String kernel = dGate.isBf16() ? "swiglu_bwd_bf16" : "swiglu_bwd";
+    ws.kernel("elementwise", kernel).call().grid(ws.gridFor(n)).block(Workspace.THREADS)
         .ptr(dOut.pointer()).ptr(gate.pointer()).ptr(up.pointer()).ptr(dGate.pointer())
         .ptr(dUp.pointer()).i64(n).launch();
   }

@@ -16,9 +16,10 @@ import java.util.Map;
  * comparison, softmax with its log-sum-exp as a statistic, O = P·V; the backward recomputes P
  * from the statistic and sums the query heads of a group into dK and dV.
  *
- * <p>cuDNN reads and writes bf16; cream's tensors stay fp32, so q, k, v, out and dOut are rounded
- * to bf16 copies (as the bf16 kernels of {@link CudaAttention} do) and the bf16 results widened
- * exactly. The statistic lives in cream's lse tensor in cream's layout ([rows × heads], natural
+ * <p>cuDNN reads and writes bf16; cream's tensors stay fp32, so q, k, v and dOut are rounded to
+ * bf16 copies (as the bf16 kernels of {@link CudaAttention} do) and the bf16 gradients widened
+ * exactly. The output is written as it is when out is a bf16 tensor (training keeps o_proj's input
+ * so), else widened too. The statistic lives in cream's lse tensor in cream's layout ([rows × heads], natural
  * log), converted from and to cuDNN's [batch × heads × len]. The backward's dQ is accumulated
  * with atomics inside cuDNN, so its last bits can differ between runs; CREAM_CUDNN=0 selects
  * cream's own deterministic kernels.
@@ -308,13 +309,14 @@ final class CudnnAttention {
     CudnnGraph g = p.graph();
     try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = cast.copyOf(k);
         Workspace.Scratch vb = cast.copyOf(v);
-        Workspace.Scratch ob = ws.scratch(out.size() * Bf16Cast.BYTES);
+        Workspace.Scratch ob = out.isBf16() ? null : ws.scratch(out.size() * Bf16Cast.BYTES);
         Workspace.Scratch stats = ws.scratch(statCount * Workspace.FLOAT);
         Workspace.Scratch work = ws.scratch(Math.max(1, g.workspaceBytes()))) {
       g.execute(new long[] {Q, K, V, O, STATS, SCALE, NEG_INF},
           new MemorySegment[] {device(qb.pointer), device(kb.pointer), device(vb.pointer),
-              device(ob.pointer), device(stats.pointer), p.scale(), negInf}, work.pointer);
-      widen(ob.pointer, out.pointer(), out.size());
+              device(ob != null ? ob.pointer : out.pointer()), device(stats.pointer), p.scale(),
+              negInf}, work.pointer);
+      if (ob != null) cast.widen(ob.pointer, out.pointer(), out.size());
       statsLayout(s, stats.pointer, lse.pointer(), false);
     }
   }
@@ -326,7 +328,8 @@ final class CudnnAttention {
     long statCount = (long) s.queryRows() * s.heads();
     CudnnGraph g = p.graph();
     try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = cast.copyOf(k);
-        Workspace.Scratch vb = cast.copyOf(v); Workspace.Scratch ob = cast.copyOf(out);
+        Workspace.Scratch vb = cast.copyOf(v);
+        Workspace.Scratch ob = out.isBf16() ? null : cast.copyOf(out);
         Workspace.Scratch dob = cast.copyOf(dOut);
         Workspace.Scratch stats = ws.scratch(statCount * Workspace.FLOAT);
         Workspace.Scratch softmaxSum = ws.scratch(statCount * Workspace.FLOAT);
@@ -340,24 +343,17 @@ final class CudnnAttention {
       g.execute(new long[] {Q, K, V, O, DO, STATS, DQ, DK, DV, SOFTMAX_SUM, DQ_ACCUM, SCALE,
               NEG_INF, ONE},
           new MemorySegment[] {device(qb.pointer), device(kb.pointer), device(vb.pointer),
-              device(ob.pointer), device(dob.pointer), device(stats.pointer), device(dqb.pointer),
+              device(ob != null ? ob.pointer : out.pointer()), device(dob.pointer), device(stats.pointer), device(dqb.pointer),
               device(dkb.pointer), device(dvb.pointer), device(softmaxSum.pointer),
               device(dqAccum.pointer), p.scale(), negInf, one}, work.pointer);
-      widen(dqb.pointer, dq.pointer(), dq.size());
-      widen(dkb.pointer, dk.pointer(), dk.size());
-      widen(dvb.pointer, dv.pointer(), dv.size());
+      cast.widen(dqb.pointer, dq.pointer(), dq.size());
+      cast.widen(dkb.pointer, dk.pointer(), dk.size());
+      cast.widen(dvb.pointer, dv.pointer(), dv.size());
     }
   }
 
   private static MemorySegment device(long pointer) {
     return MemorySegment.ofAddress(pointer);
-  }
-
-  /** dst[i] = float(src[i]) for n bf16 values. */
-  private void widen(long src, long dst, long n) {
-    if (n == 0) return;
-    ws.kernel("elementwise", "bf16_to_f32").call().grid(ws.gridFor(n)).block(Workspace.THREADS)
-        .ptr(src).ptr(dst).i64(n).launch();
   }
 
   private void statsLayout(AttentionShape s, long src, long dst, boolean toHeadsMajor) {

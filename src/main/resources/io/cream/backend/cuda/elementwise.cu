@@ -104,6 +104,40 @@ extern "C" __global__ void swiglu_bwd(const float* dout, const float* gate, cons
   }
 }
 
+// swiglu_bwd with bf16 dgate, dup: the dy of the gate and up projections' backward, rounded here
+// (nearest even, as f32_to_bf16 would round them right before the products).
+extern "C" __global__ void swiglu_bwd_bf16(const float* dout, const float* gate, const float* up,
+                                           unsigned short* dgate, unsigned short* dup,
+                                           long long n) {
+  const bool wide = aligned16(dout) && aligned16(gate) && aligned16(up)
+                    && ((unsigned long long)dgate & 7ull) == 0
+                    && ((unsigned long long)dup & 7ull) == 0;
+  const long long quads = wide ? n / 4 : 0;
+  GRID_LOOP(q, quads) {
+    const float4 d = reinterpret_cast<const float4*>(dout)[q];
+    const float4 g = reinterpret_cast<const float4*>(gate)[q];
+    const float4 u = reinterpret_cast<const float4*>(up)[q];
+    float4 dg, du;
+    swiglu_bwd_one(d.x, g.x, u.x, dg.x, du.x);
+    swiglu_bwd_one(d.y, g.y, u.y, dg.y, du.y);
+    swiglu_bwd_one(d.z, g.z, u.z, dg.z, du.z);
+    swiglu_bwd_one(d.w, g.w, u.w, dg.w, du.w);
+    reinterpret_cast<uint2*>(dgate)[q] =
+        make_uint2(f32_to_bf16_rne(dg.x) | ((unsigned int)f32_to_bf16_rne(dg.y) << 16),
+                   f32_to_bf16_rne(dg.z) | ((unsigned int)f32_to_bf16_rne(dg.w) << 16));
+    reinterpret_cast<uint2*>(dup)[q] =
+        make_uint2(f32_to_bf16_rne(du.x) | ((unsigned int)f32_to_bf16_rne(du.y) << 16),
+                   f32_to_bf16_rne(du.z) | ((unsigned int)f32_to_bf16_rne(du.w) << 16));
+  }
+  GRID_LOOP(j, n - 4 * quads) {
+    const long long i = 4 * quads + j;
+    float dg, du;
+    swiglu_bwd_one(dout[i], gate[i], up[i], dg, du);
+    dgate[i] = f32_to_bf16_rne(dg);
+    dup[i] = f32_to_bf16_rne(du);
+  }
+}
+
 // dst[i] = bf16(src[i]): GEMM operands for the tensor cores. Bandwidth-bound: 16-byte loads and
 // 8-byte stores where both pointers allow, one element per step otherwise and for the tail.
 extern "C" __global__ void f32_to_bf16(const float* src, unsigned short* dst, long long n) {

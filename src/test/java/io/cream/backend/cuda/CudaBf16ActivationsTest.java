@@ -4,6 +4,7 @@ import static io.cream.backend.TestData.gaussian;
 import static io.cream.backend.TestData.relErr;
 import static io.cream.backend.TestData.toDouble;
 import static io.cream.backend.TestData.toFloat;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,8 +22,10 @@ import org.junit.jupiter.api.Test;
  * bf16 (each element within one bf16 step of it: the fp32 value before rounding may differ in its
  * last bit), and must really be rounded (5e-4 ≤ error vs fp32 ≤ 3e-3, bf16 keeps 8 bits); linear
  * layers reading a bf16 x forward and backward must match the CPU on bf16-rounded operands
- * (1e-5, as in {@link CudaBf16LinearTest}). Other ops refuse a bf16 tensor, and outside bf16 mode
- * matmulInput is plain float32.
+ * (1e-5, as in {@link CudaBf16LinearTest}). SwiGLU's backward writing bf16 dGate, dUp must hold
+ * exactly its float32 results rounded to nearest even, and linear backward reading them must give
+ * what it gives from the float32 source (it rounds that to the same bf16 values). Other ops refuse
+ * a bf16 tensor, and outside bf16 mode matmulInput is plain float32.
  */
 @Tag("gpu")
 class CudaBf16ActivationsTest {
@@ -63,6 +66,48 @@ class CudaBf16ActivationsTest {
       Tensor cOut = cpu.zeros(rows, cols);
       cpu.swiglu(cpu.upload(g, rows, cols), cpu.upload(u, rows, cols), cOut);
       roundedLike("swiglu bf16 out", gpu.download(out), cpu.download(cOut));
+    }
+  }
+
+  @Test
+  void swigluBackwardWritesBf16GradientsThatLinearBackwardReads() {
+    try (CudaBackend gpu = CudaBf16LinearTest.bf16Backend()) {
+      int rows = 37, cols = 212; // 37·212 is not a multiple of 4: the element tail runs too
+      float[] g = random(rows * cols, 2, 0), u = random(rows * cols, 1, 0.1);
+      float[] d = random(rows * cols, 1, 0);
+      Tensor gg = gpu.upload(g, rows, cols), gu = gpu.upload(u, rows, cols);
+      Tensor gd = gpu.upload(d, rows, cols);
+      Tensor dg16 = gpu.matmulInput(rows, cols), du16 = gpu.matmulInput(rows, cols);
+      Tensor dg32 = gpu.zeros(rows, cols), du32 = gpu.zeros(rows, cols);
+      gpu.swigluBackward(gd, gg, gu, dg16, du16);
+      gpu.swigluBackward(gd, gg, gu, dg32, du32);
+      // the same arithmetic as the float32 kernel, rounded once to nearest even
+      float[] dg = gpu.download(dg32), du = gpu.download(du32);
+      assertArrayEquals(Bf16Reference.rounded(dg),
+          gpu.download(dg16), "bf16 dGate is not the float32 dGate rounded");
+      assertArrayEquals(Bf16Reference.rounded(du),
+          gpu.download(du16), "bf16 dUp is not the float32 dUp rounded");
+      Tensor cdg = cpu.zeros(rows, cols), cdu = cpu.zeros(rows, cols);
+      cpu.swigluBackward(cpu.upload(d, rows, cols), cpu.upload(g, rows, cols),
+          cpu.upload(u, rows, cols), cdg, cdu);
+      roundedLike("swigluBackward bf16 dGate", gpu.download(dg16), cpu.download(cdg));
+      roundedLike("swigluBackward bf16 dUp", gpu.download(du16), cpu.download(cdu));
+
+      // linearBackward reads a bf16 dOut as it is: the same results as from its float32 source
+      int in = 64;
+      float[] x = random(rows * in, 1, 0), w = random(cols * in, 0.1, 0);
+      Tensor gx = gpu.upload(x, rows, in), gw = gpu.upload(w, cols, in);
+      Tensor dx16 = gpu.zeros(rows, in), dw16 = gpu.zeros(cols, in);
+      Tensor dx32 = gpu.zeros(rows, in), dw32 = gpu.zeros(cols, in);
+      gpu.linearBackward(dg16, gx, gw, dx16, false, dw16, null);
+      gpu.linearBackward(dg32, gx, gw, dx32, false, dw32, null);
+      assertArrayEquals(gpu.download(dx32), gpu.download(dx16),
+          "dx from a bf16 dOut differs from dx from its float32 source");
+      assertArrayEquals(gpu.download(dw32), gpu.download(dw16),
+          "dW from a bf16 dOut differs from dW from its float32 source");
+      // column sums of a bf16 dOut are not supported: a bias gradient needs float32
+      assertThrows(IllegalArgumentException.class, () -> gpu.linearBackward(dg16, gx, gw, dx16,
+          false, dw16, gpu.zeros(1, cols)));
     }
   }
 

@@ -2,7 +2,9 @@ package io.cream.backend.cuda;
 
 import static io.cream.backend.TestData.download;
 import static io.cream.backend.TestData.gaussian;
+import static io.cream.backend.TestData.toFloat;
 import static io.cream.backend.TestData.upload;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -73,14 +75,54 @@ class CudnnAttentionTest {
     }
   }
 
-  /** out, lse, dq, dk, dv of one forward and backward on a fresh backend of this precision. */
+  /**
+   * Training keeps the attention output (o_proj's input) as a bf16 matmulInput: it must hold the
+   * float32 output rounded to bf16, and the backward reading it must give the gradients it gives
+   * from the float32 output (cuDNN rounds that to the same bf16 values; cream's kernels differ by
+   * the rounding of out in Δ = rowsum(dO ∘ out), far below bf16's error). cuDNN and cream's kernels.
+   */
+  @Tag("gpu")
+  @ParameterizedTest(name = "cudnn={0}")
+  @CsvSource({"1", "0"})
+  void aBf16OutputHoldsTheRoundedOutput(String cudnn) {
+    CudaTests.backend().close(); // skips without a GPU
+    AttentionShape s = AttentionShape.causal(2, 8, 2, 64, 192);
+    double[] q = gaussian(41, s.queryRows() * s.queryCols(), 1.5);
+    double[] k = gaussian(42, s.kvRows() * s.kvCols(), 1.5);
+    double[] v = gaussian(43, s.kvRows() * s.kvCols(), 1);
+    double[] dOut = gaussian(44, q.length, 1);
+    System.setProperty(CudnnAttention.SWITCH, cudnn);
+    try {
+      double[][] f32 = run(Precision.BF16, s, q, k, v, dOut, false);
+      double[][] b16 = run(Precision.BF16, s, q, k, v, dOut, true);
+      float[] rounded = Bf16Reference.rounded(toFloat(f32[0]));
+      float[] got = toFloat(b16[0]);
+      assertArrayEquals(rounded, got,
+          "bf16 out is not the float32 out rounded");
+      for (int i = 1; i < f32.length; i++) {
+        double err = relError(b16[i], f32[i]);
+        GpuReport.record("attention bf16 out (cudnn=" + cudnn + ") output " + i, err, 1e-3);
+        assertTrue(err <= 1e-3, "output " + i + " differs by " + err + " with a bf16 out");
+      }
+    } finally {
+      System.clearProperty(CudnnAttention.SWITCH);
+    }
+  }
+
   private static double[][] run(Precision p, AttentionShape s, double[] q, double[] k, double[] v,
       double[] dOut) {
+    return run(p, s, q, k, v, dOut, false);
+  }
+
+  /** out, lse, dq, dk, dv of one forward and backward on a fresh backend of this precision. */
+  private static double[][] run(Precision p, AttentionShape s, double[] q, double[] k, double[] v,
+      double[] dOut, boolean bf16Out) {
     try (CudaBackend be = new CudaBackend(0, p)) {
       Tensor tq = upload(be, q, s.queryRows(), s.queryCols());
       Tensor tk = upload(be, k, s.kvRows(), s.kvCols());
       Tensor tv = upload(be, v, s.kvRows(), s.kvCols());
-      Tensor out = be.zeros(s.queryRows(), s.queryCols());
+      Tensor out = bf16Out ? be.matmulInput(s.queryRows(), s.queryCols())
+          : be.zeros(s.queryRows(), s.queryCols());
       Tensor lse = be.zeros(s.queryRows(), s.heads());
       be.attention(s, tq, tk, tv, out, lse);
       Tensor dq = be.zeros(s.queryRows(), s.queryCols());
