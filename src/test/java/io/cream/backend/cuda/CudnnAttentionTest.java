@@ -77,9 +77,10 @@ class CudnnAttentionTest {
 
   /**
    * Training keeps the attention output (o_proj's input) as a bf16 matmulInput: it must hold the
-   * float32 output rounded to bf16, and the backward reading it must give the gradients it gives
-   * from the float32 output (cuDNN rounds that to the same bf16 values; cream's kernels differ by
-   * the rounding of out in Δ = rowsum(dO ∘ out), far below bf16's error). cuDNN and cream's kernels.
+   * float32 output rounded to bf16. cuDNN reads bf16 O in either case, so its gradients must not
+   * change; cream's kernels compute Δ = rowsum(dO ∘ out) from the rounded out (as cuDNN does),
+   * measured at 2.4e-3 on dq against the float32 out, so there everything is held to the bf16
+   * bounds against the float64 reference instead.
    */
   @Tag("gpu")
   @ParameterizedTest(name = "cudnn={0}")
@@ -91,18 +92,25 @@ class CudnnAttentionTest {
     double[] k = gaussian(42, s.kvRows() * s.kvCols(), 1.5);
     double[] v = gaussian(43, s.kvRows() * s.kvCols(), 1);
     double[] dOut = gaussian(44, q.length, 1);
+    ReferenceAttention64.Result ref = ReferenceAttention64.forward(s, q, k, v);
+    ReferenceAttention64.Grads g = ReferenceAttention64.backward(s, q, k, v, dOut);
+    double[][] want = {ref.out(), ref.lse(), g.dq(), g.dk(), g.dv()};
     System.setProperty(CudnnAttention.SWITCH, cudnn);
     try {
       double[][] f32 = run(Precision.BF16, s, q, k, v, dOut, false);
       double[][] b16 = run(Precision.BF16, s, q, k, v, dOut, true);
-      float[] rounded = Bf16Reference.rounded(toFloat(f32[0]));
-      float[] got = toFloat(b16[0]);
-      assertArrayEquals(rounded, got,
+      assertArrayEquals(Bf16Reference.rounded(toFloat(f32[0])), toFloat(b16[0]),
           "bf16 out is not the float32 out rounded");
       for (int i = 1; i < f32.length; i++) {
-        double err = relError(b16[i], f32[i]);
-        GpuReport.record("attention bf16 out (cudnn=" + cudnn + ") output " + i, err, 1e-3);
-        assertTrue(err <= 1e-3, "output " + i + " differs by " + err + " with a bf16 out");
+        String what = "attention bf16 out (cudnn=" + cudnn + ") output " + i;
+        if (cudnn.equals("1")) {
+          double err = relError(b16[i], f32[i]);
+          GpuReport.record(what + " vs fp32 out", err, 1e-5);
+          assertTrue(err <= 1e-5, what + " changed by " + err + " with a bf16 out");
+        }
+        double tol = i < 2 ? TOL : GRAD_TOL, err = relError(b16[i], want[i]);
+        GpuReport.record(what + " vs float64", err, tol);
+        assertTrue(err <= tol, what + ": relative error " + err + " > " + tol);
       }
     } finally {
       System.clearProperty(CudnnAttention.SWITCH);
