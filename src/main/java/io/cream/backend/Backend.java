@@ -150,6 +150,11 @@ public interface Backend extends AutoCloseable {
    */
   void attention(AttentionShape shape, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse);
 
+  /** Which kernels run {@link #attention} of this shape, for logs (e.g. cuDNN's or cream's). */
+  default String attentionImplementation(AttentionShape shape) {
+    return "cream's " + name() + " kernels";
+  }
+
   /**
    * Gradients of {@link #attention} given dOut and the forward's q, k, v, out and lse: overwrites
    * dq (q's shape) and the attended rows of dk and dv (k's shape; rows past keyLen of a KV-cache

@@ -2,6 +2,7 @@ package io.cream.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cream.backend.AdamWConfig;
+import io.cream.backend.AttentionShape;
 import io.cream.backend.Backend;
 import io.cream.backend.Collective;
 import io.cream.backend.CrossEntropyLoss;
@@ -128,6 +129,8 @@ public final class Trainer {
                 + "%,d samples per epoch%n", describe(base), ParamLayout.count(base),
             o.method().name().toLowerCase(), rope.type().id(), o.window(),
             o.window() * o.factor(), samples.samplesPerEpoch());
+        log.printf("attention: %s%n", backend.attentionImplementation(AttentionShape.causal(o.batch(),
+            base.numAttentionHeads(), base.numKeyValueHeads(), base.headDim(), o.window())));
         if (samples.skippedPromptDocuments() > 0) {
           boolean packed = o.method() == PositionMethod.CONTIGUOUS;
           log.printf("note: %,d prompt/completion document(s) left out: %s uses those of %s tokens%n",

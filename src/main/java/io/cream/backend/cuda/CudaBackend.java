@@ -129,6 +129,7 @@ public final class CudaBackend implements Backend {
   }
 
   /** Which kernels run attention of this shape (cuDNN's fused kernels or cream's own). */
+  @Override
   public String attentionImplementation(AttentionShape s) {
     return attention.implementation(s);
   }

@@ -12,6 +12,7 @@ import io.cream.backend.AttentionShape;
 import io.cream.backend.ReferenceAttention64;
 import io.cream.backend.Tensor;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -72,6 +73,33 @@ class CudnnAttentionTest {
     for (int i : new int[] {0, 2}) {
       double eb = relError(cudnn[i], want[i]), et = relError(tf32[i], want[i]);
       assertTrue(eb > 2 * et, names[i] + ": cuDNN bf16 error " + eb + " is not above 2× TF32's " + et);
+    }
+  }
+
+  /**
+   * Two runs on the same inputs: cuDNN accumulates dQ in an fp32 buffer that cream zeroes before
+   * each backward; stale or uninitialised memory there, or in any other buffer, would show as a
+   * difference far above the last-bit effects of a reordered accumulation (≤ 1e-6 allowed).
+   */
+  @Tag("gpu")
+  @Test
+  void twoRunsAgree() {
+    CudaTests.backend().close(); // skips without a GPU
+    AttentionShape s = AttentionShape.causal(2, 8, 2, 64, 512);
+    try (CudaBackend be = new CudaBackend(0, Precision.BF16)) {
+      assumeTrue(be.attentionImplementation(s).startsWith("cuDNN")
+          || "1".equals(System.getenv("CREAM_REQUIRE_CUDNN")), "cuDNN not installed");
+    }
+    double[] q = gaussian(51, s.queryRows() * s.queryCols(), 1.5);
+    double[] k = gaussian(52, s.kvRows() * s.kvCols(), 1.5);
+    double[] v = gaussian(53, s.kvRows() * s.kvCols(), 1);
+    double[] dOut = gaussian(54, q.length, 1);
+    double[][] first = run(Precision.BF16, s, q, k, v, dOut);
+    double[][] second = run(Precision.BF16, s, q, k, v, dOut);
+    for (int i = 0; i < first.length; i++) {
+      double err = relError(second[i], first[i]);
+      GpuReport.record("attention cuDNN two runs, output " + i, err, 1e-6);
+      assertTrue(err <= 1e-6, "output " + i + " differs by " + err + " between two runs");
     }
   }
 
