@@ -64,21 +64,29 @@ final class Cudnn {
   final long version;
   final String libraryPath;
 
-  private static Cudnn instance;
+  /** One handle per device context (a handle belongs to the device current at its creation). */
+  private static final java.util.Map<CudaContext, Cudnn> HANDLES = new java.util.HashMap<>();
+  private static NativeLibraries.Loaded library;
   private static String unavailable;
 
   /**
-   * The process's cuDNN bound to ctx's stream, or null when no cuDNN 9 loads (the reason is in
-   * {@link #unavailableReason()}). One per process: cream drives one device per process.
+   * cuDNN bound to ctx's stream, or null when no cuDNN 9 loads (the reason is in {@link
+   * #unavailableReason()}). ctx must be current on the calling thread (the backend's
+   * constructor makes it so).
    */
   static synchronized Cudnn open(CudaContext ctx) {
-    if (instance != null || unavailable != null) return instance;
+    if (unavailable != null) return null;
+    Cudnn c = HANDLES.get(ctx);
+    if (c != null) return c;
     try {
-      instance = new Cudnn(NativeLibraries.load("cuDNN", NAMES, LIB_DIR_VARIABLE), ctx.stream);
+      if (library == null) library = NativeLibraries.load("cuDNN", NAMES, LIB_DIR_VARIABLE);
+      c = new Cudnn(library, ctx.stream);
+      HANDLES.put(ctx, c);
+      return c;
     } catch (CudaException e) {
       unavailable = e.getMessage();
+      return null;
     }
-    return instance;
   }
 
   static synchronized String unavailableReason() {
