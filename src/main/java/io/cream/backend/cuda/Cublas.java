@@ -24,7 +24,8 @@ final class Cublas {
   static final int COMPUTE_32F_FAST_TF32 = 77;
   private static final int GEMM_DEFAULT = -1;
 
-  private final MethodHandle cublasCreate, cublasSetStream, cublasGemmEx, cublasGetStatusString;
+  private final MethodHandle cublasCreate, cublasSetStream, cublasGemmEx, cublasGetStatusString,
+      cublasSetWorkspace;
   private final MemorySegment handle;
   /** Host scalars alpha = 1 and beta ∈ {0, 1} (cuBLAS's default host pointer mode). */
   private final MemorySegment one, zero;
@@ -42,6 +43,8 @@ final class Cublas {
         ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     cublasGetStatusString = Downcalls.bind(lib, "cublasGetStatusString",
         FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    cublasSetWorkspace = Downcalls.bind(lib, "cublasSetWorkspace_v2",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     Arena global = Arena.global();
     one = global.allocateFrom(JAVA_FLOAT, 1f);
     zero = global.allocateFrom(JAVA_FLOAT, 0f);
@@ -70,14 +73,32 @@ final class Cublas {
    */
   void gemm(int transA, int transB, int m, int n, int k, long a, int lda, long b, int ldb,
       int abType, boolean accumulate, long c, int ldc, int computeType) {
+    gemm(transA, transB, m, n, k, a, lda, b, ldb, abType, accumulate, c, R_32F, ldc, computeType);
+  }
+
+  /** The same with C of type cType (R_32F, or R_16BF: a bf16 result rounded by cuBLAS). */
+  void gemm(int transA, int transB, int m, int n, int k, long a, int lda, long b, int ldb,
+      int abType, boolean accumulate, long c, int cType, int ldc, int computeType) {
     // A local, not a conditional expression: invokeExact takes the static type of each argument.
     MemorySegment beta = accumulate ? one : zero;
     try {
       check("cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k + ")", (int) cublasGemmEx.invokeExact(
-          handle, transA, transB, m, n, k, one, a, abType, lda, b, abType, ldb, beta, c, R_32F,
+          handle, transA, transB, m, n, k, one, a, abType, lda, b, abType, ldb, beta, c, cType,
           ldc, computeType, GEMM_DEFAULT));
     } catch (Throwable t) {
       throw Downcalls.rethrow("cublasGemmEx", t);
+    }
+  }
+
+  /**
+   * Gives cuBLAS a device workspace of the given size (its faster Hopper kernels want up to 32
+   * MiB; without one it uses a small default pool). The memory must outlive the handle's use.
+   */
+  void setWorkspace(long pointer, long bytes) {
+    try {
+      check("cublasSetWorkspace_v2", (int) cublasSetWorkspace.invokeExact(handle, pointer, bytes));
+    } catch (Throwable t) {
+      throw Downcalls.rethrow("cublasSetWorkspace_v2", t);
     }
   }
 
