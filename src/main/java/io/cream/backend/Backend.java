@@ -150,6 +150,15 @@ public interface Backend extends AutoCloseable {
    */
   void attention(AttentionShape shape, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse);
 
+  /**
+   * Prompt tokens an inference session feeds per forward by default: few on the CPU (one chunk's
+   * activations stay in cache), many on a GPU (fewer, larger products; a prompt that fits one
+   * chunk runs the training-shaped attention, on cuDNN where installed).
+   */
+  default int promptChunk() {
+    return 256;
+  }
+
   /** Which kernels run {@link #attention} of this shape, for logs (e.g. cuDNN's or cream's). */
   default String attentionImplementation(AttentionShape shape) {
     return "cream's " + name() + " kernels";

@@ -11,9 +11,6 @@ import io.cream.backend.Tensor;
  * cache (2 · layers · maxLen · kvDim floats) plus one chunk's activations.
  */
 public final class InferenceSession implements AutoCloseable {
-  /** Tokens processed per forward call when a long prompt is fed. */
-  public static final int DEFAULT_CHUNK = 256;
-
   private final LlamaModel model;
   private final LlamaConfig c;
   private final Backend b;
@@ -25,8 +22,9 @@ public final class InferenceSession implements AutoCloseable {
   // Scratch for one chunk of up to `chunk` rows.
   private final Tensor x, n, q, k, v, att, lse, tmp, gate, up, act, rstd;
 
+  /** A session feeding prompts in chunks of the backend's {@link Backend#promptChunk()} tokens. */
   public InferenceSession(LlamaModel model, int maxLen) {
-    this(model, maxLen, DEFAULT_CHUNK);
+    this(model, maxLen, model.backend().promptChunk());
   }
 
   public InferenceSession(LlamaModel model, int maxLen, int chunk) {

@@ -128,6 +128,12 @@ public final class CudaBackend implements Backend {
     return attention.usesTensorCores(s);
   }
 
+  /** 4096 prompt tokens per forward: a 7B chunk's activations are ~2 GB. */
+  @Override
+  public int promptChunk() {
+    return 4096;
+  }
+
   /** Which kernels run attention of this shape (cuDNN's fused kernels or cream's own). */
   @Override
   public String attentionImplementation(AttentionShape s) {
