@@ -33,6 +33,13 @@ final class CudnnAttention {
   private final Cudnn dnn;
   private final Map<AttentionShape, Plan> forwardPlans = new HashMap<>();
   private final Map<AttentionShape, Plan> backwardPlans = new HashMap<>();
+  /** Unmasked forwards of a chunk's queries over the keys before it (see {@link #forward}). */
+  private final Map<AttentionShape, Plan> earlierKeyPlans = new HashMap<>();
+  /** Chunks of fewer queries (decoding steps) stay on cream's split-key kernels. */
+  private static final int MIN_CHUNK_QUERIES = 64;
+
+  /** The three graphs built here. */
+  private enum Pass { CAUSAL_FORWARD, EARLIER_KEYS_FORWARD, BACKWARD }
   /** Host scalars passed by value: the softmax scale is per shape, -inf and 1 fixed. */
   private final MemorySegment negInf, one;
 
@@ -71,32 +78,53 @@ final class CudnnAttention {
   }
 
   /**
-   * Whether the forward of this shape runs here: every query sees every earlier key of its own
-   * sequence (queryLen = keyLen: training, or a prefill in one chunk, whose KV cache may be
-   * longer), head dim 64 or 128, and cuDNN plans it. Either pass may run here while the other runs
-   * cream's kernels: both keep lse in cream's layout and units.
+   * Whether the forward of this shape runs here: head dim 64 or 128, cuDNN plans it, and either
+   * every query sees every earlier key of its own sequence (queryLen = keyLen: training, or a
+   * prefill in one chunk, whose KV cache may be longer), or a prefill chunk of at least
+   * MIN_CHUNK_QUERIES queries comes after earlier keys of the cache. Either pass may run here
+   * while the other runs cream's kernels: both keep lse in cream's layout and units.
    */
   boolean supportsForward(AttentionShape s) {
-    if (s.queryLen() != s.keyLen() || (s.headDim() != 64 && s.headDim() != 128)) return false;
-    return plan(forwardPlans, s, true).refusal() == null;
+    if (s.headDim() != 64 && s.headDim() != 128) return false;
+    if (s.queryLen() == s.keyLen()) return plan(s, Pass.CAUSAL_FORWARD).refusal() == null;
+    if (s.queryLen() < MIN_CHUNK_QUERIES) return false;
+    return plan(diagonal(s), Pass.CAUSAL_FORWARD).refusal() == null
+        && plan(s, Pass.EARLIER_KEYS_FORWARD).refusal() == null;
   }
 
-  /** The same for the backward, which also needs kvStride = keyLen (it writes whole dK, dV rows). */
+  /** The same for the backward: training shapes only (queryLen = keyLen = kvStride). */
   boolean supportsBackward(AttentionShape s) {
-    if (s.keyLen() != s.kvStride() || !supportsForward(s)) return false;
-    return plan(backwardPlans, s, false).refusal() == null;
+    if (s.queryLen() != s.keyLen() || s.keyLen() != s.kvStride() || !supportsForward(s)) {
+      return false;
+    }
+    return plan(s, Pass.BACKWARD).refusal() == null;
   }
 
-  private Plan plan(Map<AttentionShape, Plan> cache, AttentionShape s, boolean forward) {
+  /** A chunk's queries over its own keys (the causal square at the end of its keys). */
+  private static AttentionShape diagonal(AttentionShape s) {
+    return new AttentionShape(s.batch(), s.heads(), s.kvHeads(), s.headDim(), s.queryLen(),
+        s.queryLen(), s.kvStride());
+  }
+
+  private Plan plan(AttentionShape s, Pass pass) {
+    Map<AttentionShape, Plan> cache = switch (pass) {
+      case CAUSAL_FORWARD -> forwardPlans;
+      case EARLIER_KEYS_FORWARD -> earlierKeyPlans;
+      case BACKWARD -> backwardPlans;
+    };
     Plan p = cache.get(s);
     if (p != null) return p;
     try {
-      CudnnGraph g = forward ? forwardGraph(s) : backwardGraph(s);
+      CudnnGraph g = switch (pass) {
+        case CAUSAL_FORWARD -> forwardGraph(s, s.queryLen(), true);
+        case EARLIER_KEYS_FORWARD -> forwardGraph(s, s.causalOffset(), false);
+        case BACKWARD -> backwardGraph(s);
+      };
       p = new Plan(g, Arena.global().allocateFrom(JAVA_FLOAT, (float) s.scale()), null);
     } catch (CudaException e) {
       p = new Plan(null, null, e.getMessage());
-      System.err.println("attention: cuDNN cannot run the " + (forward ? "forward" : "backward")
-          + " of " + s + ", cream's kernels will: " + e.getMessage());
+      System.err.println("attention: cuDNN cannot run " + pass.name().toLowerCase() + " of " + s
+          + ", cream's kernels will: " + e.getMessage());
     }
     cache.put(s, p);
     return p;
@@ -126,24 +154,27 @@ final class CudnnAttention {
     return new long[] {h * s, s, 1, 1};
   }
 
-  private CudnnGraph forwardGraph(AttentionShape s) {
+  /**
+   * The forward over `keys` keys: causal (query i sees keys ≤ i; keys = queryLen) or every key
+   * (a chunk's queries over the keys before it).
+   */
+  private CudnnGraph forwardGraph(AttentionShape s, long keys, boolean causal) {
     long b = s.batch(), h = s.heads(), hk = s.kvHeads(), t = s.queryLen(), d = s.headDim();
     long kvLen = s.kvStride(); // K and V rows per sequence (a KV cache may hold more than t)
     CudnnGraph g = new CudnnGraph(dnn);
     try {
       var q = g.tensor(Q, Cudnn.DATA_BFLOAT16, dims(b, h, t, d), rowMajor(h, t, d), false);
-      var kT = g.tensor(K, Cudnn.DATA_BFLOAT16, dims(b, hk, d, t), rowMajorTransposed(hk, kvLen, d), false);
-      var v = g.tensor(V, Cudnn.DATA_BFLOAT16, dims(b, hk, t, d), rowMajor(hk, kvLen, d), false);
+      var kT = g.tensor(K, Cudnn.DATA_BFLOAT16, dims(b, hk, d, keys), rowMajorTransposed(hk, kvLen, d), false);
+      var v = g.tensor(V, Cudnn.DATA_BFLOAT16, dims(b, hk, keys, d), rowMajor(hk, kvLen, d), false);
       var o = g.tensor(O, Cudnn.DATA_BFLOAT16, dims(b, h, t, d), rowMajor(h, t, d), false);
       var stats = g.tensor(STATS, Cudnn.DATA_FLOAT, dims(b, h, t, 1), rowStats(h, t), false);
       var scale = g.scalar(SCALE);
-      var negInfinity = g.scalar(NEG_INF);
-      Scores sc = new Scores(g, b, h, t, 100);
+      Scores sc = new Scores(g, b, h, t, keys, 100);
       var s1 = sc.next(Cudnn.DATA_FLOAT);
       g.matmul(q, kT, s1);
       var s2 = sc.next(Cudnn.DATA_FLOAT);
       g.pointwise(Cudnn.PW_MUL, s1, scale, s2);
-      var masked = sc.causalMask(s2, negInfinity);
+      var masked = causal ? sc.causalMask(s2, g.scalar(NEG_INF)) : s2;
       var max = sc.row();
       g.reduction(Cudnn.REDUCE_MAX, masked, max);
       var shifted = sc.next(Cudnn.DATA_FLOAT);
@@ -158,7 +189,7 @@ final class CudnnAttention {
       var p = sc.next(Cudnn.DATA_BFLOAT16);
       g.pointwise(Cudnn.PW_DIV, e, sum, p);
       g.matmul(p, v, o);
-      g.plan("attention forward");
+      g.plan(causal ? "attention forward" : "attention forward over earlier keys");
       return g;
     } catch (RuntimeException ex) {
       g.close();
@@ -185,7 +216,7 @@ final class CudnnAttention {
       var scale = g.scalar(SCALE);
       var negInfinity = g.scalar(NEG_INF);
       var unit = g.scalar(ONE);
-      Scores sc = new Scores(g, b, h, t, 200);
+      Scores sc = new Scores(g, b, h, t, t, 200);
 
       // softmaxSum = rowsum(dO ∘ O): the D term of dS = P ∘ (dP − D).
       var dOO = g.tensor(sc.nextUid(), Cudnn.DATA_FLOAT, dims(b, h, t, d),
@@ -252,17 +283,18 @@ final class CudnnAttention {
     g.reduction(Cudnn.REDUCE_ADD, perHead, out);
   }
 
-  /** Virtual score-shaped tensors ([b, h, t, t]) and per-row statistics, numbered from a base. */
+  /** Virtual score-shaped tensors ([b, h, tq, tk]) and per-row statistics, numbered from a base. */
   private static final class Scores {
     private final CudnnGraph g;
-    private final long b, h, t;
+    private final long b, h, tq, tk;
     private long uid;
 
-    Scores(CudnnGraph g, long b, long h, long t, long firstUid) {
+    Scores(CudnnGraph g, long b, long h, long tq, long tk, long firstUid) {
       this.g = g;
       this.b = b;
       this.h = h;
-      this.t = t;
+      this.tq = tq;
+      this.tk = tk;
       this.uid = firstUid;
     }
 
@@ -270,28 +302,30 @@ final class CudnnAttention {
       return uid++;
     }
 
-    CudnnGraph.Tensor next(int type) {
-      return g.tensor(uid++, type, dims(b, h, t, t), new long[] {h * t * t, t * t, t, 1}, true);
+    private CudnnGraph.Tensor scores(int type, long[] strides) {
+      return g.tensor(uid++, type, dims(b, h, tq, tk), strides, true);
     }
 
+    CudnnGraph.Tensor next(int type) {
+      return scores(type, new long[] {h * tq * tk, tq * tk, tk, 1});
+    }
+
+    /** The same elements stored column by column (a transposed operand of the backward). */
     CudnnGraph.Tensor nextTransposed(int type) {
-      return g.tensor(uid++, type, dims(b, h, t, t), new long[] {h * t * t, t * t, 1, t}, true);
+      return scores(type, new long[] {h * tq * tk, tq * tk, 1, tq});
     }
 
     CudnnGraph.Tensor row() {
-      return g.tensor(uid++, Cudnn.DATA_FLOAT, dims(b, h, t, 1), rowStats(h, t), true);
+      return g.tensor(uid++, Cudnn.DATA_FLOAT, dims(b, h, tq, 1), rowStats(h, tq), true);
     }
 
     /** x where row ≥ column, −∞ elsewhere (the causal mask as cuDNN's fused kernels expect it). */
     CudnnGraph.Tensor causalMask(CudnnGraph.Tensor x, CudnnGraph.Tensor negInfinity) {
-      var row = g.tensor(uid++, Cudnn.DATA_INT32, dims(b, h, t, t),
-          new long[] {h * t * t, t * t, t, 1}, true);
+      var row = next(Cudnn.DATA_INT32);
       g.pointwise(Cudnn.PW_GEN_INDEX, Cudnn.DATA_FLOAT, x, null, null, row, 2);
-      var col = g.tensor(uid++, Cudnn.DATA_INT32, dims(b, h, t, t),
-          new long[] {h * t * t, t * t, t, 1}, true);
+      var col = next(Cudnn.DATA_INT32);
       g.pointwise(Cudnn.PW_GEN_INDEX, Cudnn.DATA_FLOAT, x, null, null, col, 3);
-      var keep = g.tensor(uid++, Cudnn.DATA_BOOLEAN, dims(b, h, t, t),
-          new long[] {h * t * t, t * t, t, 1}, true);
+      var keep = next(Cudnn.DATA_BOOLEAN);
       g.pointwise(Cudnn.PW_CMP_GE, Cudnn.DATA_BOOLEAN, row, col, null, keep, -1);
       var y = next(Cudnn.DATA_FLOAT);
       g.pointwise(Cudnn.PW_BINARY_SELECT, Cudnn.DATA_FLOAT, x, negInfinity, keep, y, -1);
@@ -301,29 +335,66 @@ final class CudnnAttention {
 
   // ---- execution ----
 
+  /**
+   * Forward of a shape {@link #supportsForward} accepts. A chunk after earlier keys runs in two
+   * parts over disjoint keys, both on cuDNN: its queries over every earlier key (no mask), and
+   * over its own keys (the causal square, K and V read from row causalOffset on); the parts'
+   * outputs are then weighted by their softmax mass, exp(lse), which is exact: softmax over the
+   * union of the keys.
+   */
   void forward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor out,
       CudaTensor lse) {
-    Plan p = plan(forwardPlans, s, true);
     Bf16Cast cast = new Bf16Cast(ws);
     long statCount = (long) s.queryRows() * s.heads();
-    CudnnGraph g = p.graph();
+    boolean chunk = s.queryLen() < s.keyLen();
     try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = cast.copyOf(k);
         Workspace.Scratch vb = cast.copyOf(v);
-        Workspace.Scratch ob = out.isBf16() ? null : ws.scratch(out.size() * Bf16Cast.BYTES);
-        Workspace.Scratch stats = ws.scratch(statCount * Workspace.FLOAT);
-        Workspace.Scratch work = ws.scratch(Math.max(1, g.workspaceBytes()))) {
-      g.execute(new long[] {Q, K, V, O, STATS, SCALE, NEG_INF},
-          new MemorySegment[] {device(qb.pointer), device(kb.pointer), device(vb.pointer),
-              device(ob != null ? ob.pointer : out.pointer()), device(stats.pointer), p.scale(),
-              negInf}, work.pointer);
-      if (ob != null) cast.widen(ob.pointer, out.pointer(), out.size());
-      statsLayout(s, stats.pointer, lse.pointer(), false);
+        Workspace.Scratch ob = out.isBf16() && !chunk ? null
+            : ws.scratch(out.size() * Bf16Cast.BYTES);
+        Workspace.Scratch stats = ws.scratch(statCount * Workspace.FLOAT)) {
+      long o = ob != null ? ob.pointer : out.pointer();
+      if (!chunk) {
+        run(s, Pass.CAUSAL_FORWARD, qb.pointer, kb.pointer, vb.pointer, o, stats.pointer);
+        if (ob != null) cast.widen(ob.pointer, out.pointer(), out.size());
+        statsLayout(s, stats.pointer, lse.pointer(), false);
+        return;
+      }
+      long ownKeys = (long) s.causalOffset() * s.kvCols() * Bf16Cast.BYTES; // row offset, bytes
+      try (Workspace.Scratch earlierO = ws.scratch(out.size() * Bf16Cast.BYTES);
+          Workspace.Scratch earlierStats = ws.scratch(statCount * Workspace.FLOAT)) {
+        run(s, Pass.EARLIER_KEYS_FORWARD, qb.pointer, kb.pointer, vb.pointer, earlierO.pointer,
+            earlierStats.pointer);
+        run(diagonal(s), Pass.CAUSAL_FORWARD, qb.pointer, kb.pointer + ownKeys,
+            vb.pointer + ownKeys, o, stats.pointer);
+        ws.kernel("elementwise", "attention_merge2").call().grid(ws.gridFor(out.size()))
+            .block(Workspace.THREADS).ptr(earlierO.pointer).ptr(earlierStats.pointer).ptr(o)
+            .ptr(stats.pointer).ptr(out.pointer()).ptr(lse.pointer()).i32(s.batch())
+            .i32(s.heads()).i32(s.queryLen()).i32(s.headDim()).i32(out.isBf16() ? 1 : 0)
+            .launch();
+      }
+    }
+  }
+
+  /** One planned forward graph on bf16 q, k, v (device addresses) into bf16 o and stats. */
+  private void run(AttentionShape s, Pass pass, long q, long k, long v, long o, long stats) {
+    Plan p = plan(s, pass);
+    CudnnGraph g = p.graph();
+    boolean masked = pass == Pass.CAUSAL_FORWARD;
+    try (Workspace.Scratch work = ws.scratch(Math.max(1, g.workspaceBytes()))) {
+      long[] uids = masked ? new long[] {Q, K, V, O, STATS, SCALE, NEG_INF}
+          : new long[] {Q, K, V, O, STATS, SCALE};
+      MemorySegment[] ptrs = masked
+          ? new MemorySegment[] {device(q), device(k), device(v), device(o), device(stats),
+              p.scale(), negInf}
+          : new MemorySegment[] {device(q), device(k), device(v), device(o), device(stats),
+              p.scale()};
+      g.execute(uids, ptrs, work.pointer);
     }
   }
 
   void backward(AttentionShape s, CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor out,
       CudaTensor lse, CudaTensor dOut, CudaTensor dq, CudaTensor dk, CudaTensor dv) {
-    Plan p = plan(backwardPlans, s, false);
+    Plan p = plan(s, Pass.BACKWARD);
     Bf16Cast cast = new Bf16Cast(ws);
     long statCount = (long) s.queryRows() * s.heads();
     CudnnGraph g = p.graph();

@@ -175,3 +175,25 @@ extern "C" __global__ void stats_layout(const float* src, float* dst, int batch,
     else dst[i] = src[j];
   }
 }
+
+// Attention over two disjoint sets of keys merged into one: o1, o2 are the parts' bf16 outputs
+// (rows of [batch·len × heads·d]), l1, l2 their log-sum-exps in cuDNN's [batch × heads × len].
+// Each part is weighted by its softmax mass exp(l) (relative to the larger, for range): out is
+// fp32, or bf16 when outBf16; lse in cream's [batch·len × heads] layout, natural log.
+extern "C" __global__ void attention_merge2(const unsigned short* o1, const float* l1,
+                                            const unsigned short* o2, const float* l2, void* out,
+                                            float* lse, int batch, int heads, int len, int d,
+                                            int outBf16) {
+  const long long n = (long long)batch * len * heads * d;
+  GRID_LOOP(i, n) {
+    const long long hd = i / d, h = hd % heads, r = hd / heads, s = r % len, b = r / len;
+    const long long j = (b * heads + h) * len + s;
+    const float a = l1[j], c = l2[j], m = fmaxf(a, c);
+    const float w1 = expf(a - m), w2 = expf(c - m), inv = 1.f / (w1 + w2);
+    const float v = (w1 * __uint_as_float((unsigned int)o1[i] << 16)
+                     + w2 * __uint_as_float((unsigned int)o2[i] << 16)) * inv;
+    if (outBf16) reinterpret_cast<unsigned short*>(out)[i] = f32_to_bf16_rne(v);
+    else reinterpret_cast<float*>(out)[i] = v;
+    if (i % d == 0) lse[r * heads + h] = m + logf(w1 + w2);
+  }
+}

@@ -40,8 +40,29 @@ class CudnnAttentionTest {
     "2, 8, 2, 64, 300, 320",
   })
   void matchesReferenceWithBf16Error(int b, int h, int kvh, int d, int t, int stride) {
+    check(new AttentionShape(b, h, kvh, d, t, t, stride));
+  }
+
+  /**
+   * Prefill chunks after earlier keys of a KV cache: cuDNN's forward in two parts (every earlier
+   * key, then the chunk's causal square), merged by their log-sum-exps; the backward runs cream's
+   * kernels on that lse and output.
+   */
+  @Tag("gpu")
+  @ParameterizedTest(name = "B={0} H={1} KV={2} d={3} Tq={4} Tk={5} stride={6}")
+  @CsvSource({
+    "1, 8, 2, 64, 128, 300, 320",
+    "2, 4, 4, 128, 100, 356, 356",
+    "1, 8, 2, 64, 64, 1000, 1024",
+  })
+  void prefillChunksMatchTheReference(int b, int h, int kvh, int d, int tq, int tk, int stride) {
+    check(new AttentionShape(b, h, kvh, d, tq, tk, stride));
+  }
+
+  private void check(AttentionShape s) {
     CudaTests.backend().close(); // skips without a GPU
-    AttentionShape s = new AttentionShape(b, h, kvh, d, t, t, stride);
+    int b = s.batch(), h = s.heads(), kvh = s.kvHeads(), d = s.headDim(), t = s.queryLen();
+    int stride = s.kvStride();
     try (CudaBackend be = new CudaBackend(0, Precision.BF16)) {
       String impl = be.attentionImplementation(s);
       boolean required = "1".equals(System.getenv("CREAM_REQUIRE_CUDNN"));
@@ -51,7 +72,7 @@ class CudnnAttentionTest {
         assumeTrue(false, "cuDNN not installed: " + Cudnn.unavailableReason());
       }
     }
-    long seed = 7L * t + d + h;
+    long seed = 7L * t + d + h + s.keyLen();
     double[] q = gaussian(seed, s.queryRows() * s.queryCols(), 1.5);
     double[] k = gaussian(seed + 1, s.kvRows() * s.kvCols(), 1.5);
     double[] v = gaussian(seed + 2, s.kvRows() * s.kvCols(), 1);
@@ -63,7 +84,8 @@ class CudnnAttentionTest {
     double[][] cudnn = run(Precision.BF16, s, q, k, v, dOut);
     double[][] tf32 = run(Precision.TF32, s, q, k, v, dOut);
     String tag = "attention cuDNN d" + d + (kvh < h ? " GQA" : "") + " T" + t
-        + (stride > t ? " cache" + stride : "") + " ";
+        + (s.keyLen() > t ? " after " + s.causalOffset() : "")
+        + (stride > s.keyLen() ? " cache" + stride : "") + " ";
     for (int i = 0; i < names.length; i++) {
       double tol = i < 2 ? TOL : GRAD_TOL;
       double err = relError(cudnn[i], want[i]);
