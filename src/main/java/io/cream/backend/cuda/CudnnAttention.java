@@ -9,20 +9,22 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Causal attention through cuDNN's fused flash-attention engines (Hopper wgmma kernels), for
- * {@link Precision#BF16} training and prefill shapes (queryLen = keyLen = kvStride, head dim 64 or
- * 128). The operation graphs are the ones cuDNN's frontend builds for PyTorch's
+ * Causal attention through cuDNN's fused flash-attention engines (Hopper wgmma kernels) in
+ * {@link Precision#BF16}, head dim 64 or 128: forward and backward of training shapes (queryLen =
+ * keyLen = kvStride), and the forward of prefill chunks (a whole prompt, or a chunk of at least 64
+ * queries after earlier keys of a KV cache; decoding steps stay on cream's kernels). The
+ * operation graphs are the ones cuDNN's frontend builds for PyTorch's
  * scaled_dot_product_attention (read from cuDNN's API log): S = QKᵀ·scale, causal mask by index
  * comparison, softmax with its log-sum-exp as a statistic, O = P·V; the backward recomputes P
  * from the statistic and sums the query heads of a group into dK and dV.
  *
  * <p>cuDNN reads and writes bf16; cream's tensors stay fp32, so q, k, v and dOut are rounded to
  * bf16 copies (as the bf16 kernels of {@link CudaAttention} do) and the bf16 gradients widened
- * exactly. The output is written as it is when out is a bf16 tensor (training keeps o_proj's input
- * so), else widened too. The statistic lives in cream's lse tensor in cream's layout ([rows × heads], natural
- * log), converted from and to cuDNN's [batch × heads × len]. The backward's dQ is accumulated
- * with atomics inside cuDNN, so its last bits can differ between runs; CREAM_CUDNN=0 selects
- * cream's own deterministic kernels.
+ * exactly. The output is written as it is when out is a bf16 tensor (training keeps o_proj's
+ * input so), else widened too. The statistic lives in cream's lse tensor in cream's layout ([rows
+ * × heads], natural log), converted from and to cuDNN's [batch × heads × len]. cuDNN accumulates
+ * dQ in an fp32 buffer and makes no promise of run-to-run identical bits (two runs were identical
+ * on an H200); CREAM_CUDNN=0 selects cream's own deterministic kernels.
  */
 final class CudnnAttention {
   // Unique ids of the graph tensors that the variant pack binds.
