@@ -43,48 +43,63 @@ __device__ __forceinline__ void swiglu_bwd_one(float d, float g, float u, float&
   du = d * g * s;
 }
 
-// Bandwidth-bound: 16-byte accesses over the quads where every pointer allows, then the tail
-// (or everything, when one pointer is not 16-byte aligned) one element at a time.
+// Stores of four results (16 bytes of fp32, or 8 of their bf16 roundings, nearest even) and of
+// one, and whether a pointer allows the four-wide store.
+__device__ __forceinline__ void store4(float* p, long long q, float4 v) {
+  reinterpret_cast<float4*>(p)[q] = v;
+}
+__device__ __forceinline__ void store4(unsigned short* p, long long q, float4 v) {
+  reinterpret_cast<uint2*>(p)[q] =
+      make_uint2(f32_to_bf16_rne(v.x) | ((unsigned int)f32_to_bf16_rne(v.y) << 16),
+                 f32_to_bf16_rne(v.z) | ((unsigned int)f32_to_bf16_rne(v.w) << 16));
+}
+__device__ __forceinline__ void store1(float* p, long long i, float v) { p[i] = v; }
+__device__ __forceinline__ void store1(unsigned short* p, long long i, float v) {
+  p[i] = f32_to_bf16_rne(v);
+}
+__device__ __forceinline__ bool wide_ok(const float* p) { return aligned16(p); }
+__device__ __forceinline__ bool wide_ok(const unsigned short* p) {
+  return ((unsigned long long)p & 7ull) == 0;
+}
+
+// Bandwidth-bound: 16-byte loads over the quads where every pointer allows, then the tail (or
+// everything, when one pointer is misaligned) one element at a time. Out = float, or unsigned
+// short for a bf16 output (the input of down_proj, rounded once here instead of before the
+// product and again before its weight-gradient product).
+template <typename Out>
+__device__ __forceinline__ void swiglu_fwd_impl(const float* gate, const float* up, Out* out,
+                                                long long n) {
+  const long long quads = aligned16(gate) && aligned16(up) && wide_ok(out) ? n / 4 : 0;
+  GRID_LOOP(q, quads) {
+    const float4 g = reinterpret_cast<const float4*>(gate)[q];
+    const float4 u = reinterpret_cast<const float4*>(up)[q];
+    store4(out, q, make_float4(swiglu_one(g.x, u.x), swiglu_one(g.y, u.y), swiglu_one(g.z, u.z),
+                               swiglu_one(g.w, u.w)));
+  }
+  GRID_LOOP(j, n - 4 * quads) {
+    const long long i = 4 * quads + j;
+    store1(out, i, swiglu_one(gate[i], up[i]));
+  }
+}
+
 extern "C" __global__ void swiglu_fwd(const float* gate, const float* up, float* out,
                                       long long n) {
-  const long long quads = aligned16(gate) && aligned16(up) && aligned16(out) ? n / 4 : 0;
-  GRID_LOOP(q, quads) {
-    const float4 g = reinterpret_cast<const float4*>(gate)[q];
-    const float4 u = reinterpret_cast<const float4*>(up)[q];
-    reinterpret_cast<float4*>(out)[q] = make_float4(swiglu_one(g.x, u.x), swiglu_one(g.y, u.y),
-                                                    swiglu_one(g.z, u.z), swiglu_one(g.w, u.w));
-  }
-  GRID_LOOP(j, n - 4 * quads) {
-    const long long i = 4 * quads + j;
-    out[i] = swiglu_one(gate[i], up[i]);
-  }
+  swiglu_fwd_impl(gate, up, out, n);
 }
 
-// swiglu_fwd with a bf16 out: the input of down_proj, rounded once here instead of before the
-// product (and again before its weight-gradient product).
 extern "C" __global__ void swiglu_fwd_bf16(const float* gate, const float* up,
                                            unsigned short* out, long long n) {
-  const bool wide = aligned16(gate) && aligned16(up) && ((unsigned long long)out & 7ull) == 0;
-  const long long quads = wide ? n / 4 : 0;
-  GRID_LOOP(q, quads) {
-    const float4 g = reinterpret_cast<const float4*>(gate)[q];
-    const float4 u = reinterpret_cast<const float4*>(up)[q];
-    const unsigned int lo = f32_to_bf16_rne(swiglu_one(g.x, u.x))
-                            | ((unsigned int)f32_to_bf16_rne(swiglu_one(g.y, u.y)) << 16);
-    const unsigned int hi = f32_to_bf16_rne(swiglu_one(g.z, u.z))
-                            | ((unsigned int)f32_to_bf16_rne(swiglu_one(g.w, u.w)) << 16);
-    reinterpret_cast<uint2*>(out)[q] = make_uint2(lo, hi);
-  }
-  GRID_LOOP(j, n - 4 * quads) {
-    const long long i = 4 * quads + j;
-    out[i] = f32_to_bf16_rne(swiglu_one(gate[i], up[i]));
-  }
+  swiglu_fwd_impl(gate, up, out, n);
 }
 
-extern "C" __global__ void swiglu_bwd(const float* dout, const float* gate, const float* up,
-                                      float* dgate, float* dup, long long n) {
-  const bool wide = aligned16(dout) && aligned16(gate) && aligned16(up) && aligned16(dgate)
-                    && aligned16(dup);
+// Out = unsigned short: bf16 dgate, dup, the dy of the gate and up projections' backward, rounded
+// here (nearest even, as f32_to_bf16 would round them right before the products).
+template <typename Out>
+__device__ __forceinline__ void swiglu_bwd_impl(const float* dout, const float* gate,
+                                                const float* up, Out* dgate, Out* dup,
+                                                long long n) {
+  const bool wide = aligned16(dout) && aligned16(gate) && aligned16(up) && wide_ok(dgate)
+                    && wide_ok(dup);
   const long long quads = wide ? n / 4 : 0;
   GRID_LOOP(q, quads) {
     const float4 d = reinterpret_cast<const float4*>(dout)[q];
@@ -95,47 +110,27 @@ extern "C" __global__ void swiglu_bwd(const float* dout, const float* gate, cons
     swiglu_bwd_one(d.y, g.y, u.y, dg.y, du.y);
     swiglu_bwd_one(d.z, g.z, u.z, dg.z, du.z);
     swiglu_bwd_one(d.w, g.w, u.w, dg.w, du.w);
-    reinterpret_cast<float4*>(dgate)[q] = dg;
-    reinterpret_cast<float4*>(dup)[q] = du;
-  }
-  GRID_LOOP(j, n - 4 * quads) {
-    const long long i = 4 * quads + j;
-    swiglu_bwd_one(dout[i], gate[i], up[i], dgate[i], dup[i]);
-  }
-}
-
-// swiglu_bwd with bf16 dgate, dup: the dy of the gate and up projections' backward, rounded here
-// (nearest even, as f32_to_bf16 would round them right before the products).
-extern "C" __global__ void swiglu_bwd_bf16(const float* dout, const float* gate, const float* up,
-                                           unsigned short* dgate, unsigned short* dup,
-                                           long long n) {
-  const bool wide = aligned16(dout) && aligned16(gate) && aligned16(up)
-                    && ((unsigned long long)dgate & 7ull) == 0
-                    && ((unsigned long long)dup & 7ull) == 0;
-  const long long quads = wide ? n / 4 : 0;
-  GRID_LOOP(q, quads) {
-    const float4 d = reinterpret_cast<const float4*>(dout)[q];
-    const float4 g = reinterpret_cast<const float4*>(gate)[q];
-    const float4 u = reinterpret_cast<const float4*>(up)[q];
-    float4 dg, du;
-    swiglu_bwd_one(d.x, g.x, u.x, dg.x, du.x);
-    swiglu_bwd_one(d.y, g.y, u.y, dg.y, du.y);
-    swiglu_bwd_one(d.z, g.z, u.z, dg.z, du.z);
-    swiglu_bwd_one(d.w, g.w, u.w, dg.w, du.w);
-    reinterpret_cast<uint2*>(dgate)[q] =
-        make_uint2(f32_to_bf16_rne(dg.x) | ((unsigned int)f32_to_bf16_rne(dg.y) << 16),
-                   f32_to_bf16_rne(dg.z) | ((unsigned int)f32_to_bf16_rne(dg.w) << 16));
-    reinterpret_cast<uint2*>(dup)[q] =
-        make_uint2(f32_to_bf16_rne(du.x) | ((unsigned int)f32_to_bf16_rne(du.y) << 16),
-                   f32_to_bf16_rne(du.z) | ((unsigned int)f32_to_bf16_rne(du.w) << 16));
+    store4(dgate, q, dg);
+    store4(dup, q, du);
   }
   GRID_LOOP(j, n - 4 * quads) {
     const long long i = 4 * quads + j;
     float dg, du;
     swiglu_bwd_one(dout[i], gate[i], up[i], dg, du);
-    dgate[i] = f32_to_bf16_rne(dg);
-    dup[i] = f32_to_bf16_rne(du);
+    store1(dgate, i, dg);
+    store1(dup, i, du);
   }
+}
+
+extern "C" __global__ void swiglu_bwd(const float* dout, const float* gate, const float* up,
+                                      float* dgate, float* dup, long long n) {
+  swiglu_bwd_impl(dout, gate, up, dgate, dup, n);
+}
+
+extern "C" __global__ void swiglu_bwd_bf16(const float* dout, const float* gate, const float* up,
+                                           unsigned short* dgate, unsigned short* dup,
+                                           long long n) {
+  swiglu_bwd_impl(dout, gate, up, dgate, dup, n);
 }
 
 // dst[i] = bf16(src[i]): GEMM operands for the tensor cores. Bandwidth-bound: 16-byte loads and

@@ -1,14 +1,11 @@
 package io.cream.backend.cuda;
 
-import static io.cream.backend.TestData.download;
 import static io.cream.backend.TestData.gaussian;
-import static io.cream.backend.TestData.upload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cream.backend.AttentionShape;
 import io.cream.backend.ReferenceAttention64;
-import io.cream.backend.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -78,7 +75,7 @@ class CudaAttentionBf16Test {
         + (CudaAttention.splits(s) > 1 ? " split" : "") + " ";
     for (int i = 0; i < names.length; i++) {
       double tol = i < 2 ? TOL : GRAD_TOL;
-      double err = relError(bf16[i], want[i]);
+      double err = AttentionRuns.relError(bf16[i], want[i]);
       GpuReport.record(tag + names[i], err, tol);
       assertTrue(err <= tol, tag + names[i] + ": relative error " + err + " > " + tol); // NaN fails
     }
@@ -91,8 +88,8 @@ class CudaAttentionBf16Test {
     }
     // Output and dQ gather the most roundings: there the bf16 error must stand out.
     for (int i : new int[] {0, 2}) {
-      double eb = relError(bf16[i], want[i]), et = relError(tf32[i], want[i]);
-      double ef = relError(fp32[i], want[i]);
+      double eb = AttentionRuns.relError(bf16[i], want[i]), et = AttentionRuns.relError(tf32[i], want[i]);
+      double ef = AttentionRuns.relError(fp32[i], want[i]);
       assertTrue(eb > 2 * et, names[i] + ": bf16 error " + eb + " is not above 2× TF32's " + et);
       assertTrue(eb > 20 * ef, names[i] + ": bf16 error " + eb + " is not above 20× FP32's " + ef);
     }
@@ -131,42 +128,7 @@ class CudaAttentionBf16Test {
       double[] dOut) {
     try (CudaBackend be = new CudaBackend(0, p)) {
       assertTrue(be.attentionOnTensorCores(s), "this shape should run on tensor cores");
-      Tensor tq = upload(be, q, s.queryRows(), s.queryCols());
-      Tensor tk = upload(be, k, s.kvRows(), s.kvCols());
-      Tensor tv = upload(be, v, s.kvRows(), s.kvCols());
-      Tensor out = be.zeros(s.queryRows(), s.queryCols());
-      Tensor lse = be.zeros(s.queryRows(), s.heads());
-      be.attention(s, tq, tk, tv, out, lse);
-      Tensor dq = be.zeros(s.queryRows(), s.queryCols());
-      Tensor dk = be.zeros(s.kvRows(), s.kvCols());
-      Tensor dv = be.zeros(s.kvRows(), s.kvCols());
-      be.attentionBackward(s, tq, tk, tv, out, lse, upload(be, dOut, s.queryRows(),
-          s.queryCols()), dq, dk, dv);
-      return new double[][] {download(be, out), download(be, lse), download(be, dq),
-          attended(s, download(be, dk)), attended(s, download(be, dv))};
     }
-  }
-
-  /** Rows past keyLen of each sequence (never written: zero-initialised) must still be zero. */
-  private static double[] attended(AttentionShape s, double[] grad) {
-    for (int b = 0; b < s.batch(); b++) {
-      for (int j = s.keyLen(); j < s.kvStride(); j++) {
-        int from = (b * s.kvStride() + j) * s.kvCols();
-        for (int c = 0; c < s.kvCols(); c++) {
-          assertTrue(grad[from + c] == 0, "row " + j + " was written");
-        }
-      }
-    }
-    return grad;
-  }
-
-  private static double relError(double[] got, double[] ref) {
-    double num = 0, den = 0;
-    for (int i = 0; i < ref.length; i++) {
-      double e = got[i] - ref[i];
-      num += e * e;
-      den += ref[i] * ref[i];
-    }
-    return Math.sqrt(num / den);
+    return AttentionRuns.run(p, s, q, k, v, dOut, false);
   }
 }

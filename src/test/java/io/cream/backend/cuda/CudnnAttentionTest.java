@@ -1,16 +1,13 @@
 package io.cream.backend.cuda;
 
-import static io.cream.backend.TestData.download;
 import static io.cream.backend.TestData.gaussian;
 import static io.cream.backend.TestData.toFloat;
-import static io.cream.backend.TestData.upload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cream.backend.AttentionShape;
 import io.cream.backend.ReferenceAttention64;
-import io.cream.backend.Tensor;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -81,19 +78,19 @@ class CudnnAttentionTest {
     ReferenceAttention64.Grads g = ReferenceAttention64.backward(s, q, k, v, dOut);
     double[][] want = {ref.out(), ref.lse(), g.dq(), g.dk(), g.dv()};
     String[] names = {"out", "lse", "dq", "dk", "dv"};
-    double[][] cudnn = run(Precision.BF16, s, q, k, v, dOut);
-    double[][] tf32 = run(Precision.TF32, s, q, k, v, dOut);
+    double[][] cudnn = AttentionRuns.run(Precision.BF16, s, q, k, v, dOut, false);
+    double[][] tf32 = AttentionRuns.run(Precision.TF32, s, q, k, v, dOut, false);
     String tag = "attention cuDNN d" + d + (kvh < h ? " GQA" : "") + " T" + t
         + (s.keyLen() > t ? " after " + s.causalOffset() : "")
         + (stride > s.keyLen() ? " cache" + stride : "") + " ";
     for (int i = 0; i < names.length; i++) {
       double tol = i < 2 ? TOL : GRAD_TOL;
-      double err = relError(cudnn[i], want[i]);
+      double err = AttentionRuns.relError(cudnn[i], want[i]);
       GpuReport.record(tag + names[i], err, tol);
       assertTrue(err <= tol, tag + names[i] + ": relative error " + err + " > " + tol); // NaN fails
     }
     for (int i : new int[] {0, 2}) {
-      double eb = relError(cudnn[i], want[i]), et = relError(tf32[i], want[i]);
+      double eb = AttentionRuns.relError(cudnn[i], want[i]), et = AttentionRuns.relError(tf32[i], want[i]);
       assertTrue(eb > 2 * et, names[i] + ": cuDNN bf16 error " + eb + " is not above 2× TF32's " + et);
     }
   }
@@ -116,10 +113,10 @@ class CudnnAttentionTest {
     double[] k = gaussian(52, s.kvRows() * s.kvCols(), 1.5);
     double[] v = gaussian(53, s.kvRows() * s.kvCols(), 1);
     double[] dOut = gaussian(54, q.length, 1);
-    double[][] first = run(Precision.BF16, s, q, k, v, dOut);
-    double[][] second = run(Precision.BF16, s, q, k, v, dOut);
+    double[][] first = AttentionRuns.run(Precision.BF16, s, q, k, v, dOut, false);
+    double[][] second = AttentionRuns.run(Precision.BF16, s, q, k, v, dOut, false);
     for (int i = 0; i < first.length; i++) {
-      double err = relError(second[i], first[i]);
+      double err = AttentionRuns.relError(second[i], first[i]);
       GpuReport.record("attention cuDNN two runs, output " + i, err, 1e-6);
       assertTrue(err <= 1e-6, "output " + i + " differs by " + err + " between two runs");
     }
@@ -147,73 +144,23 @@ class CudnnAttentionTest {
     double[][] want = {ref.out(), ref.lse(), g.dq(), g.dk(), g.dv()};
     System.setProperty(CudnnAttention.SWITCH, cudnn);
     try {
-      double[][] f32 = run(Precision.BF16, s, q, k, v, dOut, false);
-      double[][] b16 = run(Precision.BF16, s, q, k, v, dOut, true);
+      double[][] f32 = AttentionRuns.run(Precision.BF16, s, q, k, v, dOut, false);
+      double[][] b16 = AttentionRuns.run(Precision.BF16, s, q, k, v, dOut, true);
       assertArrayEquals(Bf16Reference.rounded(toFloat(f32[0])), toFloat(b16[0]),
           "bf16 out is not the float32 out rounded");
       for (int i = 1; i < f32.length; i++) {
         String what = "attention bf16 out (cudnn=" + cudnn + ") output " + i;
         if (cudnn.equals("1")) {
-          double err = relError(b16[i], f32[i]);
+          double err = AttentionRuns.relError(b16[i], f32[i]);
           GpuReport.record(what + " vs fp32 out", err, 1e-5);
           assertTrue(err <= 1e-5, what + " changed by " + err + " with a bf16 out");
         }
-        double tol = i < 2 ? TOL : GRAD_TOL, err = relError(b16[i], want[i]);
+        double tol = i < 2 ? TOL : GRAD_TOL, err = AttentionRuns.relError(b16[i], want[i]);
         GpuReport.record(what + " vs float64", err, tol);
         assertTrue(err <= tol, what + ": relative error " + err + " > " + tol);
       }
     } finally {
       System.clearProperty(CudnnAttention.SWITCH);
     }
-  }
-
-  private static double[][] run(Precision p, AttentionShape s, double[] q, double[] k, double[] v,
-      double[] dOut) {
-    return run(p, s, q, k, v, dOut, false);
-  }
-
-  /** out, lse, dq, dk, dv of one forward and backward on a fresh backend of this precision. */
-  private static double[][] run(Precision p, AttentionShape s, double[] q, double[] k, double[] v,
-      double[] dOut, boolean bf16Out) {
-    try (CudaBackend be = new CudaBackend(0, p)) {
-      Tensor tq = upload(be, q, s.queryRows(), s.queryCols());
-      Tensor tk = upload(be, k, s.kvRows(), s.kvCols());
-      Tensor tv = upload(be, v, s.kvRows(), s.kvCols());
-      Tensor out = bf16Out ? be.matmulInput(s.queryRows(), s.queryCols())
-          : be.zeros(s.queryRows(), s.queryCols());
-      Tensor lse = be.zeros(s.queryRows(), s.heads());
-      be.attention(s, tq, tk, tv, out, lse);
-      Tensor dq = be.zeros(s.queryRows(), s.queryCols());
-      Tensor dk = be.zeros(s.kvRows(), s.kvCols());
-      Tensor dv = be.zeros(s.kvRows(), s.kvCols());
-      be.attentionBackward(s, tq, tk, tv, out, lse, upload(be, dOut, s.queryRows(),
-          s.queryCols()), dq, dk, dv);
-      return new double[][] {download(be, out), download(be, lse), download(be, dq),
-          attended(s, download(be, dk)), attended(s, download(be, dv))};
-    }
-  }
-
-  /** Rows past keyLen of each sequence (never written: zero-initialised) must still be zero. */
-  private static double[] attended(AttentionShape s, double[] grad) {
-    for (int b = 0; b < s.batch(); b++) {
-      for (int j = s.keyLen(); j < s.kvStride(); j++) {
-        int from = (b * s.kvStride() + j) * s.kvCols();
-        for (int c = 0; c < s.kvCols(); c++) {
-          assertTrue(grad[from + c] == 0, "row " + j + " was written");
-        }
-      }
-    }
-    return grad;
-  }
-
-  /** ‖got − want‖ / ‖want‖ over all elements. */
-  private static double relError(double[] got, double[] want) {
-    double num = 0, den = 0;
-    for (int i = 0; i < want.length; i++) {
-      double e = got[i] - want[i];
-      num += e * e;
-      den += want[i] * want[i];
-    }
-    return Math.sqrt(num / den);
   }
 }
