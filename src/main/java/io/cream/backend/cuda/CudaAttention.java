@@ -57,6 +57,13 @@ final class CudaAttention {
     this.cudnn = this.tensorCores ? CudnnAttention.open(ws, precision) : null;
   }
 
+  /** Frees what cuDNN planned for this backend (its descriptors and execution plans). */
+  void close() {
+    if (cudnn == null) return;
+    ws.ctx.makeCurrent();
+    cudnn.close();
+  }
+
   /** Which kernels run attention of this shape, for logs and benchmark reports. */
   String implementation(AttentionShape s) {
     if (cudnn != null && cudnn.supportsForward(s)) {

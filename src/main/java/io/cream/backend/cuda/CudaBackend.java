@@ -432,6 +432,7 @@ public final class CudaBackend implements Backend {
   /** Frees every tensor of this backend and returns the cached memory to the driver. */
   @Override
   public void close() {
+    attention.close();
     store.closeAll();
   }
 

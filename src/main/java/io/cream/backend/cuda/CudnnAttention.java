@@ -6,6 +6,7 @@ import io.cream.backend.AttentionShape;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -73,6 +74,14 @@ final class CudnnAttention {
   static boolean enabled() {
     String v = System.getProperty(SWITCH, System.getenv("CREAM_CUDNN"));
     return !"0".equals(v);
+  }
+
+  /** Destroys every planned graph; a later call plans again. */
+  void close() {
+    for (Map<AttentionShape, Plan> cache : List.of(forwardPlans, earlierKeyPlans, backwardPlans)) {
+      for (Plan p : cache.values()) if (p.graph() != null) p.graph().close();
+      cache.clear();
+    }
   }
 
   String description() {
