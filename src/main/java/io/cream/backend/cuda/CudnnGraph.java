@@ -186,7 +186,8 @@ final class CudnnGraph implements AutoCloseable {
 
   @Override
   public void close() {
-    for (MemorySegment d : owned) dnn.destroy(d);
+    // Newest first: the plan before the configurations, graph, operations and tensors it refers to.
+    for (int i = owned.size() - 1; i >= 0; i--) dnn.destroy(owned.get(i));
     owned.clear();
   }
 }
