@@ -1,8 +1,7 @@
 // RMSNorm, one block per row: y = x·r·w with r = 1/√(mean(x²) + eps), the mean in double; y is
 // float32, or bf16 where it only feeds matrix products (rmsnorm_fwd_bf16).
 // Backward with g = dy∘w: dx = r·g − x·r³·(g·x)/C; the weight gradient Σ_rows dy∘x·r goes through
-// per-chunk column sums (rmsnorm_bwd_fused with dx in the same pass, or rmsnorm_dw_partial) and
-// reduce.cu's colsum_finish (deterministic, no atomics).
+// rmsnorm_dw_partial and reduce.cu's colsum_finish (deterministic, no atomics).
 
 extern "C" __global__ void rmsnorm_fwd(const float* x, const float* w, float* y, float* rstd,
                                        int cols, float eps) {
@@ -72,39 +71,4 @@ extern "C" __global__ void rmsnorm_dw_partial(const float* dy, const float* x, c
     s += (double)dy[i] * x[i] * (double)rstd[r];
   }
   partial[(long long)blockIdx.y * cols + c] = s;
-}
-
-// rmsnorm_bwd_dx and rmsnorm_dw_partial in one pass over dy and x: block blockIdx.x takes rows
-// [r0, r1) one after the other (dx as rmsnorm_bwd_dx computes it) and keeps the weight gradient's
-// per-column sums of its rows in shared memory (cols doubles, each owned by one thread, added in
-// row order), written to partial[blockIdx.x] for colsum_finish. Saves one read of dy and of x.
-extern "C" __global__ void rmsnorm_bwd_fused(const float* dy, const float* x, const float* w,
-                                             const float* rstd, float* dx, int rows, int cols,
-                                             int rowsPerChunk, int accumulate, double* partial) {
-  __shared__ double scratch[32];
-  extern __shared__ double colSums[];
-  for (int c = threadIdx.x; c < cols; c += blockDim.x) colSums[c] = 0.0;
-  const int r0 = blockIdx.x * rowsPerChunk;
-  const int r1 = min(rows, r0 + rowsPerChunk);
-  for (int r = r0; r < r1; r++) {
-    const long long base = (long long)r * cols;
-    double gx = 0.0;
-    for (int c = threadIdx.x; c < cols; c += blockDim.x) {
-      const float g = dy[base + c] * w[c];
-      gx += (double)g * x[base + c];
-    }
-    gx = block_sum_d(gx, scratch);
-    const double inv = rstd[r];
-    const float a = (float)inv;
-    const float b = (float)(inv * inv * inv * gx / cols);
-    for (int c = threadIdx.x; c < cols; c += blockDim.x) {
-      const float d = dy[base + c], xv = x[base + c];
-      const float v = a * (d * w[c]) - b * xv;
-      dx[base + c] = accumulate ? dx[base + c] + v : v;
-      colSums[c] += (double)d * xv * (double)rstd[r];
-    }
-  }
-  for (int c = threadIdx.x; c < cols; c += blockDim.x) {
-    partial[(long long)blockIdx.x * cols + c] = colSums[c];
-  }
 }
