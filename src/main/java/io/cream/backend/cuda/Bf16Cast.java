@@ -1,5 +1,7 @@
 package io.cream.backend.cuda;
 
+import io.cream.backend.AttentionShape;
+
 /**
  * Rounds float32 device arrays to bfloat16 copies (round to nearest, ties to even; the kernel
  * f32_to_bf16 in elementwise.cu), the operands of the bf16 tensor-core products. One read of 4
@@ -30,6 +32,15 @@ final class Bf16Cast {
       s.close();
       throw e;
     }
+  }
+
+  /**
+   * A bf16 copy of attention's K or V in their layout (batch × kvStride rows); with one sequence
+   * only the rows the keys use, so a prefill into a long KV cache does not copy the empty rest.
+   */
+  Workspace.Scratch copyOfKv(AttentionShape s, CudaTensor t) {
+    if (s.batch() > 1) return copyOf(t);
+    return copyOf(t.pointer(), Math.min(t.size(), (long) s.keyLen() * s.kvCols()));
   }
 
   /** dst[i] = bf16(src[i]) for i < n (src float32, dst bf16, both device pointers). */

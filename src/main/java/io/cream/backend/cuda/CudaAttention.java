@@ -204,8 +204,8 @@ final class CudaAttention {
   private void bf16CastForward(AttentionShape s, Bf16AttentionKernels.Choice c, CudaTensor q,
       CudaTensor k, CudaTensor v, long out, long lse) {
     Bf16Cast cast = new Bf16Cast(ws);
-    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = castKv(cast, s, k);
-        Workspace.Scratch vb = castKv(cast, s, v)) {
+    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = cast.copyOfKv(s, k);
+        Workspace.Scratch vb = cast.copyOfKv(s, v)) {
       ws.kernel(fwdFile, c.name()).call()
           .grid(Workspace.ceilDiv(s.queryLen(), TC_BQ), s.heads(), s.batch())
           .block(TC_THREADS).shared(c.sharedBytes())
@@ -240,8 +240,8 @@ final class CudaAttention {
     }
     // One rounding of each operand here instead of one per tile and block in the kernels.
     Bf16Cast cast = new Bf16Cast(ws);
-    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = castKv(cast, s, k);
-        Workspace.Scratch vb = castKv(cast, s, v); Workspace.Scratch db = cast.copyOf(dOut)) {
+    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = cast.copyOfKv(s, k);
+        Workspace.Scratch vb = cast.copyOfKv(s, v); Workspace.Scratch db = cast.copyOf(dOut)) {
       backwardKernels(s, cq.name(), cq.sharedBytes(), ckv.name(), ckv.sharedBytes(), qb.pointer,
           kb.pointer, vb.pointer, lse, db.pointer, dq, dk, dv, delta);
     }
@@ -265,15 +265,6 @@ final class CudaAttention {
         .ptr(dOut).ptr(dk.pointer()).ptr(dv.pointer()).i32(s.heads())
         .i32(s.kvHeads()).i32(s.queryLen()).i32(s.keyLen()).i32(s.kvStride()).f32(scale)
         .launch();
-  }
-
-  /**
-   * A bf16 copy of K or V in their layout (batch × kvStride rows); with one sequence only the rows
-   * the keys use, so a prefill into a long cache does not copy the empty rest.
-   */
-  private Workspace.Scratch castKv(Bf16Cast cast, AttentionShape s, CudaTensor t) {
-    if (s.batch() > 1) return cast.copyOf(t);
-    return cast.copyOf(t.pointer(), Math.min(t.size(), (long) s.keyLen() * s.kvCols()));
   }
 
   private static int floats(int n) {

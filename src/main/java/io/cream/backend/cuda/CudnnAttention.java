@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import io.cream.backend.AttentionShape;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,8 +153,8 @@ final class CudnnAttention {
     Bf16Cast cast = new Bf16Cast(ws);
     long statCount = (long) s.queryRows() * s.heads();
     boolean chunk = s.queryLen() < s.keyLen();
-    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = cast.copyOf(k);
-        Workspace.Scratch vb = cast.copyOf(v);
+    try (Workspace.Scratch qb = cast.copyOf(q); Workspace.Scratch kb = cast.copyOfKv(s, k);
+        Workspace.Scratch vb = cast.copyOfKv(s, v);
         Workspace.Scratch ob = out.isBf16() && !chunk ? null
             : ws.scratch(out.size() * Bf16Cast.BYTES);
         Workspace.Scratch stats = ws.scratch(statCount * Workspace.FLOAT)) {
@@ -184,16 +185,16 @@ final class CudnnAttention {
   private void run(AttentionShape s, Pass pass, long q, long k, long v, long o, long stats) {
     Plan p = plan(s, pass);
     CudnnGraph g = p.graph();
-    boolean masked = pass == Pass.CAUSAL_FORWARD;
+    List<Long> uids = new ArrayList<>(List.of(Q, K, V, O, STATS, SCALE));
+    List<MemorySegment> ptrs = new ArrayList<>(List.of(device(q), device(k), device(v),
+        device(o), device(stats), p.scale()));
+    if (pass == Pass.CAUSAL_FORWARD) { // only the masked graph has the −∞ scalar
+      uids.add(NEG_INF);
+      ptrs.add(negInf);
+    }
     try (Workspace.Scratch work = ws.scratch(Math.max(1, g.workspaceBytes()))) {
-      long[] uids = masked ? new long[] {Q, K, V, O, STATS, SCALE, NEG_INF}
-          : new long[] {Q, K, V, O, STATS, SCALE};
-      MemorySegment[] ptrs = masked
-          ? new MemorySegment[] {device(q), device(k), device(v), device(o), device(stats),
-              p.scale(), negInf}
-          : new MemorySegment[] {device(q), device(k), device(v), device(o), device(stats),
-              p.scale()};
-      g.execute(uids, ptrs, work.pointer);
+      g.execute(uids.stream().mapToLong(Long::longValue).toArray(),
+          ptrs.toArray(MemorySegment[]::new), work.pointer);
     }
   }
 
@@ -219,9 +220,10 @@ final class CudnnAttention {
       g.execute(new long[] {Q, K, V, O, DO, STATS, DQ, DK, DV, SOFTMAX_SUM, DQ_ACCUM, SCALE,
               NEG_INF, ONE},
           new MemorySegment[] {device(qb.pointer), device(kb.pointer), device(vb.pointer),
-              device(ob != null ? ob.pointer : out.pointer()), device(dob.pointer), device(stats.pointer), device(dqb.pointer),
-              device(dkb.pointer), device(dvb.pointer), device(softmaxSum.pointer),
-              device(dqAccum.pointer), p.scale(), negInf, one}, work.pointer);
+              device(ob != null ? ob.pointer : out.pointer()), device(dob.pointer),
+              device(stats.pointer), device(dqb.pointer), device(dkb.pointer),
+              device(dvb.pointer), device(softmaxSum.pointer), device(dqAccum.pointer), p.scale(),
+              negInf, one}, work.pointer);
       cast.widen(dqb.pointer, dq.pointer(), dq.size());
       cast.widen(dkb.pointer, dk.pointer(), dk.size());
       cast.widen(dvb.pointer, dv.pointer(), dv.size());
