@@ -9,15 +9,12 @@
 # TRAIN=0 stops before the training steps, TORCH=0 before PyTorch.
 # Here: scripts/gpu-pack.sh DEST && cp scripts/gpu-attn-bf16.sh DEST/; there: bash DEST/gpu-attn-bf16.sh
 set -uo pipefail
-export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
+source "$HERE/gpu-env.sh"
 OUT="${OUT:-/tmp/gpu-attn-bf16}"
 mkdir -p "$OUT"
-RT="${TMPDIR:-/tmp}/cream-jre"
-[[ -x "$RT/jre/bin/java" ]] || { mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT"; }
 J=("$RT/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
 CP="$HERE/cream.jar:$HERE/test-classes:$HERE/lib/*"
-export CREAM_CACHE="${TMPDIR:-/tmp}/cream-cache"
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader
 date -u +"%Y-%m-%d %H:%M UTC"
 echo "== tests"

@@ -11,14 +11,11 @@
 # Here: scripts/gpu-pack.sh DEST && cp scripts/gpu-attn-bwd.sh DEST/ && cp BASE.jar
 # DEST/cream-base.jar; there: bash DEST/gpu-attn-bwd.sh
 set -uo pipefail
-export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
+source "$HERE/gpu-env.sh"
 OUT="${OUT:-/tmp/gpu-attn-bwd}"
 mkdir -p "$OUT"
-RT="${TMPDIR:-/tmp}/cream-jre"
-[[ -x "$RT/jre/bin/java" ]] || { mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT"; }
 J=("$RT/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
-export CREAM_CACHE="${TMPDIR:-/tmp}/cream-cache"
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader
 date -u +"%Y-%m-%d %H:%M UTC"
 if [[ "${TESTS:-1}" != 0 ]]; then

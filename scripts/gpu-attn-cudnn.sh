@@ -5,18 +5,13 @@
 # amp, all in one call on the same card. TESTS=0 skips the tests; BENCH_7B=1 adds the 7B step;
 # a cream-base.jar beside this script adds an alternating A/B of the TinyLlama step against it.
 set -uo pipefail
-export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
-source "$HERE/gpu-cudnn.sh"
+source "$HERE/gpu-env.sh"
 [[ -n "${CREAM_CUDNN_LIB_DIR:-}" ]] && export CREAM_REQUIRE_CUDNN=1
 OUT="${OUT:-/tmp/gpu-attn-cudnn}"
 mkdir -p "$OUT"
-RT="${TMPDIR:-/tmp}/cream-jre"
-if [[ ! -x "$RT/jre/bin/java" ]]; then
-  mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT" || { echo "cannot unpack jre.tgz" >&2; exit 1; }
-fi
 JAVA=("$RT/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
-export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}" CREAM_GPU_REPORT="$OUT/errors.tsv"
+export CREAM_GPU_REPORT="$OUT/errors.tsv"
 # cuDNN says why it refuses a graph here (1 = errors).
 export CUDNN_LOGLEVEL_DBG="${CUDNN_LOGLEVEL_DBG:-1}" CUDNN_LOGDEST_DBG="$OUT/cudnn.log"
 export TRANSFORMERS_VERBOSITY=error HF_HUB_DISABLE_PROGRESS_BARS=1

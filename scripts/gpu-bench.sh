@@ -6,17 +6,11 @@
 # BENCH_7B=0 skips the Llama-2-7B shape; TINY_BATCH sets the TinyLlama batch (default 4);
 # PRECISION (default bf16) what cream feeds the tensor cores; MORE=0 skips the extra variants.
 set -uo pipefail
-export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
-source "$HERE/gpu-cudnn.sh"
+source "$HERE/gpu-env.sh"
 OUT="${OUT:-/tmp/gpu-bench}"
 mkdir -p "$OUT"
 LOG="$OUT/bench.log"
-RT="${TMPDIR:-/tmp}/cream-jre"
-if [[ ! -x "$RT/jre/bin/java" ]]; then
-  mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT" || { echo "gpu-bench: cannot unpack jre.tgz" >&2; exit 1; }
-fi
-export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"
 export TRANSFORMERS_VERBOSITY=error HF_HUB_DISABLE_PROGRESS_BARS=1
 run() { # LIMIT_SECONDS COMMAND...: prints the command, its output and its wall time
   local limit=$1; shift

@@ -7,14 +7,12 @@
 # Here: scripts/gpu-pack.sh DEST && cp scripts/gpu-bf16act.sh DEST/ && cp BASE.jar DEST/cream-base.jar
 # There: bash DEST/gpu-bf16act.sh     (TESTS=0 skips the tests, BENCH_7B=0 the 7B pair)
 set -uo pipefail
-export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
+source "$HERE/gpu-env.sh"
 OUT="${OUT:-/tmp/gpu-bf16act}"
 mkdir -p "$OUT"
-RT="${TMPDIR:-/tmp}/cream-jre"
-[[ -x "$RT/jre/bin/java" ]] || { mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT"; }
 J=("$RT/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
-export CREAM_CACHE="${TMPDIR:-/tmp}/cream-cache" TRANSFORMERS_VERBOSITY=error
+export TRANSFORMERS_VERBOSITY=error
 export HF_HUB_DISABLE_PROGRESS_BARS=1
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader
 date -u +"%Y-%m-%d %H:%M UTC"

@@ -10,24 +10,17 @@
 # skip with HF_PARITY=0; TESTS=0 skips the JUnit tests).
 # Logs and the JUnit XML go to $OUT (or /tmp/gpu-check). Exit code 0 only when nothing failed.
 set -uo pipefail
-export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
-source "$HERE/gpu-cudnn.sh"
+source "$HERE/gpu-env.sh"
 # On the GPU machine cuDNN is part of the check: its attention test may not skip.
 [[ -n "${CREAM_CUDNN_LIB_DIR:-}" ]] && export CREAM_REQUIRE_CUDNN=1
 OUT="${OUT:-/tmp/gpu-check}"
 mkdir -p "$OUT"
-RT="${TMPDIR:-/tmp}/cream-jre"
 
-if [[ ! -x "$RT/jre/bin/java" ]]; then
-  mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT" || { echo "gpu-check: cannot unpack jre.tgz" >&2; exit 1; }
-fi
-JAVA="$RT/jre/bin/java"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>&1 | tee "$OUT/gpu.txt"
 "$JAVA" -version 2>&1 | head -1
 
 export CREAM_GPU_REPORT="$OUT/errors.tsv"
-export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"
 : > "$CREAM_GPU_REPORT"
 status=0
 start=$(date +%s)

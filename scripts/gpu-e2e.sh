@@ -7,18 +7,12 @@
 #   2. ./cream generate and ./cream eval passkey on the GPU-trained checkpoint with --device cuda.
 # Logs go to $OUT (or /tmp/gpu-e2e); exit status 0 only when every step ran and the curves agree.
 set -uo pipefail
-export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
-source "$HERE/gpu-cudnn.sh"
+source "$HERE/gpu-env.sh"
 OUT="${OUT:-/tmp/gpu-e2e}"
 WORK="${TMPDIR:-/tmp}/cream-e2e"
 STEPS="${E2E_STEPS:-20}"
 mkdir -p "$OUT" "$WORK"
-RT="${TMPDIR:-/tmp}/cream-jre"
-if [[ ! -x "$RT/jre/bin/java" ]]; then
-  mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT" || { echo "gpu-e2e: cannot unpack jre.tgz" >&2; exit 1; }
-fi
-export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"
 cream() {
   "$RT/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
     -XX:MaxRAMPercentage=60 -jar "$HERE/cream.jar" "$@" 2>&1 | grep -v "incubator modules"

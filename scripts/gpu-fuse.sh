@@ -8,14 +8,12 @@
 # There: bash DEST/gpu-fuse.sh        (TESTS=0 skips the tests, TRAIN=0 the training steps;
 # STEPS and WARMUP set cream's timed and warm-up steps, 3 and 1 by default)
 set -uo pipefail
-export NCCL_NVLS_ENABLE=0
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
+source "$HERE/gpu-env.sh"
 OUT="${OUT:-/tmp/gpu-fuse}"
 mkdir -p "$OUT"
-RT="${TMPDIR:-/tmp}/cream-jre"
-[[ -x "$RT/jre/bin/java" ]] || { mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT"; }
 J=("$RT/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
-export CREAM_CACHE="${TMPDIR:-/tmp}/cream-cache" TRANSFORMERS_VERBOSITY=error
+export TRANSFORMERS_VERBOSITY=error
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader
 date -u +"%Y-%m-%d %H:%M UTC"
 

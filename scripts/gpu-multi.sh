@@ -12,20 +12,13 @@
 # relative difference. Logs and metrics go to $OUT (default /tmp/gpu-multi). Exit status 0 only
 # when the NCCL tests pass, every run finished and the fp32 curves agree within 1e-5 relative.
 set -uo pipefail
-export NCCL_NVLS_ENABLE=0 # NVLink multicast stays off on shared hosts (the launcher sets it too)
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
-source "$HERE/gpu-cudnn.sh"
+source "$HERE/gpu-env.sh"
 OUT="${OUT:-/tmp/gpu-multi}"
 WORK="${TMPDIR:-/tmp}/cream-multi"
 PARITY_STEPS="${PARITY_STEPS:-20}"
 SPEED_STEPS="${SPEED_STEPS:-12}"
 mkdir -p "$OUT" "$WORK"
-RT="${TMPDIR:-/tmp}/cream-jre"
-if [[ ! -x "$RT/jre/bin/java" ]]; then
-  mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT" || { echo "gpu-multi: cannot unpack jre.tgz" >&2; exit 1; }
-fi
-JAVA="$RT/jre/bin/java"
-export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"
 nvidia-smi --query-gpu=index,name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpus.txt"
 gpus=$(wc -l < "$OUT/gpus.txt")
 [[ "$gpus" -ge 2 ]] || { echo "gpu-multi: needs two GPUs, this machine has $gpus" >&2; exit 1; }

@@ -45,7 +45,7 @@ for j in target/lib/*.jar; do
   esac
 done
 cp -r target/test-classes "$DEST/test-classes"
-cp scripts/gpu-check.sh scripts/gpu-cudnn.sh scripts/gpu-e2e.sh scripts/gpu-bench.sh scripts/gpu-multi.sh scripts/gpu-attn.sh scripts/hf_parity.py \
+cp scripts/gpu-check.sh scripts/gpu-env.sh scripts/gpu-e2e.sh scripts/gpu-bench.sh scripts/gpu-multi.sh scripts/gpu-attn.sh scripts/hf_parity.py \
   scripts/bench_torch.py "$DEST/"
 
 # Data for gpu-e2e.sh: the Mistral tokenizer and a few public-domain books.

@@ -1,0 +1,22 @@
+# Sourced by the gpu-*.sh scripts right after they set HERE (the folder scripts/gpu-pack.sh filled):
+# NVLink multicast off (on shared hosts it can put GPUs out of service), the carried Java runtime
+# unpacked once into $RT ($JAVA is its java), the kernel cache ($CREAM_CACHE), and cuDNN 9 from
+# PyTorch's pip wheel (nvidia-cudnn-cu13), where the dynamic loader does not look, unless
+# CREAM_CUDNN_LIB_DIR is set already; without cuDNN cream runs its own attention kernels.
+export NCCL_NVLS_ENABLE=0
+RT="${TMPDIR:-/tmp}/cream-jre"
+if [[ ! -x "$RT/jre/bin/java" ]]; then
+  mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT" \
+    || { echo "$(basename "$0"): cannot unpack $HERE/jre.tgz" >&2; exit 1; }
+fi
+JAVA="$RT/jre/bin/java"
+export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"
+if [[ -z "${CREAM_CUDNN_LIB_DIR:-}" ]] && command -v python3 >/dev/null; then
+  CREAM_CUDNN_LIB_DIR="$(python3 -c 'import os, nvidia.cudnn as c; print(os.path.join(list(c.__path__)[0], "lib"))' 2>/dev/null || true)"
+  if [[ -n "$CREAM_CUDNN_LIB_DIR" && -e "$CREAM_CUDNN_LIB_DIR/libcudnn.so.9" ]]; then
+    export CREAM_CUDNN_LIB_DIR
+  else
+    unset CREAM_CUDNN_LIB_DIR
+  fi
+fi
+if [[ -n "${CREAM_CUDNN_LIB_DIR:-}" ]]; then echo "cuDNN: $CREAM_CUDNN_LIB_DIR"; else echo "cuDNN: not found, cream runs its own attention kernels"; fi
