@@ -6,8 +6,14 @@
 export NCCL_NVLS_ENABLE=0
 RT="${TMPDIR:-/tmp}/cream-jre"
 if [[ ! -x "$RT/jre/bin/java" ]]; then
-  mkdir -p "$RT" && tar xzf "$HERE/jre.tgz" -C "$RT" \
-    || { echo "$(basename "$0"): cannot unpack $HERE/jre.tgz" >&2; exit 1; }
+  mkdir -p "$RT"
+  if [[ -f "$HERE/jre.txz" ]]; then # the lean pack's (scripts/gpu-pack.sh --lean); Python if no xz
+    tar xJf "$HERE/jre.txz" -C "$RT" 2>/dev/null \
+      || python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$HERE/jre.txz" "$RT" \
+      || { echo "$(basename "$0"): cannot unpack $HERE/jre.txz" >&2; exit 1; }
+  else
+    tar xzf "$HERE/jre.tgz" -C "$RT" || { echo "$(basename "$0"): cannot unpack $HERE/jre.tgz" >&2; exit 1; }
+  fi
 fi
 JAVA="$RT/jre/bin/java"
 export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"

@@ -12,13 +12,20 @@
 #   bench_torch.py   the PyTorch + transformers side of `cream bench train`
 #   lib/tokenizers-*.jar  DJL tokenizers stripped to its linux-x86_64 native library
 #   data/            tokenizer.json (+ tokenizer_config.json) and a few books for gpu-e2e.sh
-# Usage: scripts/gpu-pack.sh [DEST]    then on the GPU machine: bash DEST/gpu-check.sh
+# Usage: scripts/gpu-pack.sh [--lean] [DEST]    then on the GPU machine: bash DEST/gpu-check.sh
+#   --lean  for training runs, where the 64 MiB carry also holds models and data: no tests, no JUnit,
+#           no charts; jre.txz: only the modules train/eval/synth/export need, the JVM library
+#           stripped, xz over uncompressed modules (~14 MB instead of ~40); eval then writes
+#           results.json without chart.png (draw the charts with 'cream report' at home)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
+LEAN=0
+if [[ "${1:-}" == "--lean" ]]; then LEAN=1; shift; fi
 DEST="$(readlink -m "${1:-$ROOT/.gpu}")"
 JDK="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 JUNIT_CONSOLE="org.junit.platform:junit-platform-console-standalone:1.14.1"
 MODULES="java.base,java.desktop,jdk.incubator.vector,java.logging,java.management,jdk.unsupported,java.naming,java.net.http,java.sql,jdk.zipfs"
+((LEAN)) && MODULES="java.base,jdk.incubator.vector,java.logging,java.management,jdk.unsupported,java.sql"
 
 [[ -x "$JDK/bin/jlink" ]] || { echo "gpu-pack: no JDK 25 at $JDK; set JAVA_HOME" >&2; exit 2; }
 mkdir -p "$DEST"
@@ -41,47 +48,61 @@ for j in target/lib/*.jar; do
       mapfile -t other < <(unzip -Z1 "$j" | grep -E '^com/sun/jna/[^/]+/[^/]+$' | grep -v '/linux-x86-64/')
       ((${#other[@]} == 0)) || zip -q -d "$DEST/lib/$(basename "$j")" "${other[@]}" \
         || { echo "gpu-pack: cannot strip $(basename "$j")" >&2; exit 1; } ;;
+    jfreechart-*) ((LEAN)) || cp "$j" "$DEST/lib/" ;; # charts need java.desktop
     *) cp "$j" "$DEST/lib/" ;;
   esac
 done
-cp -r target/test-classes "$DEST/test-classes"
+((LEAN)) || cp -r target/test-classes "$DEST/test-classes"
 cp scripts/gpu-check.sh scripts/gpu-env.sh scripts/gpu-e2e.sh scripts/gpu-bench.sh scripts/gpu-multi.sh scripts/gpu-attn.sh scripts/hf_parity.py \
   scripts/bench_torch.py "$DEST/"
 
-# Data for gpu-e2e.sh: the Mistral tokenizer and a few public-domain books.
-SHARED="${CREAM_SHARED_DATA:-$ROOT/../shared/data}"
-[[ -d "$SHARED" ]] || SHARED=/work/shared/data
-rm -rf "$DEST/data" && mkdir -p "$DEST/data"
-cp "$SHARED"/tokenizers/mistral-7b/tokenizer.json "$SHARED"/tokenizers/mistral-7b/tokenizer_config.json "$DEST/data/" \
-  || { echo "gpu-pack: no tokenizer at $SHARED/tokenizers/mistral-7b; set CREAM_SHARED_DATA" >&2; exit 1; }
-for book in austen-persuasion carroll-alice chesterton-thursday; do
-  cp "$SHARED/corpus/gutenberg/$book.txt.gz" "$DEST/data/"
-done
+# Data for gpu-e2e.sh (full pack only): the Mistral tokenizer and a few public-domain books.
+rm -rf "$DEST/data"
+if ((!LEAN)); then
+  SHARED="${CREAM_SHARED_DATA:-$ROOT/../shared/data}"
+  [[ -d "$SHARED" ]] || SHARED=/work/shared/data
+  mkdir -p "$DEST/data"
+  cp "$SHARED"/tokenizers/mistral-7b/tokenizer.json "$SHARED"/tokenizers/mistral-7b/tokenizer_config.json "$DEST/data/" \
+    || { echo "gpu-pack: no tokenizer at $SHARED/tokenizers/mistral-7b; set CREAM_SHARED_DATA" >&2; exit 1; }
+  for book in austen-persuasion carroll-alice chesterton-thursday; do
+    cp "$SHARED/corpus/gutenberg/$book.txt.gz" "$DEST/data/"
+  done
+fi
 
-if [[ ! -f "$DEST/junit-console.jar" ]]; then
+if ((!LEAN)) && [[ ! -f "$DEST/junit-console.jar" ]]; then
   echo "gpu-pack: fetching $JUNIT_CONSOLE" >&2
   mvn -B -q dependency:copy -Dartifact="$JUNIT_CONSOLE" -DoutputDirectory="$DEST" \
     -Dmdep.stripVersion=true
   mv "$DEST/junit-platform-console-standalone.jar" "$DEST/junit-console.jar"
 fi
 
-# The runtime carries DejaVu Sans and a fontconfig.properties naming it: bare GPU images have no
-# fontconfig, and Java2D (the eval charts) then finds no font at all.
+# The full runtime carries DejaVu Sans and a fontconfig.properties naming it: bare GPU images have
+# no fontconfig, and Java2D (the eval charts) then finds no font at all.
 if [[ -f "$DEST/jre.tgz" ]] && ! tar tzf "$DEST/jre.tgz" | grep -q "jre/lib/fontconfig.properties"; then
   rm "$DEST/jre.tgz"
 fi
-if [[ ! -f "$DEST/jre.tgz" ]]; then
+RUNTIME="$DEST/jre.tgz"
+((LEAN)) && RUNTIME="$DEST/jre.txz"
+if [[ ! -f "$RUNTIME" ]]; then
   echo "gpu-pack: jlinking a runtime ($MODULES)" >&2
   tmp="$(mktemp -d)"
-  "$JDK/bin/jlink" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files \
-    --compress=zip-9 --output "$tmp/jre"
-  FONTS=/usr/share/fonts/truetype/dejavu
-  [[ -f "$FONTS/DejaVuSans.ttf" && -f "$FONTS/DejaVuSans-Bold.ttf" ]] \
-    || { echo "gpu-pack: no DejaVu Sans in $FONTS (apt-get install fonts-dejavu-core)" >&2; exit 1; }
-  mkdir -p "$tmp/jre/lib/fonts"
-  cp "$FONTS/DejaVuSans.ttf" "$FONTS/DejaVuSans-Bold.ttf" "$tmp/jre/lib/fonts/"
-  cp "$ROOT/scripts/jre-fontconfig.properties" "$tmp/jre/lib/fontconfig.properties"
-  tar czf "$DEST/jre.tgz" -C "$tmp" jre
+  if ((LEAN)); then
+    "$JDK/bin/jlink" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files \
+      --compress=zip-0 --output "$tmp/jre"
+    strip --strip-unneeded "$tmp/jre/lib/server/libjvm.so" \
+      || { echo "gpu-pack: cannot strip libjvm.so (is binutils installed?)" >&2; exit 1; }
+    tar cJf "$RUNTIME" -C "$tmp" jre
+  else
+    "$JDK/bin/jlink" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files \
+      --compress=zip-9 --output "$tmp/jre"
+    FONTS=/usr/share/fonts/truetype/dejavu
+    [[ -f "$FONTS/DejaVuSans.ttf" && -f "$FONTS/DejaVuSans-Bold.ttf" ]] \
+      || { echo "gpu-pack: no DejaVu Sans in $FONTS (apt-get install fonts-dejavu-core)" >&2; exit 1; }
+    mkdir -p "$tmp/jre/lib/fonts"
+    cp "$FONTS/DejaVuSans.ttf" "$FONTS/DejaVuSans-Bold.ttf" "$tmp/jre/lib/fonts/"
+    cp "$ROOT/scripts/jre-fontconfig.properties" "$tmp/jre/lib/fontconfig.properties"
+    tar czf "$RUNTIME" -C "$tmp" jre
+  fi
   rm -rf "$tmp"
 fi
 

@@ -22,6 +22,9 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       ReportCommand.class,
       FetchCommand.class,
+      VocabCommand.class,
+      SynthCommand.class,
+      ExportCommand.class,
       BenchCommand.class,
     })
 public final class Main implements Runnable {

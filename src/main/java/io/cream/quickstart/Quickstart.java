@@ -7,6 +7,7 @@ import io.cream.eval.EvalOptions;
 import io.cream.eval.EvalResults;
 import io.cream.eval.EvalRunner;
 import io.cream.eval.LlamaEvalModel;
+import io.cream.data.SmallVocabulary;
 import io.cream.eval.PasskeyTask;
 import io.cream.eval.report.HtmlReport;
 import io.cream.io.HfCheckpoint;

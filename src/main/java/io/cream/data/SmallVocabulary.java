@@ -1,4 +1,4 @@
-package io.cream.quickstart;
+package io.cream.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -24,14 +24,14 @@ import java.util.Set;
  * bytes. Why: in a model of a few million parameters the output layer over 32K pieces is most of
  * the compute, so a 4K vocabulary trains several times more tokens in the same minutes.
  */
-final class SmallVocabulary {
+public final class SmallVocabulary {
   private SmallVocabulary() {}
 
   /**
    * Writes {@code outDir/tokenizer.json} (and a copy of tokenizer_config.json when the source has
    * one) with at most {@code size} pieces chosen by their frequency in {@code texts}.
    */
-  static Path write(Path sourceJson, Iterable<String> texts, int size, Path outDir) throws IOException {
+  public static Path write(Path sourceJson, Iterable<String> texts, int size, Path outDir) throws IOException {
     JsonNode source = Json.read(sourceJson);
     JsonNode model = source.path("model");
     UserError.require(model.path("type").asText().equals("BPE") && model.path("byte_fallback").asBoolean(),

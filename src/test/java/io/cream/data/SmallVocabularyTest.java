@@ -1,4 +1,4 @@
-package io.cream.quickstart;
+package io.cream.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

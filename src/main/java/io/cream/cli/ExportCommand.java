@@ -1,0 +1,59 @@
+package io.cream.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cream.backend.cpu.CpuBackend;
+import io.cream.io.DType;
+import io.cream.io.HfCheckpoint;
+import io.cream.model.LlamaModel;
+import io.cream.model.ModelLoader;
+import io.cream.model.WeightsIO;
+import io.cream.util.UserError;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cream export hf}: rewrite a checkpoint in another dtype and shard size. */
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Rewrite a checkpoint. 'hf': a Hugging Face folder (config.json, tokenizer files,",
+      "safetensors) in --dtype, split into shards of at most --max-shard-mib (with",
+      "model.safetensors.index.json), e.g. small shards that move through git easily."
+    })
+public final class ExportCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "FORMAT", description = "hf")
+  String format;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder to read.")
+  Path model;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write (must not be --model).")
+  Path out;
+
+  @Option(names = "--dtype", defaultValue = "bfloat16", description = "float32, bfloat16 or float16 (default: ${DEFAULT-VALUE}).")
+  String dtype;
+
+  @Option(names = "--max-shard-mib", defaultValue = "15", paramLabel = "M",
+      description = "Largest safetensors file in MiB (default: ${DEFAULT-VALUE}; 0: one file).")
+  long maxShardMib;
+
+  @Override
+  public Integer call() throws Exception {
+    UserError.require(format.equals("hf"), "export: unknown format '" + format + "'; only 'hf' is supported");
+    UserError.require(maxShardMib >= 0, "--max-shard-mib must be 0 or more");
+    UserError.require(!Files.exists(out) || !Files.isSameFile(model, out), "export: --out must differ from --model");
+    DType type = DType.valueOf(TrainCommand.dtype(dtype));
+    try (CpuBackend backend = new CpuBackend(); LlamaModel m = ModelLoader.load(model, backend, null)) {
+      ObjectNode config = (ObjectNode) m.config().raw().deepCopy();
+      config.put("torch_dtype", switch (type) { case BF16 -> "bfloat16"; case F16 -> "float16"; default -> "float32"; });
+      HfCheckpoint.write(out, config, WeightsIO.toWrite(m.config(), m.weights(), backend, type), model,
+          maxShardMib << 20);
+    }
+    System.out.printf("export: %s -> %s (%s, shards ≤ %d MiB)%n", model, out, dtype, maxShardMib);
+    return 0;
+  }
+}
