@@ -54,7 +54,8 @@ public final class SynthCommand implements Callable<Integer> {
     EvalOptions options = EvalOptions.defaults().withSeed(seed); // KVKEY
     options.validate();
     long t0 = System.nanoTime();
-    String[] docs = new RetrievalDocs(task, tokenizer, options).generate(count, minTokens, maxTokens);
+    RetrievalDocs synth = new RetrievalDocs(task, tokenizer, options);
+    String[] docs = synth.generate(count, minTokens, maxTokens);
     boolean gzip = out.getFileName().toString().endsWith(".gz");
     AtomicFiles.write(out, raw -> {
       OutputStream o = gzip ? new GZIPOutputStream(raw, 1 << 16) : raw;
@@ -62,7 +63,7 @@ public final class SynthCommand implements Callable<Integer> {
       if (gzip) ((GZIPOutputStream) o).finish();
     });
     System.out.printf("synth: %d %s documents of %d–%d tokens -> %s (%.1f s)%n",
-        count, task, minTokens, maxTokens, out, (System.nanoTime() - t0) / 1e9);
+        count, task, synth.shortestDrawn(), maxTokens, out, (System.nanoTime() - t0) / 1e9);
     return 0;
   }
 }

@@ -22,7 +22,9 @@ import java.util.stream.IntStream;
  * runs on other seeds (other keys, values and lines).
  *
  * <p>Document i depends only on (seed, i): its total length (prompt and answer, in tokens of the
- * given tokenizer, BOS included) is drawn uniformly from [minTokens, maxTokens], then the task's
+ * given tokenizer, BOS included) is drawn uniformly from [max(minTokens, shortest), maxTokens],
+ * where shortest is the task's prompt with the least filler and a few tokens of slack (a length
+ * below it could only collapse onto it), then the task's
  * position (passkey and needle depth uniform in 0–100 %, kv gold index uniform over the keys that
  * fit). Generation runs on all cores; the output does not depend on their number.
  */
@@ -48,6 +50,15 @@ public final class RetrievalDocs {
   private final class Worker {
     final TokenizerModel model = new TokenizerModel(TextTokenizer.load(tokenizerFile));
     final GenerativeTask task = (GenerativeTask) EvalTasks.create(taskName);
+    /** kv: the last number of keys that fitted, where the next search starts. */
+    int keysHint = -1;
+  }
+
+  /** The shortest document length drawn (set by {@link #generate}). */
+  private int shortestDrawn;
+
+  public int shortestDrawn() {
+    return shortestDrawn;
   }
 
   /** {@code count} documents as JSON lines (each ending in a newline), in index order. */
@@ -56,8 +67,37 @@ public final class RetrievalDocs {
     UserError.require(minTokens >= 1 && minTokens <= maxTokens,
         "synth: need 1 ≤ --min-tokens ≤ --max-tokens (got " + minTokens + ", " + maxTokens + ")");
     ThreadLocal<Worker> workers = ThreadLocal.withInitial(Worker::new);
+    int lo = Math.max(minTokens, shortest(workers.get(), maxTokens));
+    shortestDrawn = lo;
     return IntStream.range(0, count).parallel()
-        .mapToObj(i -> document(workers.get(), i, minTokens, maxTokens)).toArray(String[]::new);
+        .mapToObj(i -> document(workers.get(), i, lo, maxTokens)).toArray(String[]::new);
+  }
+
+  /** The shortest length the first few documents fit, plus slack for longer keys or names. */
+  private int shortest(Worker w, int maxTokens) {
+    int lo = 1, hi = maxTokens; // hi fits (else the error below), lo - 1 does not
+    if (!fits(w, hi)) {
+      throw new UserError("synth: a " + taskName + " prompt and its answer do not fit " + maxTokens
+          + " tokens; raise --max-tokens");
+    }
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (fits(w, mid)) hi = mid; else lo = mid + 1;
+    }
+    return Math.min(maxTokens, lo + SLACK);
+  }
+
+  private static final int SLACK = 8;
+
+  private boolean fits(Worker w, int length) {
+    for (int i = 0; i < 4; i++) {
+      try {
+        document(w, i, length, length);
+      } catch (UserError e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private String document(Worker w, int i, int minTokens, int maxTokens) {
@@ -96,8 +136,9 @@ public final class RetrievalDocs {
     }
     // kv: a cell counts keys; take as many as fit the budget.
     int keys = LengthFitter.largestFitting(
-        k -> k == 0 ? 0 : w.task.prompt(new Cell(k, 0.0), i, w.model, options).ids().length, budget, 4096, -1);
+        k -> k == 0 ? 0 : w.task.prompt(new Cell(k, 0.0), i, w.model, options).ids().length, budget, 4096, w.keysHint);
     if (keys < 1) return null;
+    w.keysHint = keys;
     return w.task.prompt(new Cell(keys, (double) (int) (goldFraction * keys)), i, w.model, options);
   }
 }
