@@ -1,9 +1,11 @@
 package io.cream.cli;
 
 import io.cream.backend.Backend;
+import io.cream.eval.ChatTemplate;
 import io.cream.eval.EvalOptions;
 import io.cream.eval.EvalRunner;
 import io.cream.eval.EvalTasks;
+import io.cream.eval.KvKeyFormat;
 import io.cream.eval.LlamaEvalModel;
 import io.cream.io.TextTokenizer;
 import io.cream.model.ModelLoader;
@@ -26,14 +28,24 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
   @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
-  @Option(names = "--lengths", paramLabel = "L,..", description = "Prompt lengths in tokens, e.g. 1k,2k,4k (k = 1024).") String lengths;
-  @Option(names = "--depths", paramLabel = "D,..", description = "Percent depths, e.g. 0,25,50,75,100.") String depths;
-  @Option(names = "--keys", paramLabel = "K,..", description = "kv: numbers of keys, e.g. 75,140.") String keys;
+  @Option(names = "--lengths", paramLabel = "L,..", description = {"Prompt lengths in tokens, e.g. 1k,2k,4k (k = 1024).",
+      "Default: needle the reference's 1024,4543,...,32700 (10); others 1024,2048,4096."}) String lengths;
+  @Option(names = "--depths", paramLabel = "D,..", description = {"Percent depths, e.g. 0,25,50,75,100.",
+      "Default: needle 0,20,40,60,80,100 (the reference's); passkey 0,25,50,75,100."}) String depths;
+  @Option(names = "--keys", paramLabel = "K,..", description = "kv: numbers of keys, e.g. 75,140 (default 75).") String keys;
   @Option(names = "--gold", paramLabel = "P,..", description = "kv: gold positions (default: 5 spread from first to last).") String gold;
   @Option(names = "--samples", paramLabel = "K", description = "Prompts per cell (ppl: documents per length).") Integer samples;
   @Option(names = "--seed", defaultValue = "42") long seed;
-  @Option(names = "--max-new-tokens", defaultValue = "0", description = "0 = the task's default.") int maxNew;
-  @Option(names = "--haystack", paramLabel = "DIR", description = "needle: folder of .txt files.") Path haystack;
+  @Option(names = "--max-new-tokens", defaultValue = "0", description = {"0 = the task's default:",
+      "passkey 10, needle 50, kv 50, lines 35."}) int maxNew;
+  @Option(names = "--min-new-tokens", defaultValue = "-1", description = {"EOS held off until this many new tokens;",
+      "-1 = the task's default: lines 5, others 0."}) int minNew;
+  @Option(names = "--chat-template", paramLabel = "T", defaultValue = "vicuna", description = {"lines, needle: vicuna (default, as the",
+      "reference wraps every prompt) or none (the bare message)."}) String chatTemplate;
+  @Option(names = "--kv-key", paramLabel = "F", defaultValue = "uuid", description = {"kv: uuid (default, the reference's) or short",
+      "(8 hex characters: more records fit a short window)."}) String kvKey;
+  @Option(names = "--haystack", paramLabel = "DIR", description = {"needle: folder of .txt files (default: the books of",
+      "'cream fetch corpus')."}) Path haystack;
   @Option(names = "--data", paramLabel = "DIR", description = "ppl: folder of documents.") Path data;
   @Option(names = "--ppl-window", defaultValue = "0", description = "ppl: sliding window (0: whole).") int pplWindow;
   @Option(names = "--ppl-stride", defaultValue = "0", description = "ppl: stride (0: half the window).") int pplStride;
@@ -45,7 +57,8 @@ public final class EvalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     UserError.require(EvalTasks.NAMES.contains(task),
         "unknown task '" + task + "'; use one of " + String.join(", ", EvalTasks.NAMES));
-    EvalOptions o = EvalOptions.defaults().withSeed(seed).withMaxNewTokens(maxNew)
+    EvalOptions o = EvalOptions.defaults().withSeed(seed).withMaxNewTokens(maxNew).withMinNewTokens(minNew)
+        .withChatTemplate(ChatTemplate.parse(chatTemplate)).withKvKey(KvKeyFormat.parse(kvKey))
         .withRopeOverride(rope.describe());
     if (lengths != null) o = o.withLengths(ints(lengths, "--lengths"));
     if (depths != null) o = o.withDepths(ints(depths, "--depths").stream().map(Integer::doubleValue).toList());

@@ -1,5 +1,6 @@
 package io.cream.eval;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -19,9 +20,13 @@ public final class Answers {
     return m.find() ? m.group() : null;
   }
 
-  /** Whether the first integer of the reply is exactly the expected digits. */
+  /**
+   * Whether the first integer of the reply has the expected value. Compared as numbers, as the
+   * reference scripts do (int(...) == key), so "007" answers 7.
+   */
   public static boolean firstIntegerIs(String reply, String expectedDigits) {
-    return expectedDigits.equals(firstInteger(reply));
+    String found = firstInteger(reply);
+    return found != null && new BigInteger(found).equals(new BigInteger(expectedDigits));
   }
 
   /** Lower-case with every run of whitespace turned into one space, trimmed. */

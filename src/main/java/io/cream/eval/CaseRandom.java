@@ -23,7 +23,7 @@ public final class CaseRandom {
   }
 
   /** A random version-4 UUID string (lower-case, 36 characters). */
-  public static String uuid(SplittableRandom rng) {
+  public static String uuid(java.util.random.RandomGenerator rng) {
     long msb = (rng.nextLong() & ~0xF000L) | 0x4000L; // version 4
     long lsb = (rng.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // variant 10xx
     return new UUID(msb, lsb).toString();

@@ -15,8 +15,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param document ppl: the document's file name
  * @param expected the answer looked for
  * @param reply the model's decoded reply
- * @param correct the score (null for ppl)
- * @param partial partial credit in 0..1 (needle only)
+ * @param correct the score (null for ppl; needle: the reply contains the key phrase)
+ * @param partial needle: fraction of the key words in the reply
+ * @param rougeL needle: ROUGE-L F1 of the reply's first line against the needle (its score)
  * @param generatedTokens new tokens generated
  * @param nll ppl: summed negative log-likelihood (nats) over the scored tokens
  * @param scoredTokens ppl: tokens predicted (length − 1)
@@ -36,6 +37,7 @@ public record CaseRecord(
     String reply,
     Boolean correct,
     Double partial,
+    Double rougeL,
     Integer generatedTokens,
     Double nll,
     Integer scoredTokens,
@@ -43,11 +45,11 @@ public record CaseRecord(
 
   static CaseRecord generated(Cell cell, int sample, TaskPrompt p, String reply, Score score, int generated, double seconds) {
     return new CaseRecord(cell.length(), cell.position(), sample, p.ids().length, p.items(), p.query(), p.queryIndex(),
-        null, p.expected(), reply, score.correct(), score.partial(), generated, null, null, seconds);
+        null, p.expected(), reply, score.correct(), score.partial(), score.rougeL(), generated, null, null, seconds);
   }
 
   static CaseRecord perplexity(Cell cell, int sample, String document, double nll, int scored, double seconds) {
     return new CaseRecord(cell.length(), null, sample, cell.length(), null, null, null,
-        document, null, null, null, null, null, nll, scored, seconds);
+        document, null, null, null, null, null, null, nll, scored, seconds);
   }
 }

@@ -1,5 +1,6 @@
 package io.cream.eval;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
@@ -11,6 +12,7 @@ import java.util.List;
  * @param n samples scored (ppl: documents; 0 when no document was long enough)
  * @param accuracy fraction correct (generative tasks)
  * @param partial mean partial credit (needle)
+ * @param rougeL mean ROUGE-L F1 (needle: its headline score)
  * @param perplexity exp(Σ nll / Σ scored tokens) over the cell's documents (ppl)
  * @param meanPromptTokens mean prompt length in tokens
  * @param seconds wall time of the cell, prompt building included
@@ -24,10 +26,17 @@ public record CellSummary(
     int n,
     Double accuracy,
     Double partial,
+    Double rougeL,
     Double perplexity,
     double meanPromptTokens,
     double seconds,
     double tokensPerSecond) {
+
+  /** The number charts and tables show for a generative cell: ROUGE-L where scored, else accuracy. */
+  @JsonIgnore
+  public Double headline() {
+    return rougeL != null ? rougeL : accuracy;
+  }
 
   /** Aggregates the samples of one cell. */
   static CellSummary of(Cell cell, List<CaseRecord> records, double seconds) {
@@ -36,6 +45,7 @@ public record CellSummary(
     boolean ppl = !records.isEmpty() && records.getFirst().nll() != null;
     Double accuracy = null;
     Double partial = null;
+    Double rougeL = null;
     Double perplexity = null;
     double work;
     if (ppl) {
@@ -48,10 +58,13 @@ public record CellSummary(
       if (n > 0 && records.getFirst().partial() != null) {
         partial = records.stream().mapToDouble(CaseRecord::partial).average().orElseThrow();
       }
+      if (n > 0 && records.getFirst().rougeL() != null) {
+        rougeL = records.stream().mapToDouble(CaseRecord::rougeL).average().orElseThrow();
+      }
       work = promptTokens + records.stream().mapToDouble(r -> r.generatedTokens() == null ? 0 : r.generatedTokens()).sum();
     }
     double modelSeconds = records.stream().mapToDouble(CaseRecord::seconds).sum();
-    return new CellSummary(cell.length(), cell.position(), n, accuracy, partial, perplexity,
+    return new CellSummary(cell.length(), cell.position(), n, accuracy, partial, rougeL, perplexity,
         n == 0 ? 0 : promptTokens / n, seconds, modelSeconds > 0 ? work / modelSeconds : 0);
   }
 }

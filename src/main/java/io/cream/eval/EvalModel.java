@@ -17,6 +17,27 @@ public interface EvalModel extends AutoCloseable {
   /** Greedy continuation of the prompt: stops at EOS or after maxNewTokens; only the new tokens. */
   int[] generateGreedy(int[] prompt, int maxNewTokens);
 
+  /**
+   * Greedy continuation with EOS held off until minNewTokens tokens exist (Hugging Face's
+   * min_new_tokens). A model that cannot hold off EOS supports only minNewTokens = 0.
+   */
+  default int[] generateGreedy(int[] prompt, int minNewTokens, int maxNewTokens) {
+    if (minNewTokens > 0) {
+      throw new UnsupportedOperationException(name() + " cannot hold off EOS (min new tokens " + minNewTokens + ")");
+    }
+    return generateGreedy(prompt, maxNewTokens);
+  }
+
+  /**
+   * The tokens the text itself costs: encode(text) without the BOS that encode puts first (found
+   * as what encode adds to the empty text), for placing things by token position.
+   */
+  default int[] encodeWithoutBos(String text) {
+    int added = encode("").length;
+    int[] ids = encode(text);
+    return java.util.Arrays.copyOfRange(ids, Math.min(added, ids.length), ids.length);
+  }
+
   /** log p(ids[i] | ids[&lt;i]) for i = 1 .. n-1, so the result has length n-1. */
   double[] tokenLogProbs(int[] ids);
 

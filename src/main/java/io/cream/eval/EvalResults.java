@@ -46,7 +46,7 @@ public record EvalResults(
     String creamVersion,
     String date) {
 
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
   public static final String FILE_NAME = "results.json";
 
   /**

@@ -69,10 +69,15 @@ public final class EvalRunner {
     return resultsFile;
   }
 
-  /** Fills defaults (max new tokens) and checks the options for this task. */
+  /** Fills the task's defaults (grid, new-token limits) and checks the options for this task. */
   static EvalOptions resolve(EvalTask task, EvalOptions opts) {
     opts.validate();
-    if (task instanceof GenerativeTask g && opts.maxNewTokens() == 0) opts = opts.withMaxNewTokens(g.defaultMaxNewTokens());
+    opts = task.withDefaults(opts);
+    if (task instanceof GenerativeTask g) {
+      if (opts.maxNewTokens() == 0) opts = opts.withMaxNewTokens(g.defaultMaxNewTokens());
+      // A task's default minimum yields to a smaller budget the user chose.
+      if (opts.minNewTokens() < 0) opts = opts.withMinNewTokens(Math.min(g.defaultMinNewTokens(), opts.maxNewTokens()));
+    }
     if (task instanceof PerplexityTask) {
       UserError.require(opts.dataDir() != null, "ppl needs documents: pass --data DIR (a folder of .txt or .txt.gz files)");
     }
@@ -98,7 +103,7 @@ public final class EvalRunner {
           task.name() + ": a prompt of " + prompt.ids().length + " tokens plus " + o.maxNewTokens()
               + " new tokens exceeds the model's context limit " + model.contextLimit() + "; use a smaller " + cell.describe(task));
       long t0 = System.nanoTime();
-      int[] generated = model.generateGreedy(prompt.ids(), o.maxNewTokens());
+      int[] generated = model.generateGreedy(prompt.ids(), o.minNewTokens(), o.maxNewTokens());
       String reply = model.decode(generated);
       Score score = task.score(reply, prompt);
       out.add(CaseRecord.generated(cell, sample, prompt, reply, score, generated.length, (System.nanoTime() - t0) / 1e9));

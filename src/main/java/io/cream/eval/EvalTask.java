@@ -17,6 +17,11 @@ public sealed interface EvalTask permits GenerativeTask, PerplexityTask {
 
   PositionAxis positionAxis();
 
-  /** The grid in the order it runs. */
+  /** The grid in the order it runs (empty lengths or depths mean the task's defaults). */
   List<Cell> cells(EvalOptions options);
+
+  /** The options with this task's default grid filled in where lengths (or depths) are empty. */
+  default EvalOptions withDefaults(EvalOptions options) {
+    return Grid.withDefaults(options, Grid.LENGTHS, null);
+  }
 }

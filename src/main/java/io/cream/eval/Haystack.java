@@ -12,9 +12,11 @@ import java.util.regex.Pattern;
  * holds. Each unit keeps the whitespace that followed it, so joining units rebuilds the text.
  */
 public final class Haystack {
-  /** The passkey filler: the five sentences repeated. */
+  /** The passkey filler: the five sentences of PoSE's filler string, which it repeats. */
   public static final List<String> FILLER_SENTENCES = List.of(
       "The grass is green.", "The sky is blue.", "The sun is yellow.", "Here we go.", "There and back again.");
+  /** PoSE's filler string: the five sentences, single spaces between them, none after. */
+  public static final String FILLER = String.join(" ", FILLER_SENTENCES);
 
   /** Sentence end: terminal punctuation, closing quotes or brackets, then whitespace. */
   private static final Pattern SENTENCE_END = Pattern.compile("[.!?][\"'\u201d\u2019)\\]]*\\s+");
@@ -28,9 +30,17 @@ public final class Haystack {
     this.units = List.copyOf(units);
   }
 
-  /** The passkey filler sentences, separated by single spaces. */
+  /**
+   * The passkey filler as PoSE writes it, its string repeated without separators ("...There and
+   * back again.The grass is green..."), cut into sentences so it can grow one at a time: the first
+   * n units are the string repeated n/5 times when n is a multiple of 5.
+   */
   public static Haystack filler() {
-    return new Haystack(FILLER_SENTENCES.stream().map(s -> s + " ").toList());
+    List<String> units = new ArrayList<>();
+    for (int i = 0; i < FILLER_SENTENCES.size(); i++) {
+      units.add(FILLER_SENTENCES.get(i) + (i < FILLER_SENTENCES.size() - 1 ? " " : ""));
+    }
+    return new Haystack(units);
   }
 
   /** Text files of a folder, sorted, joined by blank lines, up to maxChars characters. */
@@ -85,6 +95,13 @@ public final class Haystack {
   /** Distinct units before the text repeats. */
   public int size() {
     return units.size();
+  }
+
+  /** The first units joined, cycling, until the text has at least minChars characters. */
+  public String textOfAtLeast(int minChars) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; sb.length() < minChars; i++) sb.append(unit(i));
+    return sb.toString();
   }
 
   /** Units [from, to) joined, without trailing whitespace. */

@@ -4,14 +4,16 @@ import io.cream.util.UserError;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Lost-in-the-middle key-value retrieval (Liu et al. 2023): random UUID pairs rendered as a JSON
- * object, the value of one key asked for. A cell is (number of keys, gold index); the pairs depend
- * on (keys, sample) only, so the gold positions of one sample query the same object. Correct when
- * the gold value appears anywhere in the reply.
+ * Lost-in-the-middle key-value retrieval (Liu et al. 2023): random pairs (UUIDs, or short hex keys
+ * with --kv-key short) rendered as a JSON object, the value of one key asked for, no chat template.
+ * A cell is (number of keys, gold index); the pairs depend on (keys, sample) only, so the gold
+ * positions of one sample query the same object. Correct when the gold value appears anywhere in
+ * the reply, case ignored (the reference lower-cases both).
  */
 public final class KvRetrievalTask implements GenerativeTask {
   /** One key-value record of the JSON object. */
@@ -37,6 +39,12 @@ public final class KvRetrievalTask implements GenerativeTask {
     return 50;
   }
 
+  /** kv's grid is keys × gold positions: no lengths or depths to fill in. */
+  @Override
+  public EvalOptions withDefaults(EvalOptions o) {
+    return o;
+  }
+
   @Override
   public List<Cell> cells(EvalOptions o) {
     UserError.require(!o.keys().isEmpty(), "kv needs at least one number of keys; pass --keys, e.g. 75");
@@ -52,13 +60,18 @@ public final class KvRetrievalTask implements GenerativeTask {
     return cells;
   }
 
-  /** n distinct random UUID pairs. */
+  /** n random UUID pairs, every key and value distinct. */
   public static List<Pair> pairs(SplittableRandom rng, int n) {
+    return pairs(rng, n, KvKeyFormat.UUID);
+  }
+
+  /** n random pairs in the given format, every key and value distinct. */
+  public static List<Pair> pairs(SplittableRandom rng, int n, KvKeyFormat format) {
     Set<String> seen = new HashSet<>();
     List<Pair> pairs = new ArrayList<>(n);
     while (pairs.size() < n) {
-      String key = CaseRandom.uuid(rng);
-      String value = CaseRandom.uuid(rng);
+      String key = format.draw(rng);
+      String value = format.draw(rng);
       if (seen.add(key) && seen.add(value)) pairs.add(new Pair(key, value));
     }
     return pairs;
@@ -82,7 +95,7 @@ public final class KvRetrievalTask implements GenerativeTask {
 
   @Override
   public TaskPrompt prompt(Cell cell, int sample, EvalModel model, EvalOptions o) {
-    List<Pair> pairs = pairs(CaseRandom.of(o.seed(), name(), cell.length(), sample), cell.length());
+    List<Pair> pairs = pairs(CaseRandom.of(o.seed(), name(), cell.length(), sample), cell.length(), o.kvKey());
     int gold = cell.position().intValue();
     String text = prompt(pairs, gold);
     return new TaskPrompt(text, model.encode(text), pairs.get(gold).value(), pairs.size(), pairs.get(gold).key(), gold);
@@ -90,6 +103,6 @@ public final class KvRetrievalTask implements GenerativeTask {
 
   @Override
   public Score score(String reply, TaskPrompt prompt) {
-    return Score.of(reply.contains(prompt.expected()));
+    return Score.of(reply.toLowerCase(Locale.ROOT).contains(prompt.expected().toLowerCase(Locale.ROOT)));
   }
 }

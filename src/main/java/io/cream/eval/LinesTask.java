@@ -7,9 +7,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * LongChat-Lines: numbered "registers" on named lines, one asked for at the end. Lines are added
- * until the prompt is as long as possible within the target length; the asked line is drawn
- * uniformly. Correct when the first integer of the reply is the line's value.
+ * LongChat-Lines: numbered "registers" on named lines, one asked for at the end, the whole message
+ * wrapped in the chat template (vicuna by default, as CREAM's reference evaluation does for every
+ * model). Lines are added until the model input is as long as possible within the target length
+ * (the dataset's fixed line counts assume Llama's tokenizer); the asked line is drawn uniformly.
+ * At least 5 and at most 35 new tokens. Correct when the first integer of the reply is the line's
+ * value.
  */
 public final class LinesTask implements GenerativeTask {
   public static final String HEADER = "Below is a record of lines I want you to remember. Each line begins with "
@@ -39,23 +42,33 @@ public final class LinesTask implements GenerativeTask {
 
   @Override
   public int defaultMaxNewTokens() {
-    return 16;
+    return 35;
+  }
+
+  @Override
+  public int defaultMinNewTokens() {
+    return 5;
   }
 
   @Override
   public List<Cell> cells(EvalOptions o) {
-    return Grid.lengthsOnly(o);
+    return Grid.lengthsOnly(withDefaults(o));
   }
 
   public static String question(String name) {
     return "\nNow the record is over. Tell me what is the <REGISTER_CONTENT> in line " + name + "? I need the number.";
   }
 
-  /** Header, the first n lines, then the question about line asked. */
-  public static String prompt(List<Line> lines, int n, int asked) {
+  /** The user message: header, the first n lines, then the question about line asked. */
+  public static String message(List<Line> lines, int n, int asked) {
     StringBuilder sb = new StringBuilder(HEADER);
     for (int i = 0; i < n; i++) sb.append(lines.get(i).render());
     return sb.append(question(lines.get(asked).name())).toString();
+  }
+
+  /** The model input: the message in the chat template. */
+  public static String prompt(List<Line> lines, int n, int asked, ChatTemplate template) {
+    return template.wrap(message(lines, n, asked));
   }
 
   /** All lines a prompt may draw from: distinct names, values in 1..50000. */
@@ -72,14 +85,15 @@ public final class LinesTask implements GenerativeTask {
     // While fitting, ask about line 0: every candidate question has the same shape, and the
     // final prompt is re-checked below with the real question.
     int max = Math.min(cell.length(), lines.size());
+    ChatTemplate t = o.chatTemplate();
     int n = LengthFitter.largestFitting(
-        k -> model.encode(prompt(lines, k, 0)).length, cell.length(), max, hints.getOrDefault(cell.length(), -1));
-    Grid.requireFits(n - 1, cell.length(), name(), model.encode(prompt(lines, 1, 0)).length);
+        k -> model.encode(prompt(lines, k, 0, t)).length, cell.length(), max, hints.getOrDefault(cell.length(), -1));
+    Grid.requireFits(n - 1, cell.length(), name(), model.encode(prompt(lines, 1, 0, t)).length);
     int asked = CaseRandom.of(o.seed(), name() + "/asked", cell.length(), sample).nextInt(n);
     // A longer asked name can push the prompt over; drop lines (keeping the asked one) until it fits.
-    while (n > asked + 1 && model.encode(prompt(lines, n, asked)).length > cell.length()) n--;
+    while (n > asked + 1 && model.encode(prompt(lines, n, asked, t)).length > cell.length()) n--;
     hints.put(cell.length(), n);
-    String text = prompt(lines, n, asked);
+    String text = prompt(lines, n, asked, t);
     Line line = lines.get(asked);
     return new TaskPrompt(text, model.encode(text), Integer.toString(line.value()), n, line.name(), asked);
   }

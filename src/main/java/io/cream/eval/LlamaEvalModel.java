@@ -42,8 +42,13 @@ public final class LlamaEvalModel implements EvalModel {
 
   @Override
   public int[] generateGreedy(int[] prompt, int maxNewTokens) {
+    return generateGreedy(prompt, 0, maxNewTokens);
+  }
+
+  @Override
+  public int[] generateGreedy(int[] prompt, int minNewTokens, int maxNewTokens) {
     InferenceSession s = session(prompt.length + maxNewTokens);
-    return Generator.generate(s, prompt, maxNewTokens, Sampler.greedy(), tokenizer.eosId(), null);
+    return Generator.generate(s, prompt, minNewTokens, maxNewTokens, Sampler.greedy(), tokenizer.eosId(), null);
   }
 
   @Override

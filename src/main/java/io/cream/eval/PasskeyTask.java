@@ -1,23 +1,24 @@
 package io.cream.eval;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Passkey retrieval: a 5-digit key hidden at a depth of repetitive filler. Parts are joined by
- * newlines: intro, filler before the key, key sentence, filler after, question (empty filler parts
- * are left out). The filler grows one sentence at a time until the prompt is as long as possible
- * within the target length. Correct when the first number of the reply is the key.
+ * Passkey retrieval in the form of PoSE's eval_passkey.py (which CREAM compares with): five parts
+ * joined by newlines — intro, filler before the key, key sentence, filler after, question — the
+ * filler string repeated without separators, empty filler parts kept as empty lines. cream puts the
+ * key at a depth (PoSE: at a random one) and grows the filler one sentence at a time until the
+ * prompt is as long as possible within the target length. Correct when the first integer of the
+ * reply equals the key (1..50000).
  */
 public final class PasskeyTask implements GenerativeTask {
   public static final String INTRO = "There is an important info hidden inside a lot of irrelevant text. "
-      + "Find it and memorize it. I will quiz you about the important information there.";
+      + "Find it and memorize them. I will quiz you about the important information there.";
   public static final String QUESTION = "What is the pass key? The pass key is";
+  public static final int MAX_KEY = 50_000;
 
-  private final Haystack filler = Haystack.filler();
   /** Filler sentences last found for each length: the next search starts there. */
   private final Map<Integer, Integer> hints = new HashMap<>();
 
@@ -33,12 +34,17 @@ public final class PasskeyTask implements GenerativeTask {
 
   @Override
   public int defaultMaxNewTokens() {
-    return 16;
+    return 10;
+  }
+
+  @Override
+  public EvalOptions withDefaults(EvalOptions o) {
+    return Grid.withDefaults(o, Grid.LENGTHS, Grid.DEPTHS);
   }
 
   @Override
   public List<Cell> cells(EvalOptions o) {
-    return Grid.lengthsByDepths(o);
+    return Grid.lengthsByDepths(withDefaults(o));
   }
 
   /** The key sentence for a key. */
@@ -46,22 +52,20 @@ public final class PasskeyTask implements GenerativeTask {
     return "The pass key is " + key + ". Remember it. " + key + " is the pass key.";
   }
 
-  /** A 5-digit pass key without a leading zero (10000–99999), one draw of rng. */
+  /** A pass key uniform in 1..50000, as PoSE draws it; one draw of rng. */
   public static String randomKey(java.util.random.RandomGenerator rng) {
-    return Integer.toString(10000 + rng.nextInt(90000));
+    return Integer.toString(1 + rng.nextInt(MAX_KEY));
   }
 
-  /** The prompt with fillerSentences filler sentences and the key after round(depth·n) of them. */
+  /**
+   * The prompt with fillerSentences filler sentences, round(depth·n) of them before the key. Each
+   * side is the filler read from its start (PoSE's prefix and suffix are each whole repetitions).
+   */
   public static String prompt(String key, int fillerSentences, double depthPercent) {
     Haystack filler = Haystack.filler();
-    int at = Haystack.insertionPoint(fillerSentences, depthPercent);
-    List<String> parts = new ArrayList<>();
-    parts.add(INTRO);
-    parts.add(filler.join(0, at));
-    parts.add(keySentence(key));
-    parts.add(filler.join(at, fillerSentences));
-    parts.add(QUESTION);
-    return String.join("\n", parts.stream().filter(p -> !p.isEmpty()).toList());
+    int before = Haystack.insertionPoint(fillerSentences, depthPercent);
+    return String.join("\n", INTRO, filler.join(0, before), keySentence(key),
+        filler.join(0, fillerSentences - before), QUESTION);
   }
 
   @Override

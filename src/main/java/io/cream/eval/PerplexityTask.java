@@ -38,7 +38,7 @@ public final class PerplexityTask implements EvalTask {
 
   @Override
   public List<Cell> cells(EvalOptions o) {
-    return Grid.lengthsOnly(o);
+    return Grid.lengthsOnly(withDefaults(o));
   }
 
   /** The documents of a run, tokenized once; read until enough are long enough for every length. */

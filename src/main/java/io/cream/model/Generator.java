@@ -13,11 +13,24 @@ public final class Generator {
    */
   public static int[] generate(InferenceSession session, int[] prompt, int maxNewTokens,
       Sampler sampler, int eosId, IntConsumer onToken) {
+    return generate(session, prompt, 0, maxNewTokens, sampler, eosId, onToken);
+  }
+
+  /**
+   * As above, with EOS held off until minNewTokens tokens exist (its logit set to −∞ before
+   * sampling, as Hugging Face's min_new_tokens does): a reply cannot end before it starts.
+   */
+  public static int[] generate(InferenceSession session, int[] prompt, int minNewTokens, int maxNewTokens,
+      Sampler sampler, int eosId, IntConsumer onToken) {
     if (prompt.length == 0) throw new IllegalArgumentException("empty prompt");
     int[] out = new int[maxNewTokens];
     int n = 0;
     float[] logits = session.append(prompt, InferenceSession.Logits.LAST);
     while (n < maxNewTokens) {
+      if (n < minNewTokens && eosId >= 0 && eosId < logits.length) {
+        logits = logits.clone();
+        logits[eosId] = Float.NEGATIVE_INFINITY;
+      }
       int next = sampler.next(logits);
       if (next == eosId) break;
       out[n++] = next;

@@ -29,6 +29,7 @@ class EvalRunnerTest {
   /** Small grids that run in milliseconds on the toy models. */
   static EvalOptions small() {
     return EvalOptions.defaults()
+        .withHaystackDir(TestHaystack.folder())
         .withLengths(List.of(120, 300))
         .withDepths(List.of(0.0, 50.0, 100.0))
         .withKeys(List.of(12))
@@ -65,11 +66,46 @@ class EvalRunnerTest {
     if (task.equals("needle")) {
       assertEquals(1.0, good.cells().getFirst().partial());
       assertEquals(0.0, bad.cells().getFirst().partial());
+      assertEquals(1.0, good.cells().getFirst().rougeL());
+      assertTrue(bad.cells().getFirst().rougeL() < 0.3, "the wrong reply shares only a few words with the needle");
     }
     if (task.equals("kv")) {
       assertEquals(List.of(0.0, 2.0, 5.0, 8.0, 11.0), good.cells().stream().map(CellSummary::position).toList());
       for (CaseRecord r : good.records()) assertEquals(r.position().intValue(), r.queryIndex());
     }
+  }
+
+  @Test
+  void linesHoldsOffEosForFiveTokensWithinThirtyFive() {
+    List<int[]> limits = new java.util.ArrayList<>();
+    WordModel recording = new OracleModel(10_000) {
+      @Override
+      public int[] generateGreedy(int[] prompt, int minNewTokens, int maxNewTokens) {
+        limits.add(new int[] {minNewTokens, maxNewTokens});
+        return super.generateGreedy(prompt, minNewTokens, maxNewTokens);
+      }
+    };
+    run("lines", recording, small().withSamples(1), tmp.resolve("lines"));
+    assertEquals(List.of(5, 35), List.of(limits.getFirst()[0], limits.getFirst()[1]));
+    limits.clear();
+    run("passkey", recording, small().withSamples(1), tmp.resolve("passkey"));
+    assertEquals(List.of(0, 10), List.of(limits.getFirst()[0], limits.getFirst()[1]));
+    limits.clear();
+    // A smaller budget than the default minimum lowers the minimum with it.
+    run("lines", recording, small().withSamples(1).withMaxNewTokens(3), tmp.resolve("lines3"));
+    assertEquals(List.of(3, 3), List.of(limits.getFirst()[0], limits.getFirst()[1]));
+    UserError e = assertThrows(UserError.class,
+        () -> run("lines", recording, small().withMinNewTokens(9).withMaxNewTokens(4), tmp.resolve("bad")));
+    assertTrue(e.getMessage().contains("--min-new-tokens"), e.getMessage());
+  }
+
+  @Test
+  void emptyGridsTakeTheTasksDefaults() {
+    EvalOptions none = small().withLengths(List.of()).withDepths(List.of());
+    assertEquals(NeedleTask.DEFAULT_LENGTHS.size() * 6, new NeedleTask().cells(none).size());
+    assertEquals(15, new PasskeyTask().cells(none).size());
+    assertEquals(List.of(1024, 2048, 4096), EvalRunner.resolve(new LinesTask(), none).lengths());
+    assertEquals(NeedleTask.DEFAULT_DEPTHS, EvalRunner.resolve(new NeedleTask(), none).depths());
   }
 
   @Test
@@ -87,14 +123,17 @@ class EvalRunnerTest {
     assertEquals(2024, root.get("seed").asLong());
     assertEquals("depth_percent", root.get("positionAxis").asText());
     assertTrue(root.get("complete").asBoolean());
-    assertEquals(48, root.get("options").get("maxNewTokens").asInt(), "the task default is resolved");
+    assertEquals(50, root.get("options").get("maxNewTokens").asInt(), "the task default is resolved");
+    assertEquals(0, root.get("options").get("minNewTokens").asInt(), "the task default is resolved");
+    assertEquals("vicuna", root.get("options").get("chatTemplate").asText());
+    assertEquals("uuid", root.get("options").get("kvKey").asText());
     JsonNode cell = root.get("cells").get(0);
-    for (String f : List.of("length", "position", "n", "accuracy", "partial", "meanPromptTokens", "seconds", "tokensPerSecond")) {
+    for (String f : List.of("length", "position", "n", "accuracy", "partial", "rougeL", "meanPromptTokens", "seconds", "tokensPerSecond")) {
       assertTrue(cell.has(f), "cell lacks " + f);
     }
     JsonNode rec = root.get("records").get(0);
     for (String f : List.of("length", "position", "sample", "promptTokens", "items", "expected", "reply", "correct", "partial",
-        "generatedTokens", "seconds")) {
+        "rougeL", "generatedTokens", "seconds")) {
       assertTrue(rec.has(f), "record lacks " + f);
     }
     assertFalse(rec.has("nll"), "fields a task does not use are left out");

@@ -38,6 +38,31 @@ class KvRetrievalTest {
   }
 
   @Test
+  void shortKeysAreDistinctEightCharacterHex() {
+    var pairs = KvRetrievalTask.pairs(CaseRandom.of(7, "kv", 500, 0), 500, KvKeyFormat.SHORT);
+    Set<String> seen = new HashSet<>();
+    for (var p : pairs) {
+      assertTrue(p.key().matches("[0-9a-f]{8}") && p.value().matches("[0-9a-f]{8}"), p.toString());
+      assertTrue(seen.add(p.key()) && seen.add(p.value()));
+    }
+    // The UUID format draws exactly what it drew before the option existed.
+    assertEquals(KvRetrievalTask.pairs(CaseRandom.of(7, "kv", 9, 0), 9),
+        KvRetrievalTask.pairs(CaseRandom.of(7, "kv", 9, 0), 9, KvKeyFormat.UUID));
+  }
+
+  @Test
+  void shortKeysReachThePromptAndTheResults(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    EvalOptions o = EvalOptions.defaults().withKeys(List.of(20)).withSamples(2).withKvKey(KvKeyFormat.SHORT);
+    TaskPrompt p = new KvRetrievalTask().prompt(new Cell(20, 3.0), 0, new OracleModel(10_000), o);
+    assertTrue(p.query().matches("[0-9a-f]{8}") && p.expected().matches("[0-9a-f]{8}"), p.query());
+    assertTrue(p.text().contains("\"" + p.query() + "\": \"" + p.expected() + "\""));
+    EvalResults r = EvalResults.read(EvalRunnerTest.run("kv", new OracleModel(10_000), o, tmp));
+    assertEquals(KvKeyFormat.SHORT, r.options().kvKey());
+    for (CellSummary c : r.cells()) assertEquals(1.0, c.accuracy());
+    assertThrows(UserError.class, () -> KvKeyFormat.parse("long"));
+  }
+
+  @Test
   void recordsFollowTheJsonLayout() {
     var pairs = KvRetrievalTask.pairs(CaseRandom.of(3, "kv", 5, 1), 5);
     String[] lines = KvRetrievalTask.records(pairs).split("\n", -1);

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  */
 class OracleModel extends WordModel {
   private static final Pattern PASSKEY = Pattern.compile("The pass key is (\\d+)\\.");
-  private static final Pattern KV_KEY = Pattern.compile("Key: \"([0-9a-f-]{36})\"");
+  private static final Pattern KV_KEY = Pattern.compile("Key: \"([0-9a-f-]+)\"");
   private static final Pattern LINE_ASKED = Pattern.compile("in line (\\S+)\\? I need the number\\.");
 
   OracleModel(int contextLimit) {
@@ -21,10 +21,10 @@ class OracleModel extends WordModel {
   String reply(String p) {
     Matcher m = PASSKEY.matcher(p);
     if (m.find()) return m.group(1) + ". Remember it.";
-    if (p.contains("Dolores Park")) return "Eat a sandwich and sit in Dolores Park on a sunny day.";
+    if (p.contains("Dolores Park")) return NeedleTask.NEEDLE;
     m = KV_KEY.matcher(p);
     if (m.find()) {
-      Matcher v = Pattern.compile("\"" + m.group(1) + "\": \"([0-9a-f-]{36})\"").matcher(p);
+      Matcher v = Pattern.compile("\"" + m.group(1) + "\": \"([0-9a-f-]+)\"").matcher(p);
       if (v.find()) return "\"" + v.group(1) + "\"";
     }
     m = LINE_ASKED.matcher(p);

@@ -57,6 +57,7 @@ class RealModelEndToEndTest {
           case "kv" -> base.withKeys(List.of(4));
           case "lines" -> base.withLengths(List.of(300));
           case "ppl" -> base.withLengths(List.of(200, 400)).withDataDir(docs).withPplWindow(256, 128);
+          case "needle" -> base.withLengths(List.of(200, 300)).withHaystackDir(docs);
           default -> base.withLengths(List.of(150, 300));
         };
         Path results = EvalRunner.run(task, model, o, tmp.resolve(task), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));

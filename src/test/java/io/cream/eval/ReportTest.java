@@ -36,7 +36,7 @@ class ReportTest {
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < 400; i++) text.append("w").append(i % 17).append(' ');
     Files.writeString(docs.resolve("doc.txt"), text);
-    EvalOptions o = EvalRunnerTest.small().withSamples(2).withDataDir(docs).withLengths(List.of(100, 200));
+    EvalOptions o = EvalRunnerTest.small().withSamples(2).withDataDir(docs).withLengths(List.of(150, 300));
     base = tmp.resolve("base");
     cream = tmp.resolve("cream");
     for (String task : EvalTasks.NAMES) {
@@ -86,9 +86,9 @@ class ReportTest {
     NodeList sections = doc.getElementsByTagName("section");
     assertEquals(EvalTasks.NAMES, java.util.stream.IntStream.range(0, sections.getLength())
         .mapToObj(i -> ((Element) sections.item(i)).getAttribute("id")).toList());
-    // Runs table + passkey, needle (accuracy and partial), kv (one per key count), lines, ppl tables.
+    // Runs table + passkey, needle (ROUGE-L, containment, partial), kv (one per key count), lines, ppl tables.
     NodeList tables = doc.getElementsByTagName("table");
-    assertEquals(7, tables.getLength());
+    assertEquals(8, tables.getLength());
     List<String> rows = rows(doc.getDocumentElement());
     // The oracle run is labelled by model name and RoPE override; its lines row is all ones.
     assertTrue(rows.contains("oracle [yarn] 1.00 1.00 1.00"), rows.toString());

@@ -62,6 +62,12 @@ abstract class WordModel implements EvalModel {
     return out;
   }
 
+  /** These models never produce EOS, so any minimum number of new tokens holds by itself. */
+  @Override
+  public int[] generateGreedy(int[] prompt, int minNewTokens, int maxNewTokens) {
+    return generateGreedy(prompt, maxNewTokens);
+  }
+
   @Override
   public double[] tokenLogProbs(int[] tokens) {
     throw new UnsupportedOperationException("this test model does not score");

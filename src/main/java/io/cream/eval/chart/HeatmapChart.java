@@ -15,17 +15,19 @@ import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.xy.DefaultXYZDataset;
 
 /**
- * Accuracy over a length × depth grid: one coloured block per cell with its value written in it,
- * and a colour legend. Depth 0 is at the top, as in the usual needle-in-a-haystack plots.
+ * A 0..1 score (accuracy, ROUGE-L) over a length × depth grid: one coloured block per cell with its
+ * value written in it, and a colour legend. Depth 0 is at the top, as in the usual
+ * needle-in-a-haystack plots.
  */
 public final class HeatmapChart {
   private HeatmapChart() {}
 
   /**
    * @param accuracy accuracy[x][y] in 0..1, NaN where a cell is missing
+   * @param scoreLabel what the values are, for the legend ("accuracy", "ROUGE-L F1")
    */
   public static JFreeChart create(String title, String xLabel, List<String> xTicks, String yLabel, List<String> yTicks,
-      double[][] accuracy) {
+      double[][] accuracy, String scoreLabel) {
     Headless.ensure();
     int nx = xTicks.size();
     int ny = yTicks.size();
@@ -40,7 +42,7 @@ public final class HeatmapChart {
       }
     }
     DefaultXYZDataset data = new DefaultXYZDataset();
-    data.addSeries("accuracy", new double[][] {xs, ys, zs});
+    data.addSeries(scoreLabel, new double[][] {xs, ys, zs});
 
     AccuracyPaintScale scale = new AccuracyPaintScale();
     XYBlockRenderer renderer = new XYBlockRenderer();
@@ -73,7 +75,7 @@ public final class HeatmapChart {
 
     JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
     chart.setBackgroundPaint(Color.WHITE);
-    NumberAxis legendAxis = new NumberAxis("accuracy");
+    NumberAxis legendAxis = new NumberAxis(scoreLabel);
     legendAxis.setRange(0, 1);
     PaintScaleLegend legend = new PaintScaleLegend(scale, legendAxis);
     legend.setPosition(RectangleEdge.RIGHT);

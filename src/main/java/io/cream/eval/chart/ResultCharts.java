@@ -34,18 +34,23 @@ public final class ResultCharts {
     };
   }
 
-  /** Accuracy over length × depth. */
+  /** The headline score (needle: ROUGE-L F1, else accuracy) over length × depth. */
   public static JFreeChart heatmap(EvalResults r, String title) {
     List<Double> lengths = r.cells().stream().map(c -> (double) c.length()).distinct().sorted().toList();
     List<Double> depths = r.cells().stream().map(c -> c.position() == null ? 0.0 : c.position()).distinct().sorted().toList();
     double[][] acc = new double[lengths.size()][depths.size()];
     for (double[] row : acc) java.util.Arrays.fill(row, Double.NaN);
     for (CellSummary c : r.cells()) {
-      if (c.accuracy() == null) continue;
-      acc[lengths.indexOf((double) c.length())][depths.indexOf(c.position() == null ? 0.0 : c.position())] = c.accuracy();
+      if (c.headline() == null) continue;
+      acc[lengths.indexOf((double) c.length())][depths.indexOf(c.position() == null ? 0.0 : c.position())] = c.headline();
     }
     return HeatmapChart.create(title, "length (" + r.lengthUnit() + ")", HeatmapChart.ticks(lengths), "depth (%)",
-        HeatmapChart.ticks(depths), acc);
+        HeatmapChart.ticks(depths), acc, scoreLabel(r));
+  }
+
+  /** What a run's headline score is called. */
+  public static String scoreLabel(EvalResults r) {
+    return r.cells().stream().anyMatch(c -> c.rougeL() != null) ? "ROUGE-L F1" : "accuracy";
   }
 
   /** One chart with a series per run (kv: per run and key count). */
@@ -60,14 +65,17 @@ public final class ResultCharts {
           "accuracy", series, ACCURACY_RANGE);
       case "ppl" -> SeriesChart.create("perplexity by length", "length (tokens)", "perplexity", series, null,
           SeriesChart.wantsLog(series));
-      default -> SeriesChart.create(task + " — accuracy by length", "length (tokens)", "accuracy", series, ACCURACY_RANGE, false);
+      default -> {
+        String score = runs.stream().anyMatch(r -> scoreLabel(r.results()).equals("ROUGE-L F1")) ? "ROUGE-L F1" : "accuracy";
+        yield SeriesChart.create(task + " — " + score + " by length", "length (tokens)", score, series, ACCURACY_RANGE, false);
+      }
     };
   }
 
   /**
    * A run's lines: kv accuracy by gold position (one per key count; as a percentage of the object
-   * when {@code relative}, so different key counts share an axis), ppl by length, and accuracy by
-   * length for the others (passkey and needle averaged over depths).
+   * when {@code relative}, so different key counts share an axis), ppl by length, and the headline
+   * score by length for the others (passkey and needle averaged over depths).
    */
   public static List<SeriesChart.Series> series(Run run, boolean relative) {
     EvalResults r = run.results();
@@ -89,7 +97,7 @@ public final class ResultCharts {
         yield out;
       }
       case "ppl" -> List.of(new SeriesChart.Series(run.label(), byLength(r, c -> c.perplexity() == null ? Double.NaN : c.perplexity())));
-      default -> List.of(new SeriesChart.Series(run.label(), byLength(r, c -> c.accuracy() == null ? Double.NaN : c.accuracy())));
+      default -> List.of(new SeriesChart.Series(run.label(), byLength(r, c -> c.headline() == null ? Double.NaN : c.headline())));
     };
   }
 

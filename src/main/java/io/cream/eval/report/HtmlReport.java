@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.jfree.chart.JFreeChart;
 
 /**
@@ -105,14 +106,13 @@ public final class HtmlReport {
         t.render(html);
       }
       default -> {
-        SummaryTable acc = new SummaryTable("Accuracy by length (tokens)" + (runs.getFirst().results().positionAxis().equals("depth_percent")
-            ? ", mean over depths" : ""), "run", "", 2, true);
-        for (LabeledRun run : runs) acc.add(run.label(), ResultCharts.byLength(run.results(), HtmlReport::accuracy), overall(run.results(), false));
-        acc.render(html);
+        String depths = runs.getFirst().results().positionAxis().equals("depth_percent") ? ", mean over depths" : "";
         if (task.equals("needle")) {
-          SummaryTable partial = new SummaryTable("Partial credit (fraction of the key words in the reply) by length", "run", "", 2, true);
-          for (LabeledRun run : runs) partial.add(run.label(), ResultCharts.byLength(run.results(), HtmlReport::partial), overall(run.results(), true));
-          partial.render(html);
+          table(html, runs, "ROUGE-L F1 of the reply's first line against the needle, by length (tokens)" + depths, CellSummary::rougeL);
+          table(html, runs, "Contains the key phrase (fraction of replies) by length" + depths, CellSummary::accuracy);
+          table(html, runs, "Partial credit (fraction of the key words in the reply) by length" + depths, CellSummary::partial);
+        } else {
+          table(html, runs, "Accuracy by length (tokens)" + depths, CellSummary::accuracy);
         }
       }
     }
@@ -130,35 +130,33 @@ public final class HtmlReport {
         for (CellSummary c : e.getValue()) if (c.accuracy() != null) values.put(c.position(), c.accuracy());
         tables.computeIfAbsent(e.getKey(), k -> new SummaryTable(
                 "Accuracy by gold position (index of the asked pair), " + k + " keys", "run", "", 2, true))
-            .add(run.label(), values, weightedMean(e.getValue(), false));
+            .add(run.label(), values, weightedMean(e.getValue(), CellSummary::accuracy));
       }
     }
     tables.values().forEach(t -> t.render(html));
   }
 
-  private static Double overall(EvalResults r, boolean partial) {
-    return weightedMean(r.cells(), partial);
+  /** One row per run of a cell value by length, with its overall mean. */
+  private static void table(Html html, List<LabeledRun> runs, String caption, Function<CellSummary, Double> value) {
+    SummaryTable t = new SummaryTable(caption, "run", "", 2, true);
+    for (LabeledRun run : runs) {
+      t.add(run.label(), ResultCharts.byLength(run.results(), c -> value.apply(c) == null ? Double.NaN : value.apply(c)),
+          weightedMean(run.results().cells(), value));
+    }
+    t.render(html);
   }
 
   /** Mean over all samples of the cells (cells weighted by their sample counts). */
-  private static Double weightedMean(List<CellSummary> cells, boolean partial) {
+  private static Double weightedMean(List<CellSummary> cells, Function<CellSummary, Double> value) {
     double sum = 0;
     long n = 0;
     for (CellSummary c : cells) {
-      Double v = partial ? c.partial() : c.accuracy();
+      Double v = value.apply(c);
       if (v == null || c.n() == 0) continue;
       sum += v * c.n();
       n += c.n();
     }
     return n == 0 ? null : sum / n;
-  }
-
-  private static double accuracy(CellSummary c) {
-    return c.accuracy() == null ? Double.NaN : c.accuracy();
-  }
-
-  private static double partial(CellSummary c) {
-    return c.partial() == null ? Double.NaN : c.partial();
   }
 
   private static double perplexity(CellSummary c) {
