@@ -51,7 +51,7 @@ public final class SynthCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    EvalOptions options = EvalOptions.defaults().withSeed(seed); // KVKEY
+    EvalOptions options = EvalOptions.defaults().withSeed(seed).withKvKey(io.cream.eval.KvKeyFormat.parse(kvKey));
     options.validate();
     long t0 = System.nanoTime();
     RetrievalDocs synth = new RetrievalDocs(task, tokenizer, options);
