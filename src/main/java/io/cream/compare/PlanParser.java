@@ -137,7 +137,9 @@ final class PlanParser {
     if (ft.steps() == 0) {
       f.problem("steps", "required: set finetune.steps (for every run) or steps in this run");
     } else if (ft.warmup() > ft.steps()) {
-      f.problem("warmup", "warm-up of " + ft.warmup() + " steps exceeds the run's " + ft.steps() + " steps");
+      f.problem("warmup", "warm-up of " + ft.warmup() + " steps exceeds the run's " + ft.steps() + " steps"
+          + (f.has("warmup") ? "" : " (set warmup in finetune or in this run; train's default is "
+          + Finetune.DEFAULTS.warmup() + ")"));
     }
     // A window other than the plan's (e.g. full-length fine-tuning at f·N) is also the pre-trained
     // window the trainer's RoPE scaling assumes; only scalings that do not depend on it are right.

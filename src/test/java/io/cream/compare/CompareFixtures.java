@@ -15,10 +15,10 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
 /** A tiny random base model (2 layers × 32, window 32, Mistral's tokenizer), text, and plan files. */
-final class CompareFixtures {
+public final class CompareFixtures {
   private CompareFixtures() {}
 
-  static ObjectNode tinyConfig() {
+  public static ObjectNode tinyConfig() {
     ObjectNode c = Json.object();
     c.putArray("architectures").add("LlamaForCausalLM");
     c.put("model_type", "llama");
@@ -38,7 +38,7 @@ final class CompareFixtures {
   }
 
   /** A complete HF checkpoint folder with random weights. */
-  static Path baseModel(Path dir) throws IOException {
+  public static Path baseModel(Path dir) throws IOException {
     ObjectNode json = tinyConfig();
     LlamaConfig config = LlamaConfig.fromJson(json);
     try (CpuBackend b = new CpuBackend()) {
@@ -51,14 +51,14 @@ final class CompareFixtures {
   }
 
   /** Only config.json: enough for the plan parser, which reads the base's RoPE settings. */
-  static Path configOnly(Path dir) throws IOException {
+  public static Path configOnly(Path dir) throws IOException {
     Files.createDirectories(dir);
     Json.writeAtomically(dir.resolve("config.json"), tinyConfig());
     return dir;
   }
 
   /** The first {@code bytes} of Alice in Wonderland as one .txt document in {@code dir}. */
-  static Path text(Path dir, int bytes) throws IOException {
+  public static Path text(Path dir, int bytes) throws IOException {
     Files.createDirectories(dir);
     Path gz = SharedData.path("corpus/gutenberg/carroll-alice.txt.gz");
     try (var in = new GZIPInputStream(Files.newInputStream(gz))) {
@@ -67,7 +67,7 @@ final class CompareFixtures {
     return dir;
   }
 
-  static Path writePlan(Path file, String json) throws IOException {
+  public static Path writePlan(Path file, String json) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, json);
     return file;
