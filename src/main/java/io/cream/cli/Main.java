@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       ScoreCommand.class,
       EvalCommand.class,
       ReportCommand.class,
+      CompareCommand.class,
       FetchCommand.class,
       VocabCommand.class,
       SynthCommand.class,

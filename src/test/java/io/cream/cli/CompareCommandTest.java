@@ -1,0 +1,103 @@
+package io.cream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cream.compare.CompareFixtures;
+import io.cream.compare.Finetune;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+class CompareCommandTest {
+  @TempDir Path tmp;
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    PrintStream oldOut = System.out, oldErr = System.err;
+    var out = new ByteArrayOutputStream();
+    var err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = Main.execute(args);
+      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void helpDescribesEveryOptionWithItsDefault() {
+    Run r = run("compare", "--help");
+    assertEquals(0, r.code(), r.err());
+    for (String s : List.of("PLAN.json", "--out=DIR", "--poll=SECONDS", "(default: 5)", "--device=DEV", "cpu (default)",
+        "--precision=P", "fp32 (exact", "docs/compare.md", "./cream compare PLAN.json --out DIR &")) {
+      assertTrue(r.out().contains(s), s + " in:\n" + r.out());
+    }
+  }
+
+  @Test
+  void aPlanWithMistakesGetsOneLinePerMistakeAndExitCode2() throws Exception {
+    CompareFixtures.configOnly(tmp.resolve("base"));
+    Path plan = CompareFixtures.writePlan(tmp.resolve("plan.json"), """
+        {"base": "base", "window": 32, "runs": [{"name": "x", "method": "none", "rope": "linaer"}],
+         "evals": [{"task": "passkey", "samples": -1}]}
+        """);
+    Run r = run("compare", plan.toString(), "--out", tmp.resolve("out").toString());
+    assertEquals(2, r.code());
+    assertEquals(List.of(
+        "cream: plan.json: runs[0].rope: 'linaer' is not one of none, linear, ntk, yarn, yarn-revised, dynamic, llama3",
+        "cream: plan.json: evals[0].samples: must be at least 1, got -1"), r.err().lines().toList());
+    assertTrue(Files.notExists(tmp.resolve("out")), "nothing written for a bad plan");
+  }
+
+  @Test
+  void printsTheSummaryTable() throws Exception {
+    CompareFixtures.baseModel(tmp.resolve("base"));
+    Path plan = CompareFixtures.writePlan(tmp.resolve("plan.json"), """
+        {"base": "base", "window": 32, "runs": [{"name": "base", "method": "none", "rope": "none"}],
+         "evals": [{"task": "passkey", "lengths": [80], "depths": [50], "samples": 1, "max_new_tokens": 2}]}
+        """);
+    Run r = run("compare", plan.toString(), "--out", tmp.resolve("out").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("| base | none | none | 8 | 32 |"), r.out());
+    assertTrue(r.err().contains("start eval passkey base"), r.err());
+    assertTrue(Files.isRegularFile(tmp.resolve("out/report.html")));
+  }
+
+  /** The plan's fine-tuning defaults are `cream train`'s. */
+  @Test
+  void finetuneDefaultsAreTrainsDefaults() {
+    CommandSpec train = new CommandLine(new TrainCommand()).getCommandSpec();
+    Finetune d = Finetune.DEFAULTS;
+    assertEquals(d.batch(), Integer.parseInt(def(train, "--batch")));
+    assertEquals(d.gradAccum(), Integer.parseInt(def(train, "--grad-accum")));
+    assertEquals(d.lr(), Double.parseDouble(def(train, "--lr")));
+    assertEquals(d.warmup(), Integer.parseInt(def(train, "--warmup")));
+    assertEquals(d.schedule(), def(train, "--schedule"));
+    assertEquals(d.weightDecay(), Double.parseDouble(def(train, "--weight-decay")));
+    assertEquals(d.beta1(), Double.parseDouble(def(train, "--beta1")));
+    assertEquals(d.beta2(), Double.parseDouble(def(train, "--beta2")));
+    assertEquals(d.adamEps(), Double.parseDouble(def(train, "--adam-eps")));
+    assertEquals(d.clip(), Double.parseDouble(def(train, "--clip")));
+    assertEquals(d.sigma(), Double.parseDouble(def(train, "--sigma")));
+    assertEquals(d.branchMode(), def(train, "--branch-mode"));
+    assertEquals(d.saveEvery(), Integer.parseInt(def(train, "--save-every")));
+    assertEquals(d.saveDtype(), def(train, "--save-dtype"));
+    assertEquals(d.recompute(), false);
+  }
+
+  private static String def(CommandSpec spec, String option) {
+    return spec.findOption(option).defaultValue();
+  }
+}
