@@ -7,6 +7,7 @@ import io.cream.eval.EvalRunner;
 import io.cream.eval.EvalTasks;
 import io.cream.eval.KvKeyFormat;
 import io.cream.eval.LlamaEvalModel;
+import io.cream.eval.PplProtocol;
 import io.cream.io.TextTokenizer;
 import io.cream.model.ModelLoader;
 import io.cream.util.UserError;
@@ -47,8 +48,14 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--haystack", paramLabel = "DIR", description = {"needle: folder of .txt files (default: the books of",
       "'cream fetch corpus')."}) Path haystack;
   @Option(names = "--data", paramLabel = "DIR", description = "ppl: folder of documents.") Path data;
-  @Option(names = "--ppl-window", defaultValue = "0", description = "ppl: sliding window (0: whole).") int pplWindow;
-  @Option(names = "--ppl-stride", defaultValue = "0", description = "ppl: stride (0: half the window).") int pplStride;
+  @Option(names = "--ppl-protocol", paramLabel = "P", defaultValue = "reference", description = {
+      "ppl: reference (default; CREAM's eval_ppl.py: the same documents, those reaching the longest",
+      "length, at every length, BOS + L-1 tokens in one pass), long (its PG19/Books3 script: a window",
+      "slid by a stride, each window's mean loss weighted by its new tokens) or strided (each token",
+      "scored once, in the first window that reaches it; per length the documents that reach it)."}) String pplProtocol;
+  @Option(names = "--ppl-window", defaultValue = "0", description = {"ppl long/strided: window in tokens (0: long the",
+      "--max-context, strided the whole length or --max-context beyond it)."}) int pplWindow;
+  @Option(names = "--ppl-stride", defaultValue = "0", description = "ppl long/strided: stride (0: long window/8, strided window/2).") int pplStride;
   @Option(names = "--max-context", paramLabel = "T", description = "Longest sequence to run (default: no limit).") Integer maxContext;
   @Mixin RopeOverride rope;
   @Mixin DeviceOption device;
@@ -67,7 +74,7 @@ public final class EvalCommand implements Callable<Integer> {
     if (samples != null) o = o.withSamples(samples);
     if (haystack != null) o = o.withHaystackDir(haystack);
     if (data != null) o = o.withDataDir(data);
-    if (pplWindow > 0) o = o.withPplWindow(pplWindow, pplStride);
+    o = o.withPplProtocol(PplProtocol.parse(pplProtocol)).withPplWindow(pplWindow, pplStride);
     o.validate();
     String name = model.toAbsolutePath().normalize().getFileName().toString();
     try (Backend backend = device.open();

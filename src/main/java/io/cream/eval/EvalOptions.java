@@ -26,9 +26,9 @@ import java.util.function.Consumer;
  * @param haystackDir needle: folder of .txt / .txt.gz files; null = the books of 'cream fetch
  *     corpus'
  * @param dataDir ppl: folder of .txt / .txt.gz documents
- * @param pplWindow ppl: sliding-window size; 0 = whole sequence, or the model's context limit for
- *     lengths beyond it
- * @param pplStride ppl: how far the window moves; 0 = half the window
+ * @param pplProtocol ppl: how perplexity is measured (default reference: one pass per length)
+ * @param pplWindow ppl (long, strided): window in tokens; 0 = the protocol's default
+ * @param pplStride ppl (long, strided): how far the window moves; 0 = the protocol's default
  * @param ropeOverride the RoPE scaling the model was run with, if overridden (recorded only)
  */
 public record EvalOptions(
@@ -44,6 +44,7 @@ public record EvalOptions(
     KvKeyFormat kvKey,
     @JsonSerialize(using = ToStringSerializer.class) Path haystackDir,
     @JsonSerialize(using = ToStringSerializer.class) Path dataDir,
+    PplProtocol pplProtocol,
     int pplWindow,
     int pplStride,
     String ropeOverride) {
@@ -56,12 +57,13 @@ public record EvalOptions(
     // Results files written before these fields existed read as the defaults.
     if (chatTemplate == null) chatTemplate = ChatTemplate.VICUNA;
     if (kvKey == null) kvKey = KvKeyFormat.UUID;
+    if (pplProtocol == null) pplProtocol = PplProtocol.REFERENCE;
   }
 
   /** The reference's defaults: every grid left to its task, 5 samples a cell; the CLI overrides. */
   public static EvalOptions defaults() {
     return new EvalOptions(List.of(), List.of(), List.of(75), List.of(), 5, 42, -1, 0,
-        ChatTemplate.VICUNA, KvKeyFormat.UUID, null, null, 0, 0, null);
+        ChatTemplate.VICUNA, KvKeyFormat.UUID, null, null, PplProtocol.REFERENCE, 0, 0, null);
   }
 
   public EvalOptions withLengths(List<Integer> v) {
@@ -112,6 +114,10 @@ public record EvalOptions(
     return edit(e -> e.dataDir = v);
   }
 
+  public EvalOptions withPplProtocol(PplProtocol v) {
+    return edit(e -> e.pplProtocol = v);
+  }
+
   public EvalOptions withPplWindow(int window, int stride) {
     return edit(e -> {
       e.pplWindow = window;
@@ -133,6 +139,8 @@ public record EvalOptions(
     UserError.require(pplWindow >= 0 && pplStride >= 0, "--ppl-window and --ppl-stride must be positive, or 0 for their defaults");
     UserError.require(pplStride == 0 || pplWindow == 0 || pplStride <= pplWindow,
         "--ppl-stride (" + pplStride + ") must not exceed --ppl-window (" + pplWindow + ")");
+    UserError.require(pplProtocol != PplProtocol.REFERENCE || (pplWindow == 0 && pplStride == 0),
+        "--ppl-window and --ppl-stride apply to --ppl-protocol long or strided (reference reads each length in one pass)");
     for (int length : lengths) UserError.require(length >= 2, "every length must be at least 2 tokens (got " + length + ")");
     for (double depth : depths) {
       UserError.require(depth >= 0 && depth <= 100, "depths are percentages in 0..100 (got " + depth + ")");
@@ -145,7 +153,8 @@ public record EvalOptions(
     Editor e = new Editor(this);
     change.accept(e);
     return new EvalOptions(e.lengths, e.depths, e.keys, e.goldPositions, e.samples, e.seed, e.minNewTokens,
-        e.maxNewTokens, e.chatTemplate, e.kvKey, e.haystackDir, e.dataDir, e.pplWindow, e.pplStride, e.ropeOverride);
+        e.maxNewTokens, e.chatTemplate, e.kvKey, e.haystackDir, e.dataDir, e.pplProtocol, e.pplWindow, e.pplStride,
+        e.ropeOverride);
   }
 
   /** The fields as mutable variables, for {@link #edit}. */
@@ -162,6 +171,7 @@ public record EvalOptions(
     KvKeyFormat kvKey;
     Path haystackDir;
     Path dataDir;
+    PplProtocol pplProtocol;
     int pplWindow;
     int pplStride;
     String ropeOverride;
@@ -179,6 +189,7 @@ public record EvalOptions(
       kvKey = o.kvKey;
       haystackDir = o.haystackDir;
       dataDir = o.dataDir;
+      pplProtocol = o.pplProtocol;
       pplWindow = o.pplWindow;
       pplStride = o.pplStride;
       ropeOverride = o.ropeOverride;

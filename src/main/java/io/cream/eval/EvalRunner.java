@@ -35,6 +35,7 @@ public final class EvalRunner {
     String date = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     Path resultsFile = outDir.resolve(EvalResults.FILE_NAME);
     if (task instanceof GenerativeTask g) checkContext(g, cells, model, options);
+    if (task instanceof PerplexityTask) for (Cell c : cells) PerplexityTask.windowFor(c.length(), model, options);
 
     CellProgress bar = new CellProgress(progress, task, cells);
     List<CaseRecord> records = new ArrayList<>();
@@ -113,12 +114,10 @@ public final class EvalRunner {
 
   private static List<CaseRecord> runPerplexity(PerplexityTask task, Cell cell, EvalModel model, EvalOptions o) {
     List<CaseRecord> out = new ArrayList<>();
-    int[] ws = PerplexityTask.windowFor(cell.length(), model, o);
     List<PerplexityTask.Document> docs = task.documentsFor(cell.length(), model, o);
     for (int i = 0; i < docs.size(); i++) {
       long t0 = System.nanoTime();
-      int[] ids = java.util.Arrays.copyOf(docs.get(i).ids(), cell.length());
-      PerplexityTask.Nll nll = PerplexityTask.score(model, ids, ws[0], ws[1]);
+      PerplexityScoring.Nll nll = PerplexityTask.score(docs.get(i), cell.length(), model, o);
       out.add(CaseRecord.perplexity(cell, i, docs.get(i).name(), nll.sum(), nll.tokens(), (System.nanoTime() - t0) / 1e9));
     }
     return out;

@@ -56,7 +56,8 @@ class RealModelEndToEndTest {
         EvalOptions o = switch (task) {
           case "kv" -> base.withKeys(List.of(4));
           case "lines" -> base.withLengths(List.of(300));
-          case "ppl" -> base.withLengths(List.of(200, 400)).withDataDir(docs).withPplWindow(256, 128);
+          case "ppl" -> base.withLengths(List.of(200, 400)).withDataDir(docs).withPplProtocol(PplProtocol.STRIDED)
+              .withPplWindow(256, 128);
           case "needle" -> base.withLengths(List.of(200, 300)).withHaystackDir(docs);
           default -> base.withLengths(List.of(150, 300));
         };

@@ -44,8 +44,10 @@ class ReportTest {
       // The base perplexity model reads through 64-token windows, so it has less context: higher ppl.
       EvalModel bad = ppl ? new KnownLogProbModel("windowed-logprobs", 64) : new WrongModel(10_000);
       EvalModel good = ppl ? new KnownLogProbModel(10_000) : new OracleModel(10_000);
-      EvalRunnerTest.run(task, bad, o, base.resolve(task));
-      EvalRunnerTest.run(task, good, o.withRopeOverride("yarn"), cream.resolve(task));
+      // The strided protocol reads lengths beyond the windowed model's 64 tokens.
+      EvalOptions t = ppl ? o.withPplProtocol(PplProtocol.STRIDED) : o;
+      EvalRunnerTest.run(task, bad, t, base.resolve(task));
+      EvalRunnerTest.run(task, good, t.withRopeOverride("yarn"), cream.resolve(task));
     }
   }
 
