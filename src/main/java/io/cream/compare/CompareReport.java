@@ -52,7 +52,8 @@ final class CompareReport {
     for (List<CellSummary> cs : byCell.values()) {
       CellSummary c0 = cs.getFirst();
       cells.add(new CellSummary(c0.length(), c0.position(), cs.stream().mapToInt(CellSummary::n).sum(),
-          mean(cs, CellSummary::accuracy), mean(cs, CellSummary::partial), mean(cs, CellSummary::perplexity),
+          mean(cs, CellSummary::accuracy), mean(cs, CellSummary::partial), mean(cs, CellSummary::rougeL),
+          mean(cs, CellSummary::perplexity),
           cs.stream().mapToDouble(CellSummary::meanPromptTokens).average().orElse(0),
           cs.stream().mapToDouble(CellSummary::seconds).sum(),
           cs.stream().mapToDouble(CellSummary::tokensPerSecond).average().orElse(0)));

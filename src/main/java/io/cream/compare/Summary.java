@@ -43,7 +43,8 @@ public record Summary(List<Table> tables) {
   public record Row(String run, String method, String rope, int factor, int window, List<Long> seeds, List<Stat> values) {}
 
   /**
-   * @param metric "accuracy", "partial" (needle's share of the key words) or "perplexity"
+   * @param metric "accuracy", "rougeL" and "partial" (needle: ROUGE-L F1, share of the key words) or
+   *     "perplexity"
    * @param keys kv: the number of keys of this table; null otherwise
    */
   public record Table(String task, String metric, Integer keys, String title, List<Column> columns, List<Row> rows) {}
@@ -81,7 +82,7 @@ public record Summary(List<Table> tables) {
   static List<String> metrics(String task) {
     return switch (task) {
       case "ppl" -> List.of("perplexity");
-      case "needle" -> List.of("accuracy", "partial");
+      case "needle" -> List.of("rougeL", "accuracy", "partial");
       default -> List.of("accuracy");
     };
   }
@@ -124,6 +125,7 @@ public record Summary(List<Table> tables) {
     Function<CellSummary, Double> value = switch (metric) {
       case "perplexity" -> CellSummary::perplexity;
       case "partial" -> CellSummary::partial;
+      case "rougeL" -> CellSummary::rougeL;
       default -> CellSummary::accuracy;
     };
     List<Row> rows = new ArrayList<>();
@@ -157,6 +159,7 @@ public record Summary(List<Table> tables) {
     String what = switch (metric) {
       case "perplexity" -> "perplexity by length (lower is better)";
       case "partial" -> "partial credit (share of the needle's key words in the reply, %)";
+      case "rougeL" -> "ROUGE-L F1 of the reply's first line against the needle (%)";
       default -> "accuracy (%)";
     };
     if (keys != null) return task + ", " + keys + " keys: " + what + " by gold position";

@@ -59,7 +59,9 @@ class PlanParserTest {
     EvalSpec passkey = p.evals().getFirst();
     assertEquals(List.of(64, 128), passkey.options().lengths());
     assertEquals(42, passkey.options().seed());
-    assertEquals(5, passkey.options().depths().size());
+    // Depths left out: the task's own grid (0, 25, 50, 75, 100) for each of the two lengths.
+    assertEquals(List.of(), passkey.options().depths());
+    assertEquals(10, new io.cream.eval.PasskeyTask().cells(passkey.options()).size());
   }
 
   @Test

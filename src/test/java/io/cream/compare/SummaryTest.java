@@ -44,11 +44,11 @@ class SummaryTest {
   }
 
   static CellSummary acc(int length, Double position, int n, double accuracy) {
-    return new CellSummary(length, position, n, accuracy, null, null, length, 0.1, 100);
+    return new CellSummary(length, position, n, accuracy, null, null, null, length, 0.1, 100);
   }
 
   static CellSummary ppl(int length, double perplexity) {
-    return new CellSummary(length, null, 1, null, null, perplexity, length, 0.1, 100);
+    return new CellSummary(length, null, 1, null, null, null, perplexity, length, 0.1, 100);
   }
 
   void write(Layout layout, RunSpec run, Long seed, EvalSpec eval, EvalResults r) throws Exception {
