@@ -48,28 +48,38 @@ public final class TrainCommand implements Callable<Integer> {
   String method;
 
   @Option(names = "--rope", defaultValue = "linear", paramLabel = "TYPE", description = {
-      "RoPE scaling trained with: linear (default, the paper's main setting), ntk, yarn-revised",
-      "(the paper's \"CREAM-YaRN\": CREAM's and PoSE's own YaRN), yarn (Hugging Face's YaRN,",
-      "not the paper's), dynamic, llama3 or none (plain RoPE; 'default' also accepted)."})
+      "RoPE scaling trained with: linear (default, the",
+      "paper's main setting), ntk, yarn-revised (the",
+      "paper's \"CREAM-YaRN\": CREAM's and PoSE's own",
+      "YaRN), yarn (Hugging Face's YaRN, not the",
+      "paper's), dynamic, llama3 or none (plain RoPE;",
+      "'default' also accepted)."})
   String rope;
 
   @Option(names = "--sigma", defaultValue = "3.0", description = "CREAM's Gaussian σ.")
   double sigma;
 
   @Option(names = "--branch-mode", defaultValue = "per-sample", description = {
-      "CREAM: per-sample (default: a branch per sample, the paper's reading) or per-batch (one",
-      "branch per --branch-batch-size consecutive samples, as the reference code draws it)."})
+      "CREAM: per-sample (default: a branch per",
+      "sample, the paper's reading) or per-batch (one",
+      "branch per --branch-batch-size consecutive",
+      "samples, as the reference code draws it)."})
   String branchMode;
 
   @Option(names = "--branch-batch-size", defaultValue = "3000", paramLabel = "B", description = {
-      "Samples per shared branch with --branch-mode per-batch (default ${DEFAULT-VALUE}: the",
-      "reference's preprocessing batch of documents; 'cream positions' takes the same flag)."})
+      "Samples per shared branch with --branch-mode",
+      "per-batch (default ${DEFAULT-VALUE}: the reference's",
+      "preprocessing batch of documents; 'cream",
+      "positions' takes the same flag)."})
   int branchBatchSize;
 
   @Option(names = "--sample-from", defaultValue = "documents", paramLabel = "UNIT", description = {
-      "CREAM, PoSE, RandPos: documents (default, the reference's: one sample per whole document an",
-      "epoch, the tail its last tokens) or pieces (documents cut into f·N-token pieces, one",
-      "sample each). Prompt/completion documents are always one sample each."})
+      "CREAM, PoSE, RandPos: documents (default, the",
+      "reference's: one sample per whole document an",
+      "epoch, its tail the document's last tokens) or",
+      "pieces (documents cut into f·N-token pieces,",
+      "one sample each). Prompt/completion documents",
+      "are always one sample each."})
   String sampleFrom;
 
   @Option(names = "--steps", required = true, paramLabel = "K") int steps;
