@@ -29,10 +29,12 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
   @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
-  @Option(names = "--lengths", paramLabel = "L,..", description = {"Prompt lengths in tokens, e.g. 1k,2k,4k (k = 1024).",
-      "Default: needle the reference's 1024,4543,...,32700 (10); others 1024,2048,4096."}) String lengths;
-  @Option(names = "--depths", paramLabel = "D,..", description = {"Percent depths, e.g. 0,25,50,75,100.",
-      "Default: needle 0,20,40,60,80,100 (the reference's); passkey 0,25,50,75,100."}) String depths;
+  @Option(names = "--lengths", paramLabel = "L,..", description = {"Prompt lengths in tokens, e.g. 1k,2k,4k",
+      "(k = 1024). Default: needle the reference's",
+      "1024,4543,...,32700 (10); others 1024,2048,4096."}) String lengths;
+  @Option(names = "--depths", paramLabel = "D,..", description = {"Percent depths, e.g. 0,25,50,75,100. Default:",
+      "needle 0,20,40,60,80,100 (the reference's);",
+      "passkey 0,25,50,75,100."}) String depths;
   @Option(names = "--keys", paramLabel = "K,..", description = "kv: numbers of keys, e.g. 75,140 (default 75).") String keys;
   @Option(names = "--gold", paramLabel = "P,..", description = "kv: gold positions (default: 5 spread from first to last).") String gold;
   @Option(names = "--samples", paramLabel = "K", description = "Prompts per cell (ppl: documents per length).") Integer samples;
@@ -42,20 +44,30 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--min-new-tokens", defaultValue = "-1", description = {"EOS held off until this many new tokens;",
       "-1 = the task's default: lines 5, others 0."}) int minNew;
   @Option(names = "--chat-template", paramLabel = "T", defaultValue = "vicuna", description = {"lines, needle: vicuna (default, as the",
-      "reference wraps every prompt) or none (the bare message)."}) String chatTemplate;
+      "reference wraps every prompt) or none (the bare",
+      "message)."}) String chatTemplate;
   @Option(names = "--kv-key", paramLabel = "F", defaultValue = "uuid", description = {"kv: uuid (default, the reference's) or short",
-      "(8 hex characters: more records fit a short window)."}) String kvKey;
+      "(8 hex characters: more records fit a short",
+      "window)."}) String kvKey;
   @Option(names = "--haystack", paramLabel = "DIR", description = {"needle: folder of .txt files (default: the books of",
       "'cream fetch corpus')."}) Path haystack;
   @Option(names = "--data", paramLabel = "DIR", description = "ppl: folder of documents.") Path data;
   @Option(names = "--ppl-protocol", paramLabel = "P", defaultValue = "reference", description = {
-      "ppl: reference (default; CREAM's eval_ppl.py: the same documents, those reaching the longest",
-      "length, at every length, BOS + L-1 tokens in one pass), long (its PG19/Books3 script: a window",
-      "slid by a stride, each window's mean loss weighted by its new tokens) or strided (each token",
-      "scored once, in the first window that reaches it; per length the documents that reach it)."}) String pplProtocol;
-  @Option(names = "--ppl-window", defaultValue = "0", description = {"ppl long/strided: window in tokens (0: long the",
-      "--max-context, strided the whole length or --max-context beyond it)."}) int pplWindow;
-  @Option(names = "--ppl-stride", defaultValue = "0", description = "ppl long/strided: stride (0: long window/8, strided window/2).") int pplStride;
+      "ppl: reference (default; CREAM's eval_ppl.py:",
+      "the documents that reach the longest length,",
+      "the same at every length, BOS + L-1 tokens in",
+      "one pass), long (its PG19/Books3 script: a",
+      "sliding window, each window's mean loss",
+      "weighted by its new tokens) or strided (each",
+      "token scored once; per length the documents",
+      "that reach it)."}) String pplProtocol;
+  @Option(names = "--ppl-window", paramLabel = "W", defaultValue = "0", description = {
+      "ppl long/strided: window in tokens (0: long",
+      "the --max-context; strided the length, or",
+      "--max-context beyond it)."}) int pplWindow;
+  @Option(names = "--ppl-stride", paramLabel = "S", defaultValue = "0", description = {
+      "ppl long/strided: stride (0: long window/8,",
+      "strided window/2)."}) int pplStride;
   @Option(names = "--max-context", paramLabel = "T", description = "Longest sequence to run (default: no limit).") Integer maxContext;
   @Mixin RopeOverride rope;
   @Mixin DeviceOption device;

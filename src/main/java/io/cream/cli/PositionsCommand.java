@@ -6,10 +6,10 @@ import io.cream.positions.PositionSample;
 import io.cream.positions.PositionSampleJson;
 import io.cream.positions.PositionSampler;
 import io.cream.positions.PositionsReport;
+import io.cream.positions.SampleStream;
 import io.cream.util.UserError;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Draw training position ids for a method and print them as JSON lines or a text report.",
-      "Sample i is reproducible from (seed, i): the trainer derives the same ids."
+      "Sample i is reproducible from (seed, i): the trainer derives the same ids for the sample it",
+      "makes from document i (in corpus order) in its first epoch, in every branch mode."
     })
 public final class PositionsCommand implements Callable<Integer> {
   private static final int FLUSH_CHARS = 1 << 16;
@@ -63,9 +64,9 @@ public final class PositionsCommand implements Callable<Integer> {
           + " does (default ${DEFAULT-VALUE})")
   String branchMode;
 
-  @Option(names = "--batch-size", defaultValue = "3000", paramLabel = "B",
-      description = "samples per batch with --branch-mode per-batch (default ${DEFAULT-VALUE},"
-          + " the reference's preprocessing batch)")
+  @Option(names = {"--branch-batch-size", "--batch-size"}, defaultValue = "3000", paramLabel = "B",
+      description = "samples per shared branch with --branch-mode per-batch (default ${DEFAULT-VALUE},"
+          + " the reference's preprocessing batch; train takes the same flag)")
   int batchSize;
 
   private enum Format { TABLE, JSONL }
@@ -79,12 +80,12 @@ public final class PositionsCommand implements Callable<Integer> {
     UserError.require(batchSize >= 1, "--batch-size must be at least 1 (got " + batchSize + ")");
     UserError.require(!withPositions || f == Format.JSONL,
         "--with-positions only applies to --format jsonl: add --format jsonl or drop --with-positions");
-    PositionSampler sampler = PositionSampler.create(m, window, factor, sigma, mode);
+    SampleStream stream = new SampleStream(PositionSampler.create(m, window, factor, sigma), mode, batchSize, seed);
     PrintStream out = System.out;
     if (f == Format.JSONL) {
-      writeJsonLines(sampler, mode, out);
+      writeJsonLines(stream, out);
     } else {
-      writeTable(sampler, m, mode, out);
+      writeTable(stream, m, mode, out);
     }
     out.flush();
     return 0;
@@ -97,20 +98,10 @@ public final class PositionsCommand implements Callable<Integer> {
     throw new UserError("unknown format '" + text + "': use --format table|jsonl");
   }
 
-  /** Walks the samples in the reproducible order of PositionSampler's contract. */
-  private void forEachSample(PositionSampler sampler, BranchMode mode, SampleSink sink) {
-    if (mode == BranchMode.PER_BATCH && sampler.method() == PositionMethod.CREAM) {
-      for (long batch = 0, first = 0; first < samples; batch++, first += batchSize) {
-        int size = (int) Math.min(batchSize, samples - first);
-        List<PositionSample> drawn = sampler.sampleBatch(PositionSampler.rngFor(seed, batch), size);
-        for (PositionSample s : drawn) {
-          if (!sink.accept(s)) return;
-        }
-      }
-    } else {
-      for (long i = 0; i < samples; i++) {
-        if (!sink.accept(sampler.sample(PositionSampler.rngFor(seed, i)))) return;
-      }
+  /** Walks samples 0, 1, 2, ... of the run (SampleStream's contract, which the trainer shares). */
+  private void forEachSample(SampleStream stream, SampleSink sink) {
+    for (long i = 0; i < samples; i++) {
+      if (!sink.accept(stream.draw(i).sample())) return;
     }
   }
 
@@ -120,9 +111,9 @@ public final class PositionsCommand implements Callable<Integer> {
     boolean accept(PositionSample s);
   }
 
-  private void writeJsonLines(PositionSampler sampler, BranchMode mode, PrintStream out) {
+  private void writeJsonLines(SampleStream stream, PrintStream out) {
     StringBuilder buffer = new StringBuilder(FLUSH_CHARS * 2);
-    forEachSample(sampler, mode, s -> {
+    forEachSample(stream, s -> {
       PositionSampleJson.append(buffer, s, withPositions);
       buffer.append('\n');
       if (buffer.length() < FLUSH_CHARS) return true;
@@ -140,9 +131,9 @@ public final class PositionsCommand implements Callable<Integer> {
     return !out.checkError();
   }
 
-  private void writeTable(PositionSampler sampler, PositionMethod m, BranchMode mode, PrintStream out) {
+  private void writeTable(SampleStream stream, PositionMethod m, BranchMode mode, PrintStream out) {
     PositionsReport report = new PositionsReport(m, window, factor, sigma);
-    forEachSample(sampler, mode, s -> {
+    forEachSample(stream, s -> {
       report.add(s);
       return true;
     });

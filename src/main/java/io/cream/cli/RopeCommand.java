@@ -35,7 +35,10 @@ public final class RopeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--type", paramLabel = "T", description = "default, linear, dynamic, ntk, yarn, yarn-revised, llama3, longrope")
+  @Option(names = "--type", paramLabel = "T", description = {"none (plain RoPE; 'default' also accepted),",
+      "linear, dynamic, ntk, yarn (Hugging Face's),",
+      "yarn-revised (CREAM's and PoSE's YaRN: the",
+      "paper's CREAM-YaRN), llama3, longrope."})
   String type;
 
   @Option(names = "--factor", paramLabel = "F", description = "Extension factor f >= 1 (8: 4K -> 32K).")

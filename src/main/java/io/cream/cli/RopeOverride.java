@@ -13,7 +13,10 @@ import picocli.CommandLine.Option;
  */
 public final class RopeOverride {
   @Option(names = "--rope", paramLabel = "TYPE",
-      description = "Override the checkpoint's RoPE scaling: none, linear, dynamic, ntk, yarn, yarn-revised, llama3.")
+      description = {"Override the checkpoint's RoPE scaling: none",
+          "(plain RoPE; 'default' also accepted), linear,",
+          "dynamic, ntk, yarn (Hugging Face's), yarn-revised",
+          "(the paper's CREAM-YaRN), llama3."})
   String type;
 
   @Option(names = "--rope-factor", paramLabel = "F", description = "Factor for --rope (default 8).")
@@ -29,12 +32,15 @@ public final class RopeOverride {
     LlamaConfig c = LlamaConfig.read(modelDir.resolve("config.json"));
     int orig = originalMax != null ? originalMax : c.maxPositionEmbeddings();
     UserError.require(factor >= 1, "--rope-factor must be ≥ 1, got " + factor);
-    if (type.equals("none") || type.equals("default")) return RopeSpec.defaults(c.headDim(), c.ropeTheta(), orig);
-    return RopeSpec.of(RopeType.fromId(type, "--rope"), c.headDim(), c.ropeTheta(), factor, orig);
+    RopeType t = RopeType.fromId(type, "--rope");
+    if (t == RopeType.DEFAULT) return RopeSpec.defaults(c.headDim(), c.ropeTheta(), orig);
+    return RopeSpec.of(t, c.headDim(), c.ropeTheta(), factor, orig);
   }
 
   /** A short description for results files, or null. */
   public String describe() {
-    return type == null ? null : type + (type.equals("none") ? "" : "×" + factor);
+    if (type == null) return null;
+    RopeType t = RopeType.fromId(type, "--rope");
+    return t == RopeType.DEFAULT ? t.cliName() : t.cliName() + "×" + factor;
   }
 }

@@ -5,6 +5,7 @@ import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
 import io.cream.rope.RopeType;
 import io.cream.train.LrSchedule;
+import io.cream.train.SampleUnit;
 import io.cream.train.TrainOptions;
 import io.cream.train.Trainer;
 import io.cream.util.UserError;
@@ -46,15 +47,40 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--method", defaultValue = "cream", paramLabel = "M", description = "cream, pose, randpos or contiguous.")
   String method;
 
-  @Option(names = "--rope", defaultValue = "yarn", paramLabel = "TYPE",
-      description = "none, linear, ntk, yarn, yarn-revised, dynamic or llama3.")
+  @Option(names = "--rope", defaultValue = "linear", paramLabel = "TYPE", description = {
+      "RoPE scaling trained with: linear (default, the",
+      "paper's main setting), ntk, yarn-revised (the",
+      "paper's \"CREAM-YaRN\": CREAM's and PoSE's own",
+      "YaRN), yarn (Hugging Face's YaRN, not the",
+      "paper's), dynamic, llama3 or none (plain RoPE;",
+      "'default' also accepted)."})
   String rope;
 
   @Option(names = "--sigma", defaultValue = "3.0", description = "CREAM's Gaussian σ.")
   double sigma;
 
-  @Option(names = "--branch-mode", defaultValue = "per-sample", description = "per-sample or per-batch (CREAM).")
+  @Option(names = "--branch-mode", defaultValue = "per-sample", description = {
+      "CREAM: per-sample (default: a branch per",
+      "sample, the paper's reading) or per-batch (one",
+      "branch per --branch-batch-size consecutive",
+      "samples, as the reference code draws it)."})
   String branchMode;
+
+  @Option(names = "--branch-batch-size", defaultValue = "3000", paramLabel = "B", description = {
+      "Samples per shared branch with --branch-mode",
+      "per-batch (default ${DEFAULT-VALUE}: the reference's",
+      "preprocessing batch of documents; 'cream",
+      "positions' takes the same flag)."})
+  int branchBatchSize;
+
+  @Option(names = "--sample-from", defaultValue = "documents", paramLabel = "UNIT", description = {
+      "CREAM, PoSE, RandPos: documents (default, the",
+      "reference's: one sample per whole document an",
+      "epoch, its tail the document's last tokens) or",
+      "pieces (documents cut into f·N-token pieces,",
+      "one sample each). Prompt/completion documents",
+      "are always one sample each."})
+  String sampleFrom;
 
   @Option(names = "--steps", required = true, paramLabel = "K") int steps;
   @Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "Sequences per micro-batch.") int batch;
@@ -97,10 +123,11 @@ public final class TrainCommand implements Callable<Integer> {
     UserError.require(factor >= 1, "--factor must be at least 1, got " + factor);
     UserError.require(steps >= 1, "--steps must be at least 1");
     UserError.require(batch >= 1 && gradAccum >= 1, "--batch and --grad-accum must be at least 1");
+    UserError.require(branchBatchSize >= 1, "--branch-batch-size must be at least 1, got " + branchBatchSize);
     UserError.require(lr > 0, "--lr must be positive");
     UserError.require(warmup >= 0 && warmup <= steps, "--warmup must be between 0 and --steps (" + steps + "), got " + warmup);
     TrainOptions o = new TrainOptions(model, init, tokenizer, data, out, window, factor,
-        PositionMethod.parse(method), ropeType(rope), sigma, branchMode(branchMode), steps, batch,
+        PositionMethod.parse(method), ropeType(rope), sigma, branchMode(branchMode), branchBatchSize, SampleUnit.parse(sampleFrom), steps, batch,
         gradAccum, lr, warmup, LrSchedule.Decay.parse(schedule), weightDecay, beta1, beta2, eps,
         clip, seed, recompute, saveEvery, keep, dtype(saveDtype), resume, maxSteps);
     if (devices != null) return dataParallel(o);
@@ -137,7 +164,7 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   static RopeType ropeType(String s) {
-    return s.equals("none") ? RopeType.DEFAULT : RopeType.fromId(s, "--rope");
+    return RopeType.fromId(s, "--rope");
   }
 
   static BranchMode branchMode(String s) {

@@ -5,12 +5,13 @@ import java.util.Locale;
 
 /**
  * How often CREAM draws its branch (relativity b = 0 or continuity b = 1). The paper reads as one
- * draw per sample; the reference code draws once per preprocessing batch of documents.
+ * draw per sample; the reference code draws once per preprocessing batch of 3,000 documents.
+ * {@link SampleStream} applies it.
  */
 public enum BranchMode {
   /** A fresh branch for every sample (the default). */
   PER_SAMPLE,
-  /** One branch shared by every sample of a batch, as the reference code does. */
+  /** One branch shared by each batch of consecutive samples, as the reference code does. */
   PER_BATCH;
 
   /** The command-line spelling: per-sample or per-batch. */

@@ -1,13 +1,11 @@
 package io.cream.positions;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
  * CREAM (cream-method.md §1). Draw order per sample, fixed so runs reproduce: branch b =
- * rng.nextInt(2) (unless the batch shares one), u = rng.nextDouble() → r, then P_e uniform over its
- * inclusive range.
+ * rng.nextInt(2) (unless a batch shares one: {@link #sample(RandomGenerator, int)}), u =
+ * rng.nextDouble() → r, then P_e uniform over its inclusive range.
  *
  * <p>Tokens (§1 step 5): head D[0:H], tail the document's last T tokens, middle D[P_s : P_e+1] when
  * that chunk ends before the tail starts (P_e &lt; n − T), otherwise the L_m tokens just before the
@@ -16,14 +14,12 @@ import java.util.random.RandomGenerator;
  * document order; everywhere else the choice is the reference's.
  */
 final class CreamSampler extends WindowedSampler {
-  private final BranchMode mode;
   private final CreamRatio ratio;
 
-  CreamSampler(int window, int factor, double sigma, BranchMode mode) {
+  CreamSampler(int window, int factor, double sigma) {
     super(window, factor);
     SamplerChecks.requireSigma(sigma);
     SamplerChecks.requireContinuityFits(window, factor);
-    this.mode = mode == null ? BranchMode.PER_SAMPLE : mode;
     this.ratio = new CreamRatio(factor, sigma);
   }
 
@@ -39,20 +35,11 @@ final class CreamSampler extends WindowedSampler {
 
   @Override
   public PositionSample sample(RandomGenerator rng) {
-    return sampleWithBranch(rng, rng.nextInt(2));
+    return sample(rng, rng.nextInt(2));
   }
 
-  @Override
-  public List<PositionSample> sampleBatch(RandomGenerator rng, int batchSize) {
-    if (mode == BranchMode.PER_SAMPLE) return super.sampleBatch(rng, batchSize);
-    if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
-    int branch = rng.nextInt(2);
-    List<PositionSample> batch = new ArrayList<>(batchSize);
-    for (int i = 0; i < batchSize; i++) batch.add(sampleWithBranch(rng, branch));
-    return batch;
-  }
-
-  private PositionSample sampleWithBranch(RandomGenerator rng, int branch) {
+  /** A sample on a branch chosen elsewhere (per-batch mode); the rest drawn from rng. */
+  PositionSample sample(RandomGenerator rng, int branch) {
     int r = ratio.drawR(rng.nextDouble());
     int lowest = CreamPositions.lowestMiddleEnd(window, factor, branch, r);
     int highest = CreamPositions.highestMiddleEnd(window, factor, branch, r);

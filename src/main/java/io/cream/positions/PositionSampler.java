@@ -1,7 +1,5 @@
 package io.cream.positions;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -9,9 +7,8 @@ import java.util.random.RandomGenerator;
  * Draws the position ids of training samples for one method, window N and factor f (target window
  * S = f·N), and picks which document tokens go with them.
  *
- * <p>Reproducibility contract (the CLI and the trainer both follow it, so they see the same ids):
- * sample i of a run with seed X is {@code sample(rngFor(X, i))}; under {@link BranchMode#PER_BATCH}
- * batch k (samples k·B … k·B + B − 1) is {@code sampleBatch(rngFor(X, k), B)}.
+ * <p>Which sample of a run gets which draws (per sample or per batch) is {@link SampleStream}'s
+ * business: the CLI and the trainer both go through it.
  */
 public interface PositionSampler {
 
@@ -45,24 +42,12 @@ public interface PositionSampler {
   int minDocumentLength();
 
   /**
-   * Draws a batch of samples. Only CREAM under {@link BranchMode#PER_BATCH} behaves differently
-   * from independent draws: it draws the branch once (first, from rng) for the whole batch.
-   */
-  default List<PositionSample> sampleBatch(RandomGenerator rng, int batchSize) {
-    if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
-    List<PositionSample> batch = new ArrayList<>(batchSize);
-    for (int i = 0; i < batchSize; i++) batch.add(sample(rng));
-    return batch;
-  }
-
-  /**
    * Makes a sampler. Checks the configuration (UserError naming the flag: N ≥ 3, f ≥ 2, f·N fits an
-   * int; for CREAM also σ &gt; 0 and 8f &lt; N). Sigma and mode only matter for CREAM.
+   * int; for CREAM also σ &gt; 0 and 8f &lt; N). Sigma only matters for CREAM.
    */
-  static PositionSampler create(
-      PositionMethod method, int window, int factor, double sigma, BranchMode mode) {
+  static PositionSampler create(PositionMethod method, int window, int factor, double sigma) {
     return switch (method) {
-      case CREAM -> new CreamSampler(window, factor, sigma, mode);
+      case CREAM -> new CreamSampler(window, factor, sigma);
       case POSE -> new PoseSampler(window, factor);
       case RANDPOS -> new RandPosSampler(window, factor);
       case CONTIGUOUS -> new ContiguousSampler(window, factor);

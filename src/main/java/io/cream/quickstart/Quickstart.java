@@ -15,9 +15,11 @@ import io.cream.io.TextTokenizer;
 import io.cream.model.ModelLoader;
 import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
+import io.cream.positions.SampleStream;
 import io.cream.rope.RopeSpec;
 import io.cream.rope.RopeType;
 import io.cream.train.LrSchedule;
+import io.cream.train.SampleUnit;
 import io.cream.train.TrainOptions;
 import io.cream.train.Trainer;
 import io.cream.util.Json;
@@ -240,8 +242,11 @@ public final class Quickstart {
       init = work.resolve("base-config.json");
       Json.writeAtomically(init, baseConfig());
     }
+    // Pieces, not one sample per document: six books would otherwise give six samples an epoch,
+    // all from their first and last pages.
     TrainOptions o = new TrainOptions(from, init, from == null ? tokenizer : null, data, out,
-        plan.window(), plan.factor(), method, rope, 3.0, BranchMode.PER_SAMPLE, steps,
+        plan.window(), plan.factor(), method, rope, 3.0, BranchMode.PER_SAMPLE, SampleStream.REFERENCE_BATCH,
+        SampleUnit.PIECES, steps,
         plan.batch(), 1, lr, warmup, LrSchedule.Decay.COSINE, 0.0, 0.9, 0.98, 1e-8, 1.0,
         plan.seed(), false, Math.max(1, steps / 4), 1, "F32", Files.isDirectory(out.resolve("checkpoints")), 0);
     try (CpuBackend backend = new CpuBackend()) {

@@ -4,7 +4,11 @@ import io.cream.util.UserError;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** The RoPE scaling methods this project knows, by the names used on the command line and in files. */
+/**
+ * The RoPE scaling methods this project knows, by the names used on the command line and in files.
+ * Plain RoPE is "none" on every command line (train, eval, generate, score, rope) and "default" in
+ * Hugging Face files; both names are accepted everywhere.
+ */
 public enum RopeType {
   /** Plain RoPE: θ_i = base^(−2i/d). */
   DEFAULT("default", true),
@@ -41,13 +45,19 @@ public enum RopeType {
     return huggingFace;
   }
 
-  /** Every name, comma separated, for error messages and help. */
-  public static String allIds() {
-    return Arrays.stream(values()).map(RopeType::id).collect(Collectors.joining(", "));
+  /** The command-line name: "none" for plain RoPE, else the id. */
+  public String cliName() {
+    return this == DEFAULT ? "none" : id;
   }
 
-  /** The type with this name; an unknown name is a UserError that lists the valid ones. */
+  /** Every command-line name, comma separated, for error messages and help. */
+  public static String allIds() {
+    return Arrays.stream(values()).map(RopeType::cliName).collect(Collectors.joining(", "));
+  }
+
+  /** The type with this name ("none" and "default" both name plain RoPE); else a UserError listing the valid ones. */
   public static RopeType fromId(String id, String where) {
+    if ("none".equals(id)) return DEFAULT;
     for (RopeType t : values()) if (t.id.equals(id)) return t;
     throw new UserError(where + ": unknown RoPE type '" + id + "'; use one of: " + allIds());
   }

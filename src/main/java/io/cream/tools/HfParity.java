@@ -228,7 +228,7 @@ public final class HfParity {
 
   /** Two sequences of L tokens with CREAM position ids in [0, f·L) and next-token targets. */
   static TrainBatch stepBatch(LlamaConfig c, SplittableRandom rng) {
-    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, WINDOW, FACTOR, 3.0, BranchMode.PER_SAMPLE);
+    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, WINDOW, FACTOR, 3.0);
     int n = STEP_BATCH * WINDOW;
     int[] tokens = rng.ints(n, 0, c.vocabSize()).toArray();
     int[] positions = new int[n];

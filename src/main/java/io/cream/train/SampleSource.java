@@ -2,10 +2,10 @@ package io.cream.train;
 
 import io.cream.data.TokenizedCorpus;
 import io.cream.model.TrainBatch;
-import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
 import io.cream.positions.PositionSample;
 import io.cream.positions.PositionSampler;
+import io.cream.positions.SampleStream;
 import io.cream.util.UserError;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,13 +15,17 @@ import java.util.SplittableRandom;
  * Turns a tokenized corpus into training micro-batches of N tokens per sequence, as a pure
  * function of (seed, micro-batch index): a resumed run sees exactly the samples it would have seen.
  *
- * <p>CREAM, PoSE and RandPos: every document is cut into pieces of at most the target window
- * S = f·N tokens (a book becomes many pieces; a piece shorter than the sampler's minimum is
- * dropped), pieces are visited in a fresh seeded shuffle each epoch, and each sample's position
- * ids and tokens come from the sampler (cream-method.md sections 1–2). Contiguous: documents are
- * concatenated, each followed by EOS, and cut into consecutive N-token windows with positions
- * 0…N−1, the windows visited in a seeded shuffle per epoch. Targets are the next selected token within the sample (labels = inputs, shifted, as the
- * reference code trains), -1 at each sample's last row.
+ * <p>CREAM, PoSE and RandPos: by default one sample per whole document, as the reference's
+ * train.py makes them (a document shorter than the sampler's minimum is dropped); with {@link
+ * SampleUnit#PIECES}, documents are first cut into items of at most the target window S = f·N
+ * tokens and each piece is read as a document. Items (documents or items, in corpus order) are
+ * visited in a fresh seeded shuffle each epoch; the sample made from item p in epoch e is sample
+ * e·D + p of the {@link SampleStream} (D items), which gives its position ids and the random
+ * stream that picks its tokens (cream-method.md sections 1–2). PoSE reads at most the first S
+ * tokens of a document, as its reference truncates them. Contiguous: documents are concatenated,
+ * each followed by EOS, and cut into consecutive N-token windows with positions 0…N−1, the windows
+ * visited in a seeded shuffle per epoch. Targets are the next selected token within the sample
+ * (labels = inputs, shifted, as the reference code trains), -1 at each sample's last row.
  *
  * <p>Prompt/completion documents ({@link TokenizedCorpus#promptLength} &gt; 0) are never cut or
  * packed with others, since a piece without its prompt would teach the model to answer from
@@ -34,12 +38,13 @@ import java.util.SplittableRandom;
 public final class SampleSource {
   private final TokenizedCorpus corpus;
   private final PositionSampler sampler;
-  private final BranchMode branchMode;
+  private final SampleStream stream;
   private final int window;
   private final int batch;
   private final long seed;
   private final int eos;
-  private final List<long[]> pieces = new ArrayList<>(); // {doc, start, length}
+  /** What samples are made from: whole documents or pieces, {doc, start, length}, in corpus order. */
+  private final List<long[]> items = new ArrayList<>();
   /** Contiguous: the documents packed together, and where each starts in the packing (with EOS). */
   private final int[] packedDocs;
   private final long[] packedStarts;
@@ -47,14 +52,20 @@ public final class SampleSource {
   /** Contiguous: prompt/completion documents, one sample each. */
   private final List<Integer> standalone = new ArrayList<>();
   private final int skippedPromptDocuments;
+  private int skippedShortDocuments;
   private int cachedEpoch = -1;
   private int[] cachedOrder;
 
-  public SampleSource(TokenizedCorpus corpus, PositionSampler sampler, BranchMode branchMode,
+  /** One sample per whole document (the default unit). */
+  public SampleSource(TokenizedCorpus corpus, SampleStream stream, int batch, long seed, int eosId) {
+    this(corpus, stream, SampleUnit.DOCUMENTS, batch, seed, eosId);
+  }
+
+  public SampleSource(TokenizedCorpus corpus, SampleStream stream, SampleUnit unit,
       int batch, long seed, int eosId) {
     this.corpus = corpus;
-    this.sampler = sampler;
-    this.branchMode = branchMode;
+    this.stream = stream;
+    this.sampler = stream.sampler();
     this.window = sampler.window();
     this.batch = batch;
     this.seed = seed;
@@ -90,19 +101,28 @@ public final class SampleSource {
       for (int d = 0; d < corpus.documentCount(); d++) {
         int n = corpus.length(d);
         if (corpus.promptLength(d) > 0) {
-          if (n >= min && n <= span) pieces.add(new long[] {d, 0, n}); else skipped++;
+          if (n >= min && n <= span) items.add(new long[] {d, 0, n}); else skipped++;
+          continue;
+        }
+        if (unit == SampleUnit.DOCUMENTS) {
+          if (n >= min) items.add(new long[] {d, 0, n}); else skippedShortDocuments++;
           continue;
         }
         for (int s = 0; s < n; s += span) {
           int len = Math.min(span, n - s);
-          if (len >= min) pieces.add(new long[] {d, s, len});
+          if (len >= min) items.add(new long[] {d, s, len});
         }
       }
-      UserError.require(!pieces.isEmpty(), "no training document has the " + min
+      UserError.require(!items.isEmpty(), "no training document has the " + min
           + " tokens that " + sampler.method().name().toLowerCase() + " needs at --window "
           + window + ": add longer documents or lower --window");
     }
     skippedPromptDocuments = skipped;
+  }
+
+  /** Text documents left out for being shorter than the sampler's minimum (documents unit). */
+  public int skippedShortDocuments() {
+    return skippedShortDocuments;
   }
 
   /** Prompt/completion documents left out because they do not fit a sample (see the class doc). */
@@ -113,7 +133,7 @@ public final class SampleSource {
   /** Number of distinct samples per epoch. */
   public long samplesPerEpoch() {
     return sampler.method() == PositionMethod.CONTIGUOUS
-        ? packedWindows() + standalone.size() : pieces.size();
+        ? packedWindows() + standalone.size() : items.size();
   }
 
   private long packedWindows() {
@@ -127,12 +147,6 @@ public final class SampleSource {
     int[] positions = new int[batch * n];
     int[] targets = new int[batch * n];
     int[] row = new int[n + 1];
-    List<PositionSample> perBatch = null;
-    SplittableRandom batchRng = null;
-    if (branchMode == BranchMode.PER_BATCH && sampler.method() != PositionMethod.CONTIGUOUS) {
-      batchRng = PositionSampler.rngFor(seed ^ 0x6A09E667F3BCC909L, index);
-      perBatch = sampler.sampleBatch(batchRng, batch);
-    }
     for (int b = 0; b < batch; b++) {
       long sampleIndex = index * batch + b;
       int off = b * n;
@@ -147,17 +161,17 @@ public final class SampleSource {
         }
         continue;
       }
-      SplittableRandom rng = batchRng != null ? batchRng : PositionSampler.rngFor(seed, sampleIndex);
-      PositionSample s = perBatch != null ? perBatch.get(b) : sampler.sample(rng);
-      long[] piece = piece(sampleIndex);
-      int[] idx = sampler.selectTokens(s, (int) piece[2], rng);
-      int[] doc = new int[(int) piece[2]];
-      corpus.copy((int) piece[0], (int) piece[1], doc, 0, doc.length);
-      int prompt = corpus.promptLength((int) piece[0]); // prompt pieces start at the document's start
-      for (int i = 0; i < n; i++) {
-        tokens[off + i] = doc[idx[i]];
-        positions[off + i] = s.positions()[i];
-      }
+      int count = items.size();
+      int item = shuffled(sampleIndex, count);
+      long[] chosen = items.get(item);
+      SampleStream.Draw draw = stream.draw(sampleIndex / count * count + item);
+      PositionSample s = draw.sample();
+      // PoSE's reference truncates documents to the target window before sampling.
+      int length = (int) (sampler.method() == PositionMethod.POSE ? Math.min(chosen[2], sampler.targetWindow()) : chosen[2]);
+      int[] idx = sampler.selectTokens(s, length, draw.rng());
+      gather((int) chosen[0], (int) chosen[1], idx, tokens, off);
+      int prompt = corpus.promptLength((int) chosen[0]); // prompt items start at the document's start
+      for (int i = 0; i < n; i++) positions[off + i] = s.positions()[i];
       for (int i = 0; i < n; i++) {
         targets[off + i] = i + 1 < n && idx[i + 1] >= prompt ? tokens[off + i + 1] : -1;
       }
@@ -165,9 +179,14 @@ public final class SampleSource {
     return new TrainBatch(batch, n, tokens, positions, targets);
   }
 
-  /** The piece for a sample: a fresh shuffle of all pieces each epoch. */
-  private long[] piece(long sampleIndex) {
-    return pieces.get(shuffled(sampleIndex, pieces.size()));
+  /** Copies the document tokens at start + idx (increasing) into out[off…], a run at a time. */
+  private void gather(int doc, int start, int[] idx, int[] out, int off) {
+    for (int i = 0; i < idx.length; ) {
+      int j = i + 1;
+      while (j < idx.length && idx[j] == idx[j - 1] + 1) j++;
+      corpus.copy(doc, start + idx[i], out, off + i, j - i);
+      i = j;
+    }
   }
 
   /** Item number sampleIndex of a sequence of epochs, each a fresh seeded shuffle of [0, count). */

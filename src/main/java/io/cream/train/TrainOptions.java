@@ -12,6 +12,9 @@ import java.nio.file.Path;
  * @param init a config.json to pre-train from scratch, or null with {@code model}
  * @param tokenizer tokenizer.json (or its folder); defaults to the model folder's
  * @param rope the scaling trained with and written to config.json; DEFAULT means none
+ * @param branchMode CREAM: branch per sample, or shared by branchBatchSize consecutive samples
+ * @param branchBatchSize samples per shared branch in per-batch mode (the reference: 3,000)
+ * @param sampleUnit CREAM, PoSE, RandPos: one sample per document, or per target-window piece
  * @param saveEvery steps between checkpoints (0: only at the end)
  * @param maxSteps stop after this many steps in this invocation (for tests of resume; 0: no limit)
  */
@@ -27,6 +30,8 @@ public record TrainOptions(
     RopeType rope,
     double sigma,
     BranchMode branchMode,
+    int branchBatchSize,
+    SampleUnit sampleUnit,
     int steps,
     int batch,
     int gradAccum,

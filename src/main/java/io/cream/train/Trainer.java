@@ -24,6 +24,7 @@ import io.cream.model.WeightInit;
 import io.cream.model.WeightsIO;
 import io.cream.positions.PositionMethod;
 import io.cream.positions.PositionSampler;
+import io.cream.positions.SampleStream;
 import io.cream.rope.RopeSpec;
 import io.cream.rope.RopeType;
 import io.cream.util.Json;
@@ -122,15 +123,21 @@ public final class Trainer {
           TrainingPass pass = new TrainingPass(model, grads, o.batch(), o.window(), o.recompute());
           MetricsLog metrics = leader ? MetricsLog.open(o.out().resolve("metrics.jsonl"), startStep) : null) {
         PositionSampler sampler = PositionSampler.create(
-            o.method(), o.window(), o.factor(), o.sigma(), o.branchMode());
+            o.method(), o.window(), o.factor(), o.sigma());
+        SampleStream stream = new SampleStream(sampler, o.branchMode(), o.branchBatchSize(), o.seed());
         SampleSource samples = new SampleSource(
-            corpus, sampler, o.branchMode(), o.batch(), o.seed(), tokenizer.eosId());
+            corpus, stream, o.sampleUnit(), o.batch(), o.seed(), tokenizer.eosId());
         log.printf("training %s (%,d parameters) with %s positions, rope %s, window %d → %d; "
-                + "%,d samples per epoch%n", describe(base), ParamLayout.count(base),
-            o.method().name().toLowerCase(), rope.type().id(), o.window(),
-            o.window() * o.factor(), samples.samplesPerEpoch());
+                + "%,d samples per epoch (%s)%n", describe(base), ParamLayout.count(base),
+            o.method().name().toLowerCase(), rope.type().cliName(), o.window(),
+            o.window() * o.factor(), samples.samplesPerEpoch(), o.method() == PositionMethod.CONTIGUOUS
+                ? "packed windows" : "one per " + (o.sampleUnit() == SampleUnit.PIECES ? "piece" : "document"));
         log.printf("attention: %s%n", backend.attentionImplementation(AttentionShape.causal(o.batch(),
             base.numAttentionHeads(), base.numKeyValueHeads(), base.headDim(), o.window())));
+        if (samples.skippedShortDocuments() > 0) {
+          log.printf("note: %,d document(s) shorter than %,d tokens left out (%s needs that many)%n",
+              samples.skippedShortDocuments(), sampler.minDocumentLength(), o.method().name().toLowerCase());
+        }
         if (samples.skippedPromptDocuments() > 0) {
           boolean packed = o.method() == PositionMethod.CONTIGUOUS;
           log.printf("note: %,d prompt/completion document(s) left out: %s uses those of %s tokens%n",

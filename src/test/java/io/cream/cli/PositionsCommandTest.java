@@ -10,6 +10,7 @@ import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
 import io.cream.positions.PositionSample;
 import io.cream.positions.PositionSampler;
+import io.cream.positions.SampleStream;
 import io.cream.util.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -61,7 +62,7 @@ class PositionsCommandTest {
       assertEquals(0, r.exitCode(), r.err());
       List<String> lines = r.lines();
       assertEquals(40, lines.size());
-      PositionSampler sampler = PositionSampler.create(method, 256, 8, 3.0, BranchMode.PER_SAMPLE);
+      PositionSampler sampler = PositionSampler.create(method, 256, 8, 3.0);
       for (int i = 0; i < lines.size(); i++) {
         JsonNode node = Json.MAPPER.readTree(lines.get(i));
         List<String> names = new ArrayList<>();
@@ -97,23 +98,56 @@ class PositionsCommandTest {
   }
 
   @Test
+  void theTrainerMakesTheCliIdsForEachDocumentOfItsFirstEpoch() throws Exception {
+    int n = 64, f = 4, docs = 9;
+    List<String> ids = new ArrayList<>();
+    List<int[]> tokens = new ArrayList<>();
+    for (int d = 0; d < docs; d++) {
+      int[] t = new int[300];
+      for (int i = 0; i < t.length; i++) t[i] = (d + 1) * 1000 + i;
+      ids.add("doc" + d);
+      tokens.add(t);
+    }
+    io.cream.data.TokenizedCorpus corpus = io.cream.data.TokenizedCorpus.of(ids, tokens);
+    for (String mode : List.of("per-sample", "per-batch")) {
+      for (String method : List.of("cream", "pose", "randpos")) {
+        Run r = run("--method", method, "--window", "" + n, "--factor", "" + f, "--samples", "" + docs, "--format", "jsonl",
+            "--with-positions", "--branch-mode", mode, "--branch-batch-size", "4", "--seed", "21");
+        assertEquals(0, r.exitCode(), r.err());
+        SampleStream stream = new SampleStream(PositionSampler.create(PositionMethod.parse(method), n, f, 3.0),
+            BranchMode.parse(mode), 4, 21);
+        io.cream.train.SampleSource trainer = new io.cream.train.SampleSource(corpus, stream, 1, 21, 2);
+        for (int k = 0; k < docs; k++) { // one sample a micro-batch: the first epoch, in shuffled order
+          io.cream.model.TrainBatch b = trainer.batch(k);
+          int doc = b.tokens()[0] / 1000 - 1;
+          JsonNode line = Json.MAPPER.readTree(r.lines().get(doc));
+          for (int i = 0; i < n; i++) {
+            assertEquals(line.get("positions").get(i).intValue(), b.positions()[i], method + " " + mode + " document " + doc);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void perBatchModeSharesTheBranchWithinEachBatch() throws Exception {
     Run r = run("--method", "cream", "--window", "512", "--factor", "8", "--samples", "100",
         "--format", "jsonl", "--branch-mode", "per-batch", "--batch-size", "10", "--seed", "5");
     assertEquals(0, r.exitCode(), r.err());
     List<String> lines = r.lines();
     assertEquals(100, lines.size());
-    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, 512, 8, 3.0, BranchMode.PER_BATCH);
+    SampleStream stream = new SampleStream(PositionSampler.create(PositionMethod.CREAM, 512, 8, 3.0), BranchMode.PER_BATCH, 10, 5);
     int[] batchBranches = new int[2];
     for (int k = 0; k < 10; k++) {
-      List<PositionSample> expected = sampler.sampleBatch(PositionSampler.rngFor(5, k), 10);
+      int branch = stream.branchOfBatch(k);
       for (int j = 0; j < 10; j++) {
         JsonNode node = Json.MAPPER.readTree(lines.get(10 * k + j));
-        assertEquals(expected.get(j).branch(), intOrNull(node.get("branch")));
-        assertEquals(expected.get(j).middleEnd(), intOrNull(node.get("middle_end")));
-        assertEquals(expected.get(0).branch(), intOrNull(node.get("branch")));
+        PositionSample expected = stream.draw(10 * k + j).sample();
+        assertEquals(expected.branch(), intOrNull(node.get("branch")));
+        assertEquals(expected.middleEnd(), intOrNull(node.get("middle_end")));
+        assertEquals(branch, intOrNull(node.get("branch")));
       }
-      batchBranches[expected.get(0).branch()]++;
+      batchBranches[branch]++;
     }
     assertTrue(batchBranches[0] > 0 && batchBranches[1] > 0);
   }

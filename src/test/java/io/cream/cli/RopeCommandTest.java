@@ -45,6 +45,42 @@ class RopeCommandTest {
       "--original-max", "4096", "--format", "json"};
 
   @Test
+  void noneAndDefaultAreOneTypeOnEveryCommand() throws Exception {
+    assertEquals(RopeType.DEFAULT, RopeType.fromId("none", "--rope"));
+    assertEquals(RopeType.DEFAULT, RopeType.fromId("default", "--rope"));
+    assertEquals("none", RopeType.DEFAULT.cliName());
+    assertTrue(RopeType.allIds().startsWith("none, linear"), RopeType.allIds());
+    String[] common = {"--head-dim", "8", "--base", "10000", "--format", "json"};
+    Run none = run(concat(new String[] {"rope", "--type", "none"}, common));
+    Run dflt = run(concat(new String[] {"rope", "--type", "default"}, common));
+    assertEquals(0, none.code(), none.err());
+    assertEquals(none.out(), dflt.out());
+    assertEquals(RopeType.DEFAULT, TrainCommand.ropeType("none"));
+    assertEquals(RopeType.DEFAULT, TrainCommand.ropeType("default"));
+    RopeOverride eval = new RopeOverride();
+    eval.type = "default";
+    assertEquals("none", eval.describe());
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
+  void trainDefaultsToLinearAndNamesThePapersYarn() {
+    Run help = run("train", "--help");
+    assertTrue(help.out().contains("linear (default"), help.out());
+    assertTrue(help.out().contains("yarn-revised"), help.out());
+    assertTrue(help.out().contains("CREAM-YaRN"), help.out());
+    var spec = new picocli.CommandLine(new TrainCommand()).getCommandSpec();
+    assertEquals("linear", spec.findOption("--rope").defaultValue());
+    assertEquals("documents", spec.findOption("--sample-from").defaultValue());
+    assertEquals("3000", spec.findOption("--branch-batch-size").defaultValue());
+  }
+
+  @Test
   void yarnPrintsEveryDoubleExactly() throws Exception {
     Run r = run(YARN);
     assertEquals(0, r.code(), r.err());

@@ -111,7 +111,7 @@ class CreamPositionsTest {
 
   @Test
   void tokensFollowTheMiddleWhenItFitsBeforeTheTail() {
-    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, 256, 8, 3.0, BranchMode.PER_SAMPLE);
+    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, 256, 8, 3.0);
     PositionSample s = CreamPositions.build(256, 8, 1, 9, 1000);
     int[] tokens = sampler.selectTokens(s, 5000, new SplittableRandom(1));
     assertArrayEquals(concat(range(0, 31), range(809, 1000), range(4968, 4999)), tokens);
@@ -122,7 +122,7 @@ class CreamPositionsTest {
 
   @Test
   void tokensFallBackBeforeTheTailWhenTheMiddleWouldNotFit() {
-    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, 256, 8, 3.0, BranchMode.PER_SAMPLE);
+    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, 256, 8, 3.0);
     PositionSample s = CreamPositions.build(256, 8, 1, 9, 1000);
     // P_e ≥ n: the reference's fallback, the L_m tokens before the last T.
     assertArrayEquals(concat(range(0, 31), range(776, 967), range(968, 999)),

@@ -80,7 +80,7 @@ class CreamRatioTest {
   @ParameterizedTest
   @CsvSource({"8, 3.0, 11", "4, 1.5, 12", "16, 5.0, 13"})
   void sampledRatiosFitTheAnalyticLaw(int factor, double sigma, long seed) {
-    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, 256, factor, sigma, BranchMode.PER_SAMPLE);
+    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, 256, factor, sigma);
     double[] p = new CreamRatio(factor, sigma).analyticProbabilities();
     int draws = 100_000;
     long[] counts = new long[p.length];
@@ -102,7 +102,7 @@ class CreamRatioTest {
   @Test
   void aWrongLawIsDetected() {
     // The same test must reject draws from σ = 3 when judged against σ = 3.5.
-    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, 256, 8, 3.0, BranchMode.PER_SAMPLE);
+    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, 256, 8, 3.0);
     double[] wrong = new CreamRatio(8, 3.5).analyticProbabilities();
     long[] counts = new long[wrong.length];
     SplittableRandom rng = new SplittableRandom(5);

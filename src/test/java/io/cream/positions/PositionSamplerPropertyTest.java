@@ -33,10 +33,10 @@ class PositionSamplerPropertyTest {
           for (PositionMethod method : PositionMethod.values()) {
             if (method == PositionMethod.CREAM && 8 * f >= n) {
               assertThrows(UserError.class,
-                  () -> PositionSampler.create(method, n, f, sigma, BranchMode.PER_SAMPLE));
+                  () -> PositionSampler.create(method, n, f, sigma));
               continue;
             }
-            PositionSampler sampler = PositionSampler.create(method, n, f, sigma, BranchMode.PER_SAMPLE);
+            PositionSampler sampler = PositionSampler.create(method, n, f, sigma);
             assertEquals(n, sampler.window());
             assertEquals(f, sampler.factor());
             assertEquals(method, sampler.method());
@@ -160,25 +160,25 @@ class PositionSamplerPropertyTest {
   @Test
   void shortDocumentsAndForeignSamplesAreRejected() {
     for (PositionMethod method : PositionMethod.values()) {
-      PositionSampler sampler = PositionSampler.create(method, 256, 4, 3.0, BranchMode.PER_SAMPLE);
+      PositionSampler sampler = PositionSampler.create(method, 256, 4, 3.0);
       PositionSample s = sampler.sample(new SplittableRandom(3));
       int tooShort = sampler.minDocumentLength() - 1;
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> sampler.selectTokens(s, tooShort, new SplittableRandom(1)));
       assertTrue(e.getMessage().contains("too short"), e.getMessage());
       PositionSampler other = PositionSampler.create(
-          method == PositionMethod.POSE ? PositionMethod.RANDPOS : PositionMethod.POSE, 256, 4, 3.0, BranchMode.PER_SAMPLE);
+          method == PositionMethod.POSE ? PositionMethod.RANDPOS : PositionMethod.POSE, 256, 4, 3.0);
       assertThrows(IllegalArgumentException.class, () -> other.selectTokens(s, 10_000, new SplittableRandom(1)));
     }
-    assertEquals(257, PositionSampler.create(PositionMethod.CREAM, 256, 4, 3, BranchMode.PER_SAMPLE).minDocumentLength());
-    assertEquals(256, PositionSampler.create(PositionMethod.POSE, 256, 4, 3, BranchMode.PER_SAMPLE).minDocumentLength());
+    assertEquals(257, PositionSampler.create(PositionMethod.CREAM, 256, 4, 3).minDocumentLength());
+    assertEquals(256, PositionSampler.create(PositionMethod.POSE, 256, 4, 3).minDocumentLength());
   }
 
   @Test
   void sameSeedSameVectorsAndIndicesAreIndependent() {
     for (PositionMethod method : PositionMethod.values()) {
-      PositionSampler a = PositionSampler.create(method, 4096, 8, 3.0, BranchMode.PER_SAMPLE);
-      PositionSampler b = PositionSampler.create(method, 4096, 8, 3.0, BranchMode.PER_SAMPLE);
+      PositionSampler a = PositionSampler.create(method, 4096, 8, 3.0);
+      PositionSampler b = PositionSampler.create(method, 4096, 8, 3.0);
       for (long i = 0; i < 20; i++) {
         PositionSample first = a.sample(PositionSampler.rngFor(77, i));
         PositionSample again = b.sample(PositionSampler.rngFor(77, i));
@@ -207,27 +207,9 @@ class PositionSamplerPropertyTest {
   }
 
   @Test
-  void perBatchSharesOneBranchPerBatchAndPerSampleMixes() {
-    PositionSampler batched = PositionSampler.create(PositionMethod.CREAM, 512, 8, 3.0, BranchMode.PER_BATCH);
-    int[] branchCounts = new int[2];
-    for (long k = 0; k < 40; k++) {
-      List<PositionSample> batch = batched.sampleBatch(PositionSampler.rngFor(9, k), 50);
-      assertEquals(50, batch.size());
-      int branch = batch.get(0).branch();
-      for (PositionSample s : batch) assertEquals(branch, (int) s.branch());
-      branchCounts[branch]++;
-    }
-    assertTrue(branchCounts[0] > 0 && branchCounts[1] > 0, "both branches over 40 batches");
-    PositionSampler mixed = PositionSampler.create(PositionMethod.CREAM, 512, 8, 3.0, BranchMode.PER_SAMPLE);
-    List<PositionSample> batch = mixed.sampleBatch(new SplittableRandom(4), 50);
-    long ones = batch.stream().filter(s -> s.branch() == 1).count();
-    assertTrue(ones > 0 && ones < 50, "per-sample batch should mix branches, got " + ones + " of 50");
-  }
-
-  @Test
   void randPosDrawsEverySubsetEquallyOften() {
     // N = 4, f = 2: S = 8, C(8, 4) = 70 subsets; 70,000 draws, χ² at p = 0.001 with df = 69.
-    PositionSampler sampler = PositionSampler.create(PositionMethod.RANDPOS, 4, 2, 3.0, BranchMode.PER_SAMPLE);
+    PositionSampler sampler = PositionSampler.create(PositionMethod.RANDPOS, 4, 2, 3.0);
     Map<Integer, Integer> subsetIndex = new HashMap<>();
     long[] counts = new long[70];
     SplittableRandom rng = new SplittableRandom(31);
@@ -246,7 +228,7 @@ class PositionSamplerPropertyTest {
   @Test
   void randPosHashPathIsUniformToo() {
     // f > 4096 takes the hash-set path: N = 5, f = 5000, S = 25,000; each position's bin is uniform.
-    PositionSampler sampler = PositionSampler.create(PositionMethod.RANDPOS, 5, 5000, 3.0, BranchMode.PER_SAMPLE);
+    PositionSampler sampler = PositionSampler.create(PositionMethod.RANDPOS, 5, 5000, 3.0);
     int bins = 25;
     long[] counts = new long[bins];
     SplittableRandom rng = new SplittableRandom(8);
@@ -264,7 +246,7 @@ class PositionSamplerPropertyTest {
   @Test
   void uniformChoicesReachBothEndsOfTheirRanges() {
     // CREAM P_e over [lo, hi] for a fixed r; PoSE rt1 over [1, ⌊(N+1)/2⌋] and the skip over [0, S − N].
-    PositionSampler cream = PositionSampler.create(PositionMethod.CREAM, 48, 2, 3.0, BranchMode.PER_SAMPLE);
+    PositionSampler cream = PositionSampler.create(PositionMethod.CREAM, 48, 2, 3.0);
     int minEnd = Integer.MAX_VALUE;
     int maxEnd = Integer.MIN_VALUE;
     SplittableRandom rng = new SplittableRandom(17);
@@ -277,7 +259,7 @@ class PositionSamplerPropertyTest {
     }
     assertEquals(CreamPositions.lowestMiddleEnd(48, 2, 0, 3), minEnd);
     assertEquals(CreamPositions.highestMiddleEnd(48, 2, 0, 3), maxEnd);
-    PositionSampler pose = PositionSampler.create(PositionMethod.POSE, 9, 2, 3.0, BranchMode.PER_SAMPLE);
+    PositionSampler pose = PositionSampler.create(PositionMethod.POSE, 9, 2, 3.0);
     int minHead = Integer.MAX_VALUE, maxHead = 0, minSkip = Integer.MAX_VALUE, maxSkip = 0;
     for (int i = 0; i < 2_000; i++) {
       PositionSample s = pose.sample(rng);
@@ -294,14 +276,14 @@ class PositionSamplerPropertyTest {
 
   @Test
   void configurationMistakesAreUserErrorsNamingTheFlag() {
-    assertFlag("--factor", () -> PositionSampler.create(PositionMethod.POSE, 4096, 1, 3.0, BranchMode.PER_SAMPLE));
-    assertFlag("--window", () -> PositionSampler.create(PositionMethod.RANDPOS, 2, 8, 3.0, BranchMode.PER_SAMPLE));
-    assertFlag("--sigma", () -> PositionSampler.create(PositionMethod.CREAM, 4096, 8, 0.0, BranchMode.PER_SAMPLE));
-    assertFlag("--sigma", () -> PositionSampler.create(PositionMethod.CREAM, 4096, 8, Double.NaN, BranchMode.PER_SAMPLE));
-    assertFlag("--window", () -> PositionSampler.create(PositionMethod.CREAM, 64, 8, 3.0, BranchMode.PER_SAMPLE));
-    assertFlag("--factor", () -> PositionSampler.create(PositionMethod.CONTIGUOUS, 1 << 20, 1 << 12, 3.0, BranchMode.PER_SAMPLE));
+    assertFlag("--factor", () -> PositionSampler.create(PositionMethod.POSE, 4096, 1, 3.0));
+    assertFlag("--window", () -> PositionSampler.create(PositionMethod.RANDPOS, 2, 8, 3.0));
+    assertFlag("--sigma", () -> PositionSampler.create(PositionMethod.CREAM, 4096, 8, 0.0));
+    assertFlag("--sigma", () -> PositionSampler.create(PositionMethod.CREAM, 4096, 8, Double.NaN));
+    assertFlag("--window", () -> PositionSampler.create(PositionMethod.CREAM, 64, 8, 3.0));
+    assertFlag("--factor", () -> PositionSampler.create(PositionMethod.CONTIGUOUS, 1 << 20, 1 << 12, 3.0));
     // The largest target window that fits an int is fine.
-    PositionSampler.create(PositionMethod.POSE, 1 << 20, (1 << 11) - 1, 3.0, BranchMode.PER_SAMPLE);
+    PositionSampler.create(PositionMethod.POSE, 1 << 20, (1 << 11) - 1, 3.0);
   }
 
   private static void assertFlag(String flag, Runnable action) {

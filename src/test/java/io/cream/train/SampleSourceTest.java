@@ -7,7 +7,9 @@ import io.cream.data.TokenizedCorpus;
 import io.cream.model.TrainBatch;
 import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
+import io.cream.positions.PositionSample;
 import io.cream.positions.PositionSampler;
+import io.cream.positions.SampleStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,11 +30,16 @@ class SampleSourceTest {
     return TokenizedCorpus.of(ids, docs);
   }
 
+  /** Per-sample draws with seed 7. */
+  static SampleStream stream(PositionSampler sampler) {
+    return new SampleStream(sampler, BranchMode.PER_SAMPLE, SampleStream.REFERENCE_BATCH, 7);
+  }
+
   @Test
   void contiguousWindowsAreSlicesOfTheConcatenationAndCoverAnEpoch() {
     int n = 16, eos = 2;
     TokenizedCorpus c = corpus(50, 7, 90);
-    SampleSource s = new SampleSource(c, PositionSampler.create(PositionMethod.CONTIGUOUS, n, 8, 3, BranchMode.PER_SAMPLE), BranchMode.PER_SAMPLE, 1, 3, eos);
+    SampleSource s = new SampleSource(c, stream(PositionSampler.create(PositionMethod.CONTIGUOUS, n, 8, 3)), 1, 3, eos);
     List<Integer> concat = new ArrayList<>();
     for (int d = 0; d < 3; d++) {
       for (int t : c.tokens(d)) concat.add(t);
@@ -74,8 +81,7 @@ class SampleSourceTest {
     int n = 16, eos = 2;
     // doc0, doc2: plain text (packed); doc1: 12 tokens, the first 9 a prompt; doc3: a prompt doc too long.
     TokenizedCorpus c = withPrompts(new int[] {40, 12, 30, 17}, new int[] {0, 9, 0, 5});
-    SampleSource s = new SampleSource(c, PositionSampler.create(PositionMethod.CONTIGUOUS, n, 8, 3,
-        BranchMode.PER_SAMPLE), BranchMode.PER_SAMPLE, 1, 5, eos);
+    SampleSource s = new SampleSource(c, stream(PositionSampler.create(PositionMethod.CONTIGUOUS, n, 8, 3)), 1, 5, eos);
     assertEquals(1, s.skippedPromptDocuments());
     long packedWindows = (40 + 1 + 30 + 1) / (n + 1);
     assertEquals(packedWindows + 1, s.samplesPerEpoch());
@@ -106,8 +112,8 @@ class SampleSourceTest {
     int n = 64, f = 4;
     // doc0: a prompt document of 200 tokens (the first 180 a prompt); doc1: 600 tokens of text; doc2: too long.
     TokenizedCorpus c = withPrompts(new int[] {200, 600, 300}, new int[] {180, 0, 50});
-    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, n, f, 3, BranchMode.PER_SAMPLE);
-    SampleSource s = new SampleSource(c, sampler, BranchMode.PER_SAMPLE, 2, 4, 2);
+    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, n, f, 3);
+    SampleSource s = new SampleSource(c, stream(sampler), SampleUnit.PIECES, 2, 4, 2);
     assertEquals(1, s.skippedPromptDocuments());
     assertEquals(1 + 3, s.samplesPerEpoch(), "the prompt document whole, the text in pieces of 256, 256 and 88");
     int seen = 0;
@@ -132,8 +138,8 @@ class SampleSourceTest {
   void creamSamplesTakeTheSamplersPositionsAndTokens() {
     int n = 80, f = 8;
     TokenizedCorpus c = corpus(700, 60, 2000);
-    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, n, f, 3, BranchMode.PER_SAMPLE);
-    SampleSource s = new SampleSource(c, sampler, BranchMode.PER_SAMPLE, 3, 9, 2);
+    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, n, f, 3);
+    SampleSource s = new SampleSource(c, stream(sampler), SampleUnit.PIECES, 3, 9, 2);
     // Pieces: doc0 (700), doc2 cut into 640 + 640 + 640 + 80 — the 80-token rest is below N+1.
     assertEquals(4, s.samplesPerEpoch());
     for (int k = 0; k < 6; k++) {
@@ -152,6 +158,76 @@ class SampleSourceTest {
     }
     // The same index gives the same batch: what exact resume relies on.
     assertEquals(java.util.Arrays.toString(s.batch(5).tokens()), java.util.Arrays.toString(
-        new SampleSource(c, sampler, BranchMode.PER_SAMPLE, 3, 9, 2).batch(5).tokens()));
+        new SampleSource(c, stream(sampler), SampleUnit.PIECES, 3, 9, 2).batch(5).tokens()));
+  }
+
+  @Test
+  void oneCreamSamplePerWholeDocumentWithItsLastTokensAsTail() {
+    int n = 80, f = 8;
+    // doc1 is below N + 1 and left out; doc2 is far longer than f·N: one sample still, its tail the end.
+    TokenizedCorpus c = corpus(700, 60, 20_000);
+    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, n, f, 3);
+    SampleStream stream = stream(sampler);
+    SampleSource s = new SampleSource(c, stream, 2, 9, 2);
+    assertEquals(2, s.samplesPerEpoch());
+    assertEquals(1, s.skippedShortDocuments());
+    Set<Integer> docsSeen = new HashSet<>();
+    for (int k = 0; k < 5; k++) { // 5 micro-batches of 2: five epochs
+      TrainBatch b = s.batch(k);
+      Set<Integer> inBatch = new HashSet<>();
+      for (int r = 0; r < 2; r++) {
+        int o = r * n;
+        int doc = b.tokens()[o] / 100000 - 1;
+        inBatch.add(doc);
+        int length = c.length(doc);
+        assertEquals((doc + 1) * 100000, b.tokens()[o], "the head starts at the document's start");
+        assertEquals((doc + 1) * 100000 + length - 1, b.tokens()[o + n - 1], "the tail ends at the document's end");
+        // The sample of item `doc` in epoch k is sample k·2 + doc of the stream (items in corpus order).
+        long item = doc == 0 ? 0 : 1;
+        PositionSample expected = stream.draw(k * 2L + item).sample();
+        for (int i = 0; i < n; i++) assertEquals(expected.positions()[i], b.positions()[o + i]);
+        int tail = expected.tail();
+        for (int i = 0; i < tail; i++) assertEquals((doc + 1) * 100000 + length - tail + i, b.tokens()[o + n - tail + i]);
+      }
+      assertEquals(Set.of(0, 2), inBatch, "each epoch visits every document once");
+      docsSeen.addAll(inBatch);
+    }
+    assertEquals(Set.of(0, 2), docsSeen);
+  }
+
+  @Test
+  void poseReadsAtMostTheTargetWindowOfADocument() {
+    int n = 32, f = 4;
+    TokenizedCorpus c = corpus(10_000);
+    SampleSource s = new SampleSource(c, stream(PositionSampler.create(PositionMethod.POSE, n, f, 3)), 4, 3, 2);
+    assertEquals(1, s.samplesPerEpoch());
+    for (int k = 0; k < 10; k++) {
+      TrainBatch b = s.batch(k);
+      for (int r = 0; r < 4; r++) {
+        for (int i = 0; i < n; i++) assertTrue(b.tokens()[r * n + i] - 100000 < n * f, "token inside the first f·N");
+      }
+    }
+  }
+
+  @Test
+  void perBatchBranchFollowsTheStreamsBatchesOfDocuments() {
+    int n = 64, f = 4;
+    int[] lengths = new int[12];
+    java.util.Arrays.fill(lengths, 300);
+    TokenizedCorpus c = corpus(lengths);
+    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, n, f, 3);
+    SampleStream stream = new SampleStream(sampler, BranchMode.PER_BATCH, 4, 11);
+    SampleSource s = new SampleSource(c, stream, 3, 5, 2);
+    for (int k = 0; k < 8; k++) { // two epochs of 12 documents, 3 a micro-batch
+      TrainBatch b = s.batch(k);
+      for (int r = 0; r < 3; r++) {
+        int doc = b.tokens()[r * n] / 100000 - 1;
+        long index = (k * 3L + r) / 12 * 12 + doc;
+        PositionSample expected = stream.draw(index).sample();
+        for (int i = 0; i < n; i++) assertEquals(expected.positions()[i], b.positions()[r * n + i], "document " + doc);
+        // Documents 4j … 4j+3 of an epoch share a branch: H = ⌊N/3⌋ = 21 or 4f = 16.
+        assertEquals(stream.branchOfBatch(index / 4) == 0 ? 21 : 16, (int) expected.head());
+      }
+    }
   }
 }

@@ -1,0 +1,33 @@
+package io.cream.train;
+
+import io.cream.util.UserError;
+
+/**
+ * What CREAM, PoSE and RandPos make one sample from (train --sample-from).
+ *
+ * <ul>
+ *   <li>{@code documents} (default, the reference's train.py): one sample per whole document per
+ *       epoch — CREAM's tail is the document's last tokens however long it is.
+ *   <li>{@code pieces}: documents cut into pieces of the target window f·N, one sample each (a
+ *       long book gives many samples, each piece read as if it were a document).
+ * </ul>
+ */
+public enum SampleUnit {
+  DOCUMENTS("documents"),
+  PIECES("pieces");
+
+  private final String id;
+
+  SampleUnit(String id) {
+    this.id = id;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public static SampleUnit parse(String text) {
+    for (SampleUnit u : values()) if (u.id.equals(text)) return u;
+    throw new UserError("--sample-from must be documents or pieces, got '" + text + "'");
+  }
+}
