@@ -5,6 +5,7 @@ import io.cream.util.Bytes;
 import io.cream.util.UserError;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -19,6 +20,8 @@ import java.util.StringJoiner;
  * here.)
  */
 public final class MemoryEstimate {
+  /** The parts no option of a run can shrink. */
+  private static final List<String> MODEL_STATE = List.of("weights", "gradients", "AdamW moments");
   private final LlamaConfig c;
   private final String what;
   private final Map<String, Long> parts = new LinkedHashMap<>();
@@ -126,10 +129,12 @@ public final class MemoryEstimate {
       free = b.memoryAvailable();
     }
     if (need > free) {
+      long model = 0;
+      for (String part : MODEL_STATE) model += parts.getOrDefault(part, 0L);
       throw new UserError(what + " needs " + Bytes.format(need) + " (" + breakdown() + ") for "
           + shape() + ", but only " + Bytes.format(Math.max(0, free)) + " is free on " + b.name()
           + (b.name().equals("cpu") ? " (the Java heap; CREAM_MAX_RAM_PERCENT raises it)" : "")
-          + "; " + fix);
+          + "; " + (model > free ? "the model alone does not fit: use a machine with more memory" : fix));
     }
   }
 

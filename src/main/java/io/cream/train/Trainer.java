@@ -80,13 +80,17 @@ public final class Trainer {
    * RunLock}), and what killed saves left in it is removed first ({@link Leftovers}).
    */
   public Result run() throws IOException {
+    Path tokenizerPath = tokenizerPath();
+    LlamaConfig base = baseConfig();
+    MemoryEstimate.training(base, o.batch(), o.window(), o.recompute(), true, backend.matmulInputBytes())
+        .requireFits(backend, "lower --batch or --window, add --recompute, or use a machine with more memory");
     try (RunLock lock = leader ? RunLock.acquire(o.out()) : null) {
       if (leader) removeLeftovers();
-      return runLocked();
+      return runLocked(base, tokenizerPath);
     }
   }
 
-  private Result runLocked() throws IOException {
+  private Result runLocked(LlamaConfig base, Path tokenizerPath) throws IOException {
     Checkpoints checkpoints = new Checkpoints(o.out());
     Optional<Path> resumeFrom = checkpoints.latest();
     if (resumeFrom.isPresent() && !o.resume()) {
@@ -96,10 +100,7 @@ public final class Trainer {
     if (resumeFrom.isEmpty() && Files.isRegularFile(o.out().resolve(HfCheckpoint.CONFIG_FILE))) {
       throw new UserError(o.out() + " already holds a finished model; choose another --out");
     }
-    Path tokenizerPath = tokenizerPath();
-    LlamaConfig base = baseConfig();
-    MemoryEstimate.training(base, o.batch(), o.window(), o.recompute(), true, backend.matmulInputBytes())
-        .requireFits(backend, "lower --batch or --window, add --recompute, or use a machine with more memory");
+    if (o.model() != null) noteBaseRope(base);
     try (TextTokenizer tokenizer = TextTokenizer.load(tokenizerPath)) {
       UserError.require(tokenizer.vocabSize() <= base.vocabSize(), "the tokenizer has "
           + tokenizer.vocabSize() + " tokens but the model's vocab_size is " + base.vocabSize()
@@ -169,6 +170,18 @@ public final class Trainer {
   private void removeLeftovers() throws IOException {
     Leftovers.Removed r = Leftovers.clean(o.out());
     if (r.entries() > 0) log.println("removed leftovers of interrupted saves in " + o.out() + ": " + r.describe());
+  }
+
+  /**
+   * The base model's own rope_scaling is read (an unknown type is refused, as every command refuses
+   * it) and replaced by the run's --rope: said, not done silently.
+   */
+  private void noteBaseRope(LlamaConfig base) {
+    RopeSpec had = RopeSpec.fromHfConfig(base.raw(), o.model().resolve(HfCheckpoint.CONFIG_FILE).toString());
+    if (had.type() != RopeType.DEFAULT) {
+      log.printf("note: the base model's rope_scaling (%s, factor %s) is replaced by this run's --rope %s%n",
+          had.type().id(), had.factor(), o.rope() == RopeType.DEFAULT ? "none" : o.rope().id());
+    }
   }
 
   /** A resumed run must have the settings it started with (see {@link RunSettings}). */
