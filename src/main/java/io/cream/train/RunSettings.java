@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cream.data.DocumentFile;
 import io.cream.data.DocumentSource;
 import io.cream.io.HfCheckpoint;
+import io.cream.rope.RopeType;
 import io.cream.util.Bytes;
 import io.cream.util.Json;
 import io.cream.util.UserError;
@@ -49,16 +50,15 @@ final class RunSettings {
       v.put("--model files", fingerprint(modelFiles(o.model()), o.model()));
     } else {
       v.put("--init", o.init().toAbsolutePath().normalize().toString());
-      v.put("--init content", sha256(o.init()).substring(0, 16));
+      v.put("--init (sha256)", sha256(o.init()).substring(0, 16));
     }
     v.put("tokenizer (sha256)", tokenizerSha.substring(0, 16));
     v.put("--data", o.data().toAbsolutePath().normalize().toString());
-    v.put("--data files", fingerprint(data.files().stream().map(DocumentFile::path).toList(), data.root())
-        + " " + data.selectionKey());
+    v.put("--data files", fingerprint(data.files().stream().map(DocumentFile::path).toList(), data.root()));
     v.put("--window", "" + o.window());
     v.put("--factor", "" + o.factor());
     v.put("--method", o.method().name().toLowerCase());
-    v.put("--rope", o.rope().id());
+    v.put("--rope", o.rope() == RopeType.DEFAULT ? "none" : o.rope().id());
     v.put("--sigma", "" + o.sigma());
     v.put("--branch-mode", o.branchMode().name().toLowerCase().replace('_', '-'));
     v.put("--steps", "" + o.steps());

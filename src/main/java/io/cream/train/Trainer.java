@@ -311,6 +311,8 @@ public final class Trainer {
     if ((o.model() == null) == (o.init() == null)) {
       throw new UserError("give exactly one of --model DIR (fine-tune) or --init CONFIG.json (pre-train)");
     }
+    UserError.require(o.model() == null || Files.isDirectory(o.model()), "--model folder not found: "
+        + o.model() + " (give a Hugging Face checkpoint folder holding config.json and *.safetensors)");
     return o.model() != null ? LlamaConfig.read(o.model().resolve(HfCheckpoint.CONFIG_FILE))
         : LlamaConfig.read(o.init());
   }

@@ -122,4 +122,17 @@ class TrainFaultsCliTest {
         "tensor 'model.layers.0.self_attn.k_proj.weight' in " + model.resolve("model.safetensors") + " holds NaN");
     assertFalse(Files.exists(out.resolve("checkpoints")));
   }
+
+  @Test
+  void badNumbersAreRefusedAndDefaultsFitShortRuns() {
+    Path out = tmp.resolve("numbers");
+    assertRefused(train(out, "--save-every", "-1"), 2, "--save-every must be 0 (only at the end) or positive, got -1");
+    assertRefused(train(out, "--keep-checkpoints", "0"), 2, "--keep-checkpoints must be at least 1");
+    assertRefused(train(out, "--clip", "-1"), 2, "--clip must be 0 (off) or positive, got -1.0");
+    assertRefused(train(out, "--model", tmp.resolve("absent").toString()), 2, "--model folder not found: ");
+    assertFalse(Files.exists(out));
+    Object[] r = train(out); // --steps 4: --warmup's default (10) shrinks to it
+    assertEquals(0, r[0], (String) r[2]);
+    assertTrue(((String) r[1]).startsWith("step 4 loss "), (String) r[1]);
+  }
 }
