@@ -123,10 +123,10 @@ public final class CudaBackend implements Backend {
     return precision.label();
   }
 
-  /** Free device memory (the caching allocator's idle blocks count as used). */
+  /** Free device memory, plus the caching allocator's idle blocks (it frees them when short). */
   @Override
   public long memoryAvailable() {
-    return ctx.memoryInfo()[0];
+    return ctx.memoryInfo()[0] + allocator.cachedBytes();
   }
 
   @Override
