@@ -8,6 +8,7 @@ import io.cream.train.LrSchedule;
 import io.cream.train.TrainOptions;
 import io.cream.train.Trainer;
 import io.cream.util.UserError;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -115,15 +116,15 @@ public final class TrainCommand implements Callable<Integer> {
         "--rank, --world and --rendezvous belong to the worker processes that --devices starts;"
             + " leave them out");
     try (Backend backend = device.open()) {
-      report(new Trainer(o, backend, System.err).run());
+      report(new Trainer(o, backend, System.err).run(), System.out);
     }
     return 0;
   }
 
   /** The one line on stdout: last step, its loss (when known) and the folder. */
-  static void report(Trainer.Result r) {
+  static void report(Trainer.Result r, PrintStream out) {
     String loss = Double.isFinite(r.loss()) ? String.format(" loss %.4f", r.loss()) : "";
-    System.out.printf("step %d%s → %s%n", r.step(), loss, r.out());
+    out.printf("step %d%s → %s%n", r.step(), loss, r.out());
   }
 
   /** --devices: one GPU in this process, or one worker process per GPU (DataParallelTrain). */
@@ -139,7 +140,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (ids.size() == 1) {
       try (Backend backend = DataParallelTrain.openGpu(ids.get(0), device.precision())) {
-        report(new Trainer(o, backend, System.err).run());
+        report(new Trainer(o, backend, System.err).run(), System.out);
       }
       return 0;
     }
