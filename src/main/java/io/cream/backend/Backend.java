@@ -15,6 +15,29 @@ public interface Backend extends AutoCloseable {
   /** A short name for logs, e.g. "cpu" or "cuda:0". */
   String name();
 
+  /** What the matrix products compute in: "fp32" here; a GPU may also run tf32 or bf16. */
+  default String precisionLabel() {
+    return "fp32";
+  }
+
+  // ---- memory (what {@link io.cream.model.MemoryEstimate} checks before allocating) ----
+
+  /** Bytes still free for tensors: the Java heap's here (garbage counts as used until collected). */
+  default long memoryAvailable() {
+    Runtime r = Runtime.getRuntime();
+    return r.maxMemory() - (r.totalMemory() - r.freeMemory());
+  }
+
+  /** Bytes per element of a {@link #matmulInput} tensor. */
+  default int matmulInputBytes() {
+    return 4;
+  }
+
+  /** The most elements one tensor may hold: a Java float array's limit here. */
+  default long maxTensorElements() {
+    return Integer.MAX_VALUE - 8;
+  }
+
   // ---- tensors ----
 
   /** A new rows × cols tensor filled with zeros. */

@@ -64,6 +64,10 @@ public final class OpProfiler implements Backend {
   @Override public Tensor matmulInput(int rows, int cols) { return b.matmulInput(rows, cols); }
   @Override public String attentionImplementation(AttentionShape s) { return b.attentionImplementation(s); }
   @Override public int promptChunk() { return b.promptChunk(); }
+  @Override public String precisionLabel() { return b.precisionLabel(); }
+  @Override public long memoryAvailable() { return b.memoryAvailable(); }
+  @Override public int matmulInputBytes() { return b.matmulInputBytes(); }
+  @Override public long maxTensorElements() { return b.maxTensorElements(); }
   @Override public Tensor upload(float[] data, int rows, int cols) { return b.upload(data, rows, cols); }
   @Override public void write(Tensor dst, float[] data) { b.write(dst, data); }
   @Override public float[] download(Tensor t) { return b.download(t); }

@@ -7,6 +7,7 @@ import io.cream.backend.cuda.CudaBackend;
 import io.cream.model.LlamaConfig;
 import io.cream.model.LlamaModel;
 import io.cream.model.LlamaWeights;
+import io.cream.model.MemoryEstimate;
 import io.cream.model.TrainBatch;
 import io.cream.model.TrainingPass;
 import io.cream.rope.RopeSpec;
@@ -110,18 +111,8 @@ public final class TrainBench {
     return b instanceof CudaBackend cb ? cb::synchronize : () -> {};
   }
 
-  /**
-   * Device bytes the run needs, roughly: 4 per parameter for weights and gradients (and two AdamW
-   * moments), plus activations: per token and layer the 14 tensors TrainingPass keeps (only the
-   * block input with recompute, plus one layer of scratch), plus the logits.
-   */
-  public static long estimateBytes(LlamaConfig c, Options o) {
-    long params = io.cream.model.ParamLayout.count(c);
-    long rows = (long) o.batch() * o.seqLen();
-    long perLayer = 4L * c.hiddenSize() + 2L * c.queryDim() + 2L * c.kvDim() + 3L * c.intermediateSize()
-        + c.numAttentionHeads() + 2;
-    long layers = o.recompute() ? (long) c.numHiddenLayers() * c.hiddenSize() + perLayer : c.numHiddenLayers() * perLayer;
-    long scratch = 5L * c.hiddenSize() + c.queryDim() * 2L + c.kvDim() * 2L + 3L * c.intermediateSize() + c.vocabSize();
-    return 4L * (params * (o.optimizer() ? 4 : 2) + rows * (layers + scratch));
+  /** Bytes the run needs on the device, from config.json alone (see {@link MemoryEstimate}). */
+  public static long estimateBytes(LlamaConfig c, Options o, int matmulInputBytes) {
+    return MemoryEstimate.training(c, o.batch(), o.seqLen(), o.recompute(), o.optimizer(), matmulInputBytes).total();
   }
 }

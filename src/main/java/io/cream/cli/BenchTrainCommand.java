@@ -84,7 +84,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
       out.printf("bench train: %s on %s (%s%s), %d layers, hidden %d, %,d parameters; batch %d × %d tokens%s,"
           + " optimizer %s; needs ~%.1f GiB (estimate)%n", model, b.name(), card, b instanceof CudaBackend cb && cb.precision() != Precision.FP32 ? ", " + cb.precision().label() : "",
           c.numHiddenLayers(), c.hiddenSize(), ParamLayout.count(c), batch, seq, recompute ? ", recompute" : "",
-          optimizer, TrainBench.estimateBytes(c, o) / (double) (1L << 30));
+          optimizer, TrainBench.estimateBytes(c, o, b.matmulInputBytes()) / (double) (1L << 30));
       if (b instanceof CudaBackend cb) {
         var shape = io.cream.backend.AttentionShape.causal(batch, c.numAttentionHeads(),
             c.numKeyValueHeads(), c.headDim(), seq);

@@ -86,7 +86,7 @@ final class DataParallelTrain {
               NcclCommunicator.version(), backend.name(), backend.deviceName());
         }
         Trainer.Result r = new Trainer(o, backend, err, comm).run();
-        if (rank == 0) out.printf("step %d loss %.4f → %s%n", r.step(), r.loss(), r.out());
+        if (rank == 0) TrainCommand.report(r, out);
       }
     }
     return 0;

@@ -1,5 +1,6 @@
 package io.cream.cli;
 
+import io.cream.util.RunFailure;
 import io.cream.util.UserError;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -50,6 +51,12 @@ public final class Main implements Runnable {
             err.println("cream: " + e.getMessage());
             err.flush();
             return 2;
+          }
+          if (e instanceof RunFailure) {
+            err.println("cream: " + e.getMessage());
+            if (System.getenv("CREAM_DEBUG") != null) e.printStackTrace(err);
+            err.flush();
+            return 1;
           }
           err.println("cream: " + e.getClass().getSimpleName() + ": " + e.getMessage());
           if (System.getenv("CREAM_DEBUG") != null) e.printStackTrace(err);

@@ -9,6 +9,7 @@ import io.cream.train.SampleUnit;
 import io.cream.train.TrainOptions;
 import io.cream.train.Trainer;
 import io.cream.util.UserError;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -86,7 +87,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "Sequences per micro-batch.") int batch;
   @Option(names = "--grad-accum", defaultValue = "1", paramLabel = "A") int gradAccum;
   @Option(names = "--lr", defaultValue = "2e-5") double lr;
-  @Option(names = "--warmup", defaultValue = "10", paramLabel = "W") int warmup;
+  @Option(names = "--warmup", paramLabel = "W", description = "Warm-up steps (default: 10, or --steps when fewer).")
+  Integer warmup;
   @Option(names = "--schedule", defaultValue = "linear", description = "linear, cosine or constant.") String schedule;
   @Option(names = "--weight-decay", defaultValue = "0") double weightDecay;
   @Option(names = "--beta1", defaultValue = "0.9") double beta1;
@@ -125,20 +127,31 @@ public final class TrainCommand implements Callable<Integer> {
     UserError.require(batch >= 1 && gradAccum >= 1, "--batch and --grad-accum must be at least 1");
     UserError.require(branchBatchSize >= 1, "--branch-batch-size must be at least 1, got " + branchBatchSize);
     UserError.require(lr > 0, "--lr must be positive");
-    UserError.require(warmup >= 0 && warmup <= steps, "--warmup must be between 0 and --steps (" + steps + "), got " + warmup);
+    int warm = warmup != null ? warmup : Math.min(10, steps);
+    UserError.require(warm >= 0 && warm <= steps, "--warmup must be between 0 and --steps (" + steps + "), got " + warm);
+    UserError.require((long) window * factor <= Integer.MAX_VALUE && (long) window * batch <= Integer.MAX_VALUE,
+        "--window × --factor and --window × --batch must stay below 2^31 tokens");
+    UserError.require(clip >= 0, "--clip must be 0 (off) or positive, got " + clip);
+    UserError.require(saveEvery >= 0, "--save-every must be 0 (only at the end) or positive, got " + saveEvery);
+    UserError.require(keep >= 1, "--keep-checkpoints must be at least 1 (resume needs one), got " + keep);
     TrainOptions o = new TrainOptions(model, init, tokenizer, data, out, window, factor,
         PositionMethod.parse(method), ropeType(rope), sigma, branchMode(branchMode), branchBatchSize, SampleUnit.parse(sampleFrom), steps, batch,
-        gradAccum, lr, warmup, LrSchedule.Decay.parse(schedule), weightDecay, beta1, beta2, eps,
+        gradAccum, lr, warm, LrSchedule.Decay.parse(schedule), weightDecay, beta1, beta2, eps,
         clip, seed, recompute, saveEvery, keep, dtype(saveDtype), resume, maxSteps);
     if (devices != null) return dataParallel(o);
     UserError.require(rank == null && world == null && rendezvous == null,
         "--rank, --world and --rendezvous belong to the worker processes that --devices starts;"
             + " leave them out");
     try (Backend backend = device.open()) {
-      Trainer.Result r = new Trainer(o, backend, System.err).run();
-      System.out.printf("step %d loss %.4f → %s%n", r.step(), r.loss(), r.out());
+      report(new Trainer(o, backend, System.err).run(), System.out);
     }
     return 0;
+  }
+
+  /** The one line on stdout: last step, its loss (when known) and the folder. */
+  static void report(Trainer.Result r, PrintStream out) {
+    String loss = Double.isFinite(r.loss()) ? String.format(" loss %.4f", r.loss()) : "";
+    out.printf("step %d%s → %s%n", r.step(), loss, r.out());
   }
 
   /** --devices: one GPU in this process, or one worker process per GPU (DataParallelTrain). */
@@ -154,8 +167,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (ids.size() == 1) {
       try (Backend backend = DataParallelTrain.openGpu(ids.get(0), device.precision())) {
-        Trainer.Result r = new Trainer(o, backend, System.err).run();
-        System.out.printf("step %d loss %.4f → %s%n", r.step(), r.loss(), r.out());
+        report(new Trainer(o, backend, System.err).run(), System.out);
       }
       return 0;
     }

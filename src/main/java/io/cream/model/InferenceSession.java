@@ -33,6 +33,8 @@ public final class InferenceSession implements AutoCloseable {
     this.b = model.backend();
     this.maxLen = maxLen;
     this.chunk = Math.max(1, Math.min(chunk, maxLen));
+    c.requireFullAttention(maxLen);
+    MemoryEstimate.session(c, maxLen, this.chunk).requireFits(b, "use shorter sequences or a device with more memory");
     int layers = c.numHiddenLayers();
     int kvDim = c.numKeyValueHeads() * c.headDim();
     int qDim = c.numAttentionHeads() * c.headDim();

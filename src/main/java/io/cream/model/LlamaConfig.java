@@ -14,9 +14,10 @@ import java.util.List;
  * {@code rope_scaling}, which the rope package parses) survive {@link #toJson()}. Conventions:
  * {@code bosTokenId} is -1 when the config has none; {@code eosTokenIds} keeps every id HF allows
  * (an int or a list; empty when absent), and {@link #eosTokenId()} is the first; {@code
- * torchDtype} is null when unset; {@code slidingWindow} is 0 for full attention. {@code
- * attentionBias} means q/k/v projections carry biases (Qwen2 always, Llama when {@code
- * attention_bias}); see {@link #attentionOutputBias()} for o_proj.
+ * torchDtype} is null when unset; {@code slidingWindow} is 0 for full attention (a sequence longer
+ * than it is refused, see {@link #requireFullAttention}). {@code attentionBias} means q/k/v
+ * projections carry biases (Qwen2). Fields cream reads but cannot compute are refused here rather
+ * than ignored: {@code mlp_bias} true, Llama's {@code attention_bias} true (it adds an o_proj bias).
  */
 public record LlamaConfig(
     Architecture architecture,
@@ -40,6 +41,8 @@ public record LlamaConfig(
     ObjectNode raw) {
 
   private static final String SRC = "config.json";
+  /** The most values one weight matrix may hold: tensors travel as Java float arrays. */
+  public static final long MAX_TENSOR = Integer.MAX_VALUE - 8;
 
   public LlamaConfig {
     positive("hidden_size", hiddenSize);
@@ -78,14 +81,20 @@ public record LlamaConfig(
     UserError.require(
         architecture != Architecture.QWEN2 || attentionBias,
         SRC + ": qwen2 always has q/k/v biases (attentionBias must be true)");
-    UserError.require(
-        architecture == Architecture.LLAMA || !mlpBias, SRC + ": only llama supports 'mlp_bias'");
+    UserError.require(!mlpBias, SRC + ": 'mlp_bias' is true, but cream's MLP has no biases"
+        + " (gate/up/down_proj.bias); this checkpoint is not supported");
+    UserError.require(architecture != Architecture.LLAMA || !attentionBias, SRC + ": 'attention_bias'"
+        + " is true, which in Llama adds an o_proj bias cream does not compute; this checkpoint is"
+        + " not supported");
     UserError.require(
         architecture != Architecture.MISTRAL || !attentionBias,
         SRC + ": mistral has no attention biases");
     UserError.require(
         architecture != Architecture.LLAMA || slidingWindow == 0,
         SRC + ": llama has no sliding-window attention");
+    oneTensor("vocab_size", vocabSize, "hidden_size", hiddenSize);
+    oneTensor("intermediate_size", intermediateSize, "hidden_size", hiddenSize);
+    oneTensor("num_attention_heads × head_dim", (long) numAttentionHeads * headDim, "hidden_size", hiddenSize);
     raw = raw == null ? Json.object() : raw.deepCopy();
   }
 
@@ -124,9 +133,18 @@ public record LlamaConfig(
     return raw.deepCopy();
   }
 
-  /** Whether o_proj has a bias: only Llama with {@code attention_bias} (Qwen2 biases q/k/v only). */
-  public boolean attentionOutputBias() {
-    return architecture == Architecture.LLAMA && attentionBias;
+  /**
+   * Refuses a sequence of {@code tokens} where sliding-window attention would differ from the full
+   * causal attention cream computes. Transformers hides key j from query i when i − j ≥
+   * sliding_window, so up to sliding_window tokens the two are the same.
+   */
+  public void requireFullAttention(int tokens) {
+    if (slidingWindow > 0 && tokens > slidingWindow) {
+      throw new UserError(SRC + " sets 'sliding_window' " + slidingWindow + " (local attention), which"
+          + " cream does not compute: its full attention matches it only up to " + slidingWindow
+          + " tokens, and this needs " + tokens + "; stay within " + slidingWindow
+          + " tokens, or use a checkpoint without sliding_window");
+    }
   }
 
   /** The first end-of-sequence id, or -1 when the config has none. */
@@ -169,6 +187,14 @@ public record LlamaConfig(
         numAttentionHeads, numKeyValueHeads, headDim, rmsNormEps, ropeTheta, maxPositionEmbeddings,
         vocabSize, tieWordEmbeddings, attentionBias, mlpBias, slidingWindow, bosTokenId,
         eosTokenIds, torchDtype, copy);
+  }
+
+  /** Every weight matrix must fit one tensor (a Java float array, 2^31 − 9 values). */
+  private static void oneTensor(String rowsKey, long rows, String colsKey, int cols) {
+    long n = rows * cols; // both below 2^31: no overflow
+    UserError.require(n <= MAX_TENSOR, String.format("%s: '%s' × '%s' = %,d × %,d = %,d values in one"
+        + " weight matrix, more than a tensor can hold (%,d); fix '%s' or '%s'", SRC, rowsKey, colsKey,
+        rows, cols, n, MAX_TENSOR, colsKey, rowsKey.split(" ")[0]));
   }
 
   private static void positive(String key, int value) {

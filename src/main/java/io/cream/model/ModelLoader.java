@@ -17,6 +17,7 @@ public final class ModelLoader {
     try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
       LlamaConfig config = ckpt.config();
       RopeSpec rope = ropeOverride != null ? ropeOverride : RopeSpec.fromHfConfig(config.raw());
+      MemoryEstimate.weights(config).requireFits(backend, "use a device with more memory");
       LlamaWeights weights = WeightsIO.load(config, ckpt.tensors(), backend);
       return new LlamaModel(config, backend, weights, rope.build());
     }

@@ -37,6 +37,7 @@ public final class TrainingPass implements AutoCloseable {
     this.seqLen = seqLen;
     this.rows = batch * seqLen;
     this.recompute = recompute;
+    c.requireFullAttention(seqLen);
     this.shape = AttentionShape.causal(
         batch, c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), seqLen);
     int layers = c.numHiddenLayers();

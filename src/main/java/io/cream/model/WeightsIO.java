@@ -7,7 +7,11 @@ import io.cream.io.SafeTensor;
 import io.cream.io.SafeTensorsReader;
 import io.cream.io.TensorToWrite;
 import io.cream.util.UserError;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,10 +20,14 @@ public final class WeightsIO {
   private WeightsIO() {}
 
   /**
-   * Loads every parameter the config needs from the checkpoint's tensors; a missing tensor or a
-   * wrong shape is a UserError naming it. With tied embeddings a stored lm_head is ignored.
+   * Loads every parameter the config needs from the checkpoint's tensors. A missing tensor, a wrong
+   * shape, a value that is NaN or infinite, or a tensor the config does not describe (one cream
+   * would ignore, such as a bias it does not compute) is a UserError naming it. Two tensors are
+   * left aside as transformers leaves them: lm_head with tied embeddings, and rotary_emb.inv_freq
+   * buffers (recomputed from config.json).
    */
   public static LlamaWeights load(LlamaConfig config, SafeTensorsReader tensors, Backend backend) {
+    requireNoUnknownTensors(config, tensors);
     return LlamaWeights.create(config, p -> {
       if (!tensors.names().contains(p.name())) {
         throw new UserError("checkpoint lacks tensor '" + p.name() + "' required by config.json"
@@ -31,8 +39,37 @@ public final class WeightsIO {
         throw new UserError("tensor '" + p.name() + "' has shape " + Arrays.toString(t.shape())
             + " but config.json implies " + Arrays.toString(want));
       }
-      return backend.upload(t.toFloatArray(), p.rows(), p.cols());
+      return backend.upload(requireFinite(t.toFloatArray(), p.name(), tensors.source()), p.rows(), p.cols());
     });
+  }
+
+  /**
+   * The values, checked: a NaN or infinity in a tensor (a damaged checkpoint, or one saved from a
+   * diverged run) is a UserError naming the tensor and the file.
+   */
+  public static float[] requireFinite(float[] values, String name, Path file) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        throw new UserError("tensor '" + name + "' in " + file + " holds " + values[i] + " (element " + i
+            + " of " + values.length + "): the checkpoint is damaged or comes from a diverged run; use"
+            + " an earlier checkpoint");
+      }
+    }
+    return values;
+  }
+
+  private static void requireNoUnknownTensors(LlamaConfig config, SafeTensorsReader tensors) {
+    Set<String> known = new HashSet<>();
+    for (ParamLayout.Param p : ParamLayout.of(config)) known.add(p.name());
+    for (String name : new TreeSet<>(tensors.names())) {
+      boolean ignoredByHf = name.endsWith(".rotary_emb.inv_freq")
+          || (config.tieWordEmbeddings() && name.equals(ParamLayout.LM_HEAD));
+      if (!known.contains(name) && !ignoredByHf) {
+        throw new UserError("checkpoint " + tensors.source() + " holds tensor '" + name + "', which its"
+            + " config.json does not describe and cream would ignore; it is not a model cream can run"
+            + " exactly (a bias or layer cream does not compute, or a config.json from another model)");
+      }
+    }
   }
 
   /** Downloads parameters into tensors ready for the safetensors writer, in the given dtype. */

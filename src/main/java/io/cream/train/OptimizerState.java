@@ -9,6 +9,7 @@ import io.cream.io.TensorToWrite;
 import io.cream.model.LlamaConfig;
 import io.cream.model.LlamaWeights;
 import io.cream.model.ParamLayout;
+import io.cream.model.WeightsIO;
 import io.cream.util.UserError;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ public final class OptimizerState implements AutoCloseable {
   private static Tensor upload(SafeTensorsReader r, String name, ParamLayout.Param p, Backend backend) {
     SafeTensor t = r.find(name).orElseThrow(() -> new UserError(
         "optimizer state lacks '" + name + "': the checkpoint does not match this model; start a new --out"));
-    return backend.upload(t.toFloatArray(), p.rows(), p.cols());
+    return backend.upload(WeightsIO.requireFinite(t.toFloatArray(), name, r.source()), p.rows(), p.cols());
   }
 
   @Override

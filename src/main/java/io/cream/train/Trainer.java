@@ -17,6 +17,7 @@ import io.cream.io.TextTokenizer;
 import io.cream.model.LlamaConfig;
 import io.cream.model.LlamaModel;
 import io.cream.model.LlamaWeights;
+import io.cream.model.MemoryEstimate;
 import io.cream.model.ParamLayout;
 import io.cream.model.TrainBatch;
 import io.cream.model.TrainingPass;
@@ -29,13 +30,12 @@ import io.cream.rope.RopeSpec;
 import io.cream.rope.RopeType;
 import io.cream.util.Json;
 import io.cream.util.Progress;
+import io.cream.util.RunFailure;
 import io.cream.util.UserError;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -76,7 +76,22 @@ public final class Trainer {
   /** The result of a run: last step reached and its loss. */
   public record Result(int step, double loss, Path out) {}
 
+  /**
+   * Runs (or resumes) the training. The output folder is locked for the whole run ({@link
+   * RunLock}), and what killed saves left in it is removed first ({@link Leftovers}).
+   */
   public Result run() throws IOException {
+    Path tokenizerPath = tokenizerPath();
+    LlamaConfig base = baseConfig();
+    MemoryEstimate.training(base, o.batch(), o.window(), o.recompute(), true, backend.matmulInputBytes())
+        .requireFits(backend, "lower --batch or --window, add --recompute, or use a machine with more memory");
+    try (RunLock lock = leader ? RunLock.acquire(o.out()) : null) {
+      if (leader) removeLeftovers();
+      return runLocked(base, tokenizerPath);
+    }
+  }
+
+  private Result runLocked(LlamaConfig base, Path tokenizerPath) throws IOException {
     Checkpoints checkpoints = new Checkpoints(o.out());
     Optional<Path> resumeFrom = checkpoints.latest();
     if (resumeFrom.isPresent() && !o.resume()) {
@@ -86,40 +101,47 @@ public final class Trainer {
     if (resumeFrom.isEmpty() && Files.isRegularFile(o.out().resolve(HfCheckpoint.CONFIG_FILE))) {
       throw new UserError(o.out() + " already holds a finished model; choose another --out");
     }
-    Path tokenizerPath = tokenizerPath();
+    if (o.model() != null) noteBaseRope(base);
     try (TextTokenizer tokenizer = TextTokenizer.load(tokenizerPath)) {
-      LlamaConfig base = baseConfig();
       UserError.require(tokenizer.vocabSize() <= base.vocabSize(), "the tokenizer has "
           + tokenizer.vocabSize() + " tokens but the model's vocab_size is " + base.vocabSize()
           + "; use the model's own tokenizer or raise vocab_size in the config");
       RopeSpec rope = ropeSpec(base);
       LlamaConfig saved = savedConfig(base, rope);
+      DocumentSource data = DocumentSource.of(o.data());
+      String tokenizerSha = RunSettings.sha256(tokenizerFile(tokenizerPath));
+      RunSettings settings = RunSettings.of(o, group.world(), backend.precisionLabel(), tokenizerSha, data);
       int startStep = 0;
       LlamaWeights weights;
       OptimizerState opt;
       if (resumeFrom.isPresent()) {
         Path dir = resumeFrom.get();
-        var state = Checkpoints.readState(dir);
-        startStep = state.path("step").asInt();
-        requireSameMicroBatches(state.path("options"));
+        requireSameSettings(settings);
+        startStep = Checkpoints.step(dir, o.steps());
+        if (startStep == o.steps() && Files.isRegularFile(o.out().resolve(HfCheckpoint.CONFIG_FILE))) {
+          log.println("the run in " + o.out() + " is already complete (step " + startStep + "); nothing to do");
+          return new Result(startStep, Checkpoints.loss(dir), o.out());
+        }
         try (SafeTensorsReader r = SafeTensorsReader.open(dir)) {
           weights = WeightsIO.load(base, r, backend);
         }
         opt = OptimizerState.load(dir, base, backend);
         log.println("resuming from " + dir + " at step " + startStep);
-      } else if (o.model() != null) {
-        try (HfCheckpoint ckpt = HfCheckpoint.open(o.model())) {
-          weights = WeightsIO.load(base, ckpt.tensors(), backend);
-        }
-        opt = OptimizerState.zeros(base, backend);
       } else {
-        weights = WeightInit.random(base, backend, o.seed());
+        if (leader) settings.save(o.out());
+        if (o.model() != null) {
+          try (HfCheckpoint ckpt = HfCheckpoint.open(o.model())) {
+            weights = WeightsIO.load(base, ckpt.tensors(), backend);
+          }
+        } else {
+          weights = WeightInit.random(base, backend, o.seed());
+        }
         opt = OptimizerState.zeros(base, backend);
       }
       try (LlamaModel model = new LlamaModel(base, backend, weights, rope.build());
           OptimizerState state = opt;
           LlamaWeights grads = LlamaWeights.zeros(base, backend);
-          TokenizedCorpus corpus = openCorpus(tokenizer, tokenizerPath);
+          TokenizedCorpus corpus = openCorpus(data, tokenizer, tokenizerSha);
           TrainingPass pass = new TrainingPass(model, grads, o.batch(), o.window(), o.recompute());
           MetricsLog metrics = leader ? MetricsLog.open(o.out().resolve("metrics.jsonl"), startStep) : null) {
         PositionSampler sampler = PositionSampler.create(
@@ -151,6 +173,35 @@ public final class Trainer {
     }
   }
 
+  /** Removes what killed saves left in --out, saying how much. */
+  private void removeLeftovers() throws IOException {
+    Leftovers.Removed r = Leftovers.clean(o.out());
+    if (r.entries() > 0) log.println("removed leftovers of interrupted saves in " + o.out() + ": " + r.describe());
+  }
+
+  /**
+   * The base model's own rope_scaling is read (an unknown type is refused, as every command refuses
+   * it) and replaced by the run's --rope: said, not done silently.
+   */
+  private void noteBaseRope(LlamaConfig base) {
+    RopeSpec had = RopeSpec.fromHfConfig(base.raw(), o.model().resolve(HfCheckpoint.CONFIG_FILE).toString());
+    if (had.type() != RopeType.DEFAULT) {
+      log.printf("note: the base model's rope_scaling (%s, factor %s) is replaced by this run's --rope %s%n",
+          had.type().id(), had.factor(), o.rope() == RopeType.DEFAULT ? "none" : o.rope().id());
+    }
+  }
+
+  /** A resumed run must have the settings it started with (see {@link RunSettings}). */
+  private void requireSameSettings(RunSettings now) {
+    Optional<RunSettings> started = RunSettings.read(o.out());
+    if (started.isEmpty()) {
+      log.println("note: " + o.out() + " has no " + RunSettings.FILE + " (a run of an older cream):"
+          + " its settings cannot be checked against this command line");
+      return;
+    }
+    started.get().requireResumableWith(now, o.out());
+  }
+
   private Result loop(LlamaModel model, LlamaWeights grads, OptimizerState state,
       TrainingPass pass, SampleSource samples, MetricsLog metrics, Checkpoints checkpoints,
       LlamaConfig saved, Path tokenizerPath, int startStep) throws IOException {
@@ -162,7 +213,7 @@ public final class Trainer {
     List<Tensor> m = state.m().all();
     List<Tensor> v = state.v().all();
     int end = o.maxSteps() > 0 ? Math.min(o.steps(), startStep + o.maxSteps()) : o.steps();
-    double lastLoss = Double.NaN;
+    double lastLoss = startStep > 0 ? Checkpoints.loss(checkpoints.latest().orElseThrow()) : Double.NaN;
     MicroBatchPlan plan = new MicroBatchPlan(o.gradAccum(), group.rank(), group.world());
     long tokensPerStep = (long) o.globalBatch() * group.world() * o.window();
     // Ranks start from the same weights (same seed or files); check rather than assume.
@@ -195,9 +246,7 @@ public final class Trainer {
             ? backend.clipAndAdamW(params, g, m, v, cfg, step + 1L, o.clip())
             : Math.sqrt(backend.sumOfSquares(g));
         if (!Double.isFinite(loss.mean()) || !Double.isFinite(norm)) {
-          throw new UserError("loss became " + loss.mean() + " (gradient norm " + norm + ") at step "
-              + step + "; the last good checkpoint is kept in " + o.out().resolve("checkpoints")
-              + " — lower --lr or raise --warmup and resume");
+          throw diverged(checkpoints, step, loss.mean(), norm);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         lastLoss = loss.mean();
@@ -211,26 +260,57 @@ public final class Trainer {
             log.printf("step %d: weights identical on all %d ranks (digest %.17g)%n", done,
                 group.world(), digest);
           }
-          if (leader) saveCheckpoint(model, state, checkpoints, saved, tokenizerPath, done);
+          if (leader) saveCheckpoint(model, state, checkpoints, saved, tokenizerPath, done, lastLoss);
         }
       }
     }
     if (end == o.steps() && leader) {
-      HfCheckpoint.write(o.out(), saved.toJson(), WeightsIO.toWrite(model.config(), model.weights(),
-          backend, DType.valueOf(o.saveDtype())), tokenizerPath, 5L << 30);
+      try {
+        HfCheckpoint.write(o.out(), saved.toJson(), WeightsIO.toWrite(model.config(), model.weights(),
+            backend, DType.valueOf(o.saveDtype())), tokenizerPath, 5L << 30);
+      } catch (IOException e) {
+        throw new RunFailure("could not write the model to " + o.out() + " (" + reason(e) + "); the"
+            + " checkpoint of step " + end + " is kept: make room and run again with --resume");
+      }
       log.println("saved the model to " + o.out());
     }
     return new Result(end, lastLoss, o.out());
   }
 
+  /** Saves a checkpoint; a failed save (a full disk) leaves no temporary folder and stops the run. */
   private void saveCheckpoint(LlamaModel model, OptimizerState state, Checkpoints checkpoints,
-      LlamaConfig saved, Path tokenizerPath, int step) throws IOException {
-    Path tmp = checkpoints.begin(step);
-    HfCheckpoint.write(tmp, saved.toJson(),
-        WeightsIO.toWrite(model.config(), model.weights(), backend, DType.F32), tokenizerPath, 0);
-    state.save(tmp, model.config(), backend);
-    Checkpoints.writeState(tmp, step, optionsJson());
-    checkpoints.commit(tmp, step, o.keepCheckpoints());
+      LlamaConfig saved, Path tokenizerPath, int step, double loss) throws IOException {
+    Path tmp = null;
+    try {
+      tmp = checkpoints.begin(step);
+      HfCheckpoint.write(tmp, saved.toJson(),
+          WeightsIO.toWrite(model.config(), model.weights(), backend, DType.F32), tokenizerPath, 0);
+      state.save(tmp, model.config(), backend);
+      Checkpoints.writeState(tmp, step, loss, optionsJson());
+      checkpoints.commit(tmp, step, o.keepCheckpoints());
+    } catch (IOException e) {
+      if (tmp != null) Checkpoints.deleteQuietly(tmp);
+      throw new RunFailure("could not save the checkpoint of step " + step + " in " + checkpoints.root()
+          + " (" + reason(e) + "); " + kept(checkpoints) + ": make room and resume with --resume");
+    }
+  }
+
+  /** The line for a step whose loss or gradient norm is not finite: the weights were not updated. */
+  private RunFailure diverged(Checkpoints checkpoints, int step, double loss, double norm) throws IOException {
+    return new RunFailure("training diverged at step " + (step + 1) + " (loss " + loss + ", gradient norm "
+        + norm + "); nothing of that step was saved, " + kept(checkpoints) + "; start again with a lower"
+        + " --lr or a longer --warmup in a new --out");
+  }
+
+  private String kept(Checkpoints checkpoints) throws IOException {
+    return checkpoints.latest().map(p -> "the last good checkpoint, " + p + ", is kept")
+        .orElse("no checkpoint had been saved yet");
+  }
+
+  /** An I/O error's message with the file it concerns (a full disk's says only "No space left"). */
+  private static String reason(IOException e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return e instanceof java.nio.file.FileSystemException ? e.getClass().getSimpleName() + ": " + m : m;
   }
 
   /** The config the run starts from (architecture and sizes; RoPE is the run's own). */
@@ -238,6 +318,8 @@ public final class Trainer {
     if ((o.model() == null) == (o.init() == null)) {
       throw new UserError("give exactly one of --model DIR (fine-tune) or --init CONFIG.json (pre-train)");
     }
+    UserError.require(o.model() == null || Files.isDirectory(o.model()), "--model folder not found: "
+        + o.model() + " (give a Hugging Face checkpoint folder holding config.json and *.safetensors)");
     return o.model() != null ? LlamaConfig.read(o.model().resolve(HfCheckpoint.CONFIG_FILE))
         : LlamaConfig.read(o.init());
   }
@@ -266,10 +348,14 @@ public final class Trainer {
     return LlamaConfig.fromJson(json);
   }
 
-  private TokenizedCorpus openCorpus(TextTokenizer tokenizer, Path tokenizerPath) throws IOException {
-    Path file = Files.isDirectory(tokenizerPath) ? tokenizerPath.resolve(TextTokenizer.TOKENIZER_FILE) : tokenizerPath;
-    String key = sha256(file) + (tokenizer.addsBos() ? "+bos" : "");
-    return TokenCache.inDefaultDir().open(DocumentSource.of(o.data()), tokenizer::encode, key);
+  /** The tokenizer.json file itself (--tokenizer may name its folder). */
+  private static Path tokenizerFile(Path tokenizerPath) {
+    return Files.isDirectory(tokenizerPath) ? tokenizerPath.resolve(TextTokenizer.TOKENIZER_FILE) : tokenizerPath;
+  }
+
+  private TokenizedCorpus openCorpus(DocumentSource data, TextTokenizer tokenizer, String tokenizerSha) {
+    String key = tokenizerSha + (tokenizer.addsBos() ? "+bos" : "");
+    return TokenCache.inDefaultDir().open(data, tokenizer::encode, key);
   }
 
   private ObjectNode optionsJson() {
@@ -278,37 +364,8 @@ public final class Trainer {
     return n;
   }
 
-  /**
-   * A resumed run must cut its steps into the same micro-batches: gradAccum × world (GPUs) may be
-   * split differently, but its product must not change.
-   */
-  private void requireSameMicroBatches(com.fasterxml.jackson.databind.JsonNode saved) {
-    int accum = saved.path("gradAccum").asInt(o.gradAccum());
-    int world = saved.path("world").asInt(1);
-    int now = o.gradAccum() * group.world();
-    if (accum * world != now) {
-      throw new UserError("the run in " + o.out() + " was started with " + accum * world
-          + " micro-batches per step (--grad-accum " + accum + " on " + world + " GPU(s)); this one"
-          + " has " + now + " (--grad-accum " + o.gradAccum() + " on " + group.world()
-          + "): resume with --grad-accum × GPUs = " + accum * world);
-    }
-  }
-
   private static String describe(LlamaConfig c) {
     return c.numHiddenLayers() + "×" + c.hiddenSize() + " (" + c.numAttentionHeads() + " heads, "
         + c.numKeyValueHeads() + " kv)";
-  }
-
-  static String sha256(Path file) throws IOException {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      try (var in = Files.newInputStream(file)) {
-        byte[] buf = new byte[1 << 16];
-        for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -3,6 +3,8 @@
  * seed and index), the optimizer loop with gradient accumulation, global-norm clipping and AdamW
  * (Trainer), the learning-rate schedule, the metrics log, and checkpoints that are complete
  * Hugging Face folders plus optimizer state, written under a temporary name and renamed, so a
- * killed run resumes exactly.
+ * killed run resumes exactly. A run holds its output folder (RunLock), removes what killed saves
+ * left there (Leftovers), and resumes only with the settings it started with (RunSettings); see
+ * docs/guarantees.md.
  */
 package io.cream.train;

@@ -162,7 +162,6 @@ class LlamaConfigTest {
     LlamaConfig q = LlamaConfig.fromJson(qwen);
     assertEquals(Architecture.QWEN2, q.architecture());
     assertTrue(q.attentionBias(), "qwen2 has q/k/v biases");
-    assertFalse(q.attentionOutputBias(), "but none on o_proj");
     assertEquals(0, q.slidingWindow(), "sliding_window only counts when use_sliding_window");
     assertTrue(q.tieWordEmbeddings());
     assertEquals(q, LlamaConfig.fromJson(q.toJson()));

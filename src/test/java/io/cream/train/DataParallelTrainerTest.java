@@ -122,7 +122,7 @@ class DataParallelTrainerTest {
     trainOneProcess(options(whole, 2, false, 0, 0));
     trainOneProcess(options(split, 2, false, 2, 2)); // stops after 2 steps, checkpointed
     UserError e = assertThrows(UserError.class, () -> trainOneProcess(options(split, 1, true, 0, 2)));
-    assertTrue(e.getMessage().contains("micro-batches per step"), e.getMessage());
+    assertTrue(e.getMessage().contains("--grad-accum × GPUs 2 → 1"), e.getMessage());
     trainRanks(options(split, 1, true, 0, 2), 2); // 2 ranks × 1 = 1 process × 2: allowed
     List<JsonNode> a = MetricsLog.read(whole.resolve("metrics.jsonl"));
     List<JsonNode> b = MetricsLog.read(split.resolve("metrics.jsonl"));

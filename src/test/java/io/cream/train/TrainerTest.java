@@ -17,6 +17,7 @@ import io.cream.positions.PositionMethod;
 import io.cream.positions.SampleStream;
 import io.cream.rope.RopeType;
 import io.cream.util.Json;
+import io.cream.util.RunFailure;
 import io.cream.util.UserError;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -118,8 +119,9 @@ class TrainerTest {
         o.batch(), o.gradAccum(), 1e30, 0, o.decay(), o.weightDecay(), o.beta1(), o.beta2(),
         o.eps(), 0.0, o.seed(), o.recompute(), o.saveEvery(), o.keepCheckpoints(), o.saveDtype(),
         o.resume(), o.maxSteps());
-    UserError e = assertThrows(UserError.class, () -> train(absurd));
-    assertTrue(e.getMessage().contains("loss became"), e.getMessage());
+    RunFailure e = assertThrows(RunFailure.class, () -> train(absurd));
+    assertTrue(e.getMessage().startsWith("training diverged at step "), e.getMessage());
+    assertTrue(e.getMessage().contains("the last good checkpoint, " + out.resolve("checkpoints")), e.getMessage());
     Path last = new Checkpoints(out).latest().orElseThrow();
     int step = Checkpoints.readState(last).path("step").asInt();
     assertTrue(step >= 1, "a checkpoint of a finite step is kept: " + last);

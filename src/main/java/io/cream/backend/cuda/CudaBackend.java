@@ -118,6 +118,28 @@ public final class CudaBackend implements Backend {
     return "cuda:" + ctx.ordinal;
   }
 
+  @Override
+  public String precisionLabel() {
+    return precision.label();
+  }
+
+  /** Free device memory, plus the caching allocator's idle blocks (it frees them when short). */
+  @Override
+  public long memoryAvailable() {
+    return ctx.memoryInfo()[0] + allocator.cachedBytes();
+  }
+
+  @Override
+  public int matmulInputBytes() {
+    return precision == Precision.BF16 ? 2 : 4;
+  }
+
+  /** Device tensors are sized in longs; only uploads and downloads go through float arrays. */
+  @Override
+  public long maxTensorElements() {
+    return Long.MAX_VALUE;
+  }
+
   /** The GPU's name as the driver reports it, e.g. "NVIDIA H100 80GB HBM3". */
   public String deviceName() {
     return ctx.deviceName;
