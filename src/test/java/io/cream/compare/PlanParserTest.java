@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,6 +110,20 @@ class PlanParserTest {
         "plan.json: runs[0].steps: required: set finetune.steps (for every run) or steps in this run",
         "plan.json: data: required: the fine-tuning data folder (as 'cream train --data')",
         "plan.json: evals: required: a non-empty list of evaluations ({\"task\": \"passkey\", \"lengths\": [...], ...})"), p);
+  }
+
+  @Test
+  void theDocumentedExampleIsValid() throws Exception {
+    String doc = Files.readString(Path.of("docs/compare.md"));
+    int start = doc.indexOf("```json\n") + "```json\n".length();
+    String json = doc.substring(start, doc.indexOf("```", start));
+    Path dir = tmp.resolve("documented");
+    CompareFixtures.configOnly(dir.resolve("models/my-base"));
+    for (String d : List.of("data/books", "data/essays", "data/heldout")) Files.createDirectories(dir.resolve(d));
+    ComparePlan p = ComparePlan.read(CompareFixtures.writePlan(dir.resolve("plan.json"), json));
+    assertEquals(9, p.runs().size());
+    assertEquals(List.of("passkey", "needle", "kv", "lines", "ppl"), p.evals().stream().map(EvalSpec::task).toList());
+    assertEquals(3 * 7 + 5 * 2 + 3 * 7 * 5, Unit.of(p).size()); // 21 fine-tunes, 2 + 21 models × 5 evals
   }
 
   @Test
