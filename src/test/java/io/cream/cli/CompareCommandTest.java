@@ -40,7 +40,7 @@ class CompareCommandTest {
   void helpDescribesEveryOptionWithItsDefault() {
     Run r = run("compare", "--help");
     assertEquals(0, r.code(), r.err());
-    for (String s : List.of("PLAN.json", "--out=DIR", "--poll=SECONDS", "(default: 5)", "--device=DEV", "cpu (default)",
+    for (String s : List.of("PLAN.json", "--out=DIR", "--poll=SECONDS", "(default: 2)", "--device=DEV", "cpu (default)",
         "--precision=P", "fp32 (exact", "docs/compare.md", "./cream compare PLAN.json --out DIR &")) {
       assertTrue(r.out().contains(s), s + " in:\n" + r.out());
     }
