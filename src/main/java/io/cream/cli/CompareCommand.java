@@ -35,7 +35,7 @@ public final class CompareCommand implements Callable<Integer> {
       description = "Output folder: runs/, locks/, plan.json, report.html, summary.md, summary.json.")
   Path out;
 
-  @Option(names = "--poll", defaultValue = "5", paramLabel = "SECONDS",
+  @Option(names = "--poll", defaultValue = "2", paramLabel = "SECONDS",
       description = "How long to wait before looking again when every unit left is held by another"
           + " process or waits for a fine-tune (default: ${DEFAULT-VALUE}).")
   double pollSeconds;

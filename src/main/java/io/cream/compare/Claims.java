@@ -57,6 +57,7 @@ public final class Claims {
       if (released) return;
       released = true;
       try {
+        channel.truncate(0); // the "pid ... since" note is only true while held
         lock.release();
         channel.close();
       } catch (IOException e) {

@@ -27,26 +27,31 @@ public record Finetune(
     double clip,
     double sigma,
     String branchMode,
+    int branchBatchSize,
+    String sampleFrom,
     boolean recompute,
     int saveEvery,
     String saveDtype) {
 
   /** `cream train`'s defaults (a test keeps them equal to TrainCommand's). */
   public static final Finetune DEFAULTS = new Finetune(0, 8, 1, 2e-5, 10, "linear", 0.0, 0.9, 0.999, 1e-8,
-      1.0, 3.0, "per-sample", false, 0, "float32");
+      1.0, 3.0, "per-sample", 3000, "documents", false, 0, "float32");
 
   static final Set<String> FIELDS = Set.of("steps", "batch", "grad_accum", "lr", "warmup", "schedule",
-      "weight_decay", "beta1", "beta2", "adam_eps", "clip", "sigma", "branch_mode", "recompute",
+      "weight_decay", "beta1", "beta2", "adam_eps", "clip", "sigma", "branch_mode", "branch_batch_size", "sample_from", "recompute",
       "save_every", "save_dtype");
 
   /** The fields present in {@code f} over {@code base}; each value checked where it is written. */
   static Finetune read(JsonFields f, Finetune base) {
+    int steps = f.integer("steps", base.steps, 1);
+    // As `cream train`: a warm-up not given is at most the run's steps.
+    int warmup = f.has("warmup") || steps == 0 ? f.integer("warmup", base.warmup, 0) : Math.min(base.warmup, steps);
     return new Finetune(
-        f.integer("steps", base.steps, 1),
+        steps,
         f.integer("batch", base.batch, 1),
         f.integer("grad_accum", base.gradAccum, 1),
         f.number("lr", base.lr, 0, true, Double.MAX_VALUE),
-        f.integer("warmup", base.warmup, 0),
+        warmup,
         f.text("schedule", base.schedule, List.of("linear", "cosine", "constant")),
         f.number("weight_decay", base.weightDecay, 0, false, Double.MAX_VALUE),
         f.number("beta1", base.beta1, 0, false, 0.999999),
@@ -55,6 +60,8 @@ public record Finetune(
         f.number("clip", base.clip, 0, false, Double.MAX_VALUE),
         f.number("sigma", base.sigma, 0, true, Double.MAX_VALUE),
         f.text("branch_mode", base.branchMode, List.of("per-sample", "per-batch")),
+        f.integer("branch_batch_size", base.branchBatchSize, 1),
+        f.text("sample_from", base.sampleFrom, List.of("documents", "pieces")),
         f.bool("recompute", base.recompute),
         f.integer("save_every", base.saveEvery, 0),
         f.text("save_dtype", base.saveDtype, List.of("float32", "bfloat16", "float16")));
@@ -75,6 +82,8 @@ public record Finetune(
     n.put("clip", clip);
     n.put("sigma", sigma);
     n.put("branch_mode", branchMode);
+    n.put("branch_batch_size", branchBatchSize);
+    n.put("sample_from", sampleFrom);
     n.put("recompute", recompute);
     n.put("save_every", saveEvery);
     n.put("save_dtype", saveDtype);

@@ -63,8 +63,7 @@ final class JsonFields {
       return dflt;
     }
     if (value < min || value > max) {
-      problem(field, "must be " + (max == Integer.MAX_VALUE || max == Long.MAX_VALUE ? "at least " + min
-          : "between " + min + " and " + max) + ", got " + value);
+      problem(field, (value < min ? "must be at least " + min : "must be at most " + max) + ", got " + value);
       return dflt;
     }
     return value;

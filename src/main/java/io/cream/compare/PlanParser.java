@@ -149,8 +149,7 @@ final class PlanParser {
           + " window of " + rope + "'s scaling");
     }
     try {
-      PositionSampler.create(io.cream.positions.PositionMethod.parse(method), runWindow, runFactor, ft.sigma(),
-          ft.branchMode().equals("per-batch") ? BranchMode.PER_BATCH : BranchMode.PER_SAMPLE);
+      PositionSampler.create(io.cream.positions.PositionMethod.parse(method), runWindow, runFactor, ft.sigma());
     } catch (UserError e) {
       problems.add(where + ": " + e.getMessage().replace("--", ""));
     }

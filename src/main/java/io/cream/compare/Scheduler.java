@@ -73,8 +73,8 @@ public final class Scheduler {
         continue;
       }
       if (!waiting) {
-        log.println(who + " waiting: " + pending.size() + " unit(s) left, each held by another process"
-            + " or waiting for a fine-tune that is (checking every " + Numbers.duration(poll.toMillis() / 1e3) + ")");
+        log.println(who + " waiting: " + pending.size() + " unit(s) left, held by other processes or waiting"
+            + " for fine-tunes they hold (looking again every " + Numbers.duration(poll.toMillis() / 1e3) + ")");
         waiting = true;
       }
       Claims.sleep(poll);

@@ -61,15 +61,23 @@ final class UnitWork implements Scheduler.Work {
     else evaluate(u);
   }
 
-  private void finetune(RunSpec run, long seed) throws IOException {
-    Path out = layout.model(run, seed);
+  /**
+   * `cream train`'s options for one fine-tune; resume is on, so a run continues from the newest
+   * checkpoint an interrupted process left, or starts when there is none.
+   */
+  static TrainOptions trainOptions(ComparePlan plan, Layout layout, RunSpec run, long seed) {
     Finetune f = run.finetune();
-    // resume = true: continue from the newest checkpoint if an interrupted process left one, else start.
-    TrainOptions o = new TrainOptions(plan.base(), null, null, plan.data(), out, run.window(), run.factor(),
+    return new TrainOptions(plan.base(), null, null, plan.data(), layout.model(run, seed), run.window(), run.factor(),
         run.positionMethod(), run.ropeType(), f.sigma(),
-        f.branchMode().equals("per-batch") ? BranchMode.PER_BATCH : BranchMode.PER_SAMPLE, f.steps(), f.batch(),
+        f.branchMode().equals("per-batch") ? BranchMode.PER_BATCH : BranchMode.PER_SAMPLE, f.branchBatchSize(),
+        io.cream.train.SampleUnit.parse(f.sampleFrom()), f.steps(), f.batch(),
         f.gradAccum(), f.lr(), f.warmup(), LrSchedule.Decay.parse(f.schedule()), f.weightDecay(), f.beta1(),
         f.beta2(), f.adamEps(), f.clip(), seed, f.recompute(), f.saveEvery(), 1, dtype(f.saveDtype()), true, 0);
+  }
+
+  private void finetune(RunSpec run, long seed) throws IOException {
+    Path out = layout.model(run, seed);
+    TrainOptions o = trainOptions(plan, layout, run, seed);
     long t0 = System.nanoTime();
     Trainer.Result r;
     try (Backend backend = backends.get()) {

@@ -40,7 +40,7 @@ class CompareCommandTest {
   void helpDescribesEveryOptionWithItsDefault() {
     Run r = run("compare", "--help");
     assertEquals(0, r.code(), r.err());
-    for (String s : List.of("PLAN.json", "--out=DIR", "--poll=SECONDS", "(default: 5)", "--device=DEV", "cpu (default)",
+    for (String s : List.of("PLAN.json", "--out=DIR", "--poll=SECONDS", "(default: 2)", "--device=DEV", "cpu (default)",
         "--precision=P", "fp32 (exact", "docs/compare.md", "./cream compare PLAN.json --out DIR &")) {
       assertTrue(r.out().contains(s), s + " in:\n" + r.out());
     }
@@ -83,7 +83,9 @@ class CompareCommandTest {
     assertEquals(d.batch(), Integer.parseInt(def(train, "--batch")));
     assertEquals(d.gradAccum(), Integer.parseInt(def(train, "--grad-accum")));
     assertEquals(d.lr(), Double.parseDouble(def(train, "--lr")));
-    assertEquals(d.warmup(), Integer.parseInt(def(train, "--warmup")));
+    // train's --warmup has no fixed default: min(10, --steps); the plan's is 10 the same way.
+    assertEquals(null, def(train, "--warmup"));
+    assertEquals(10, d.warmup());
     assertEquals(d.schedule(), def(train, "--schedule"));
     assertEquals(d.weightDecay(), Double.parseDouble(def(train, "--weight-decay")));
     assertEquals(d.beta1(), Double.parseDouble(def(train, "--beta1")));
@@ -92,6 +94,8 @@ class CompareCommandTest {
     assertEquals(d.clip(), Double.parseDouble(def(train, "--clip")));
     assertEquals(d.sigma(), Double.parseDouble(def(train, "--sigma")));
     assertEquals(d.branchMode(), def(train, "--branch-mode"));
+    assertEquals(d.branchBatchSize(), Integer.parseInt(def(train, "--branch-batch-size")));
+    assertEquals(d.sampleFrom(), def(train, "--sample-from"));
     assertEquals(d.saveEvery(), Integer.parseInt(def(train, "--save-every")));
     assertEquals(d.saveDtype(), def(train, "--save-dtype"));
     assertEquals(d.recompute(), false);

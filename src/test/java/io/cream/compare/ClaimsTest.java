@@ -19,7 +19,7 @@ class ClaimsTest {
   @TempDir Path tmp;
 
   @Test
-  void aUnitHeldByAnotherOwnerInThisProcessIsRefusedUntilReleased() {
+  void aUnitHeldByAnotherOwnerInThisProcessIsRefusedUntilReleased() throws Exception {
     Claims mine = new Claims(tmp.resolve("locks"));
     Claims theirs = new Claims(tmp.resolve("locks"));
     Optional<Claims.Claim> a = mine.tryClaim("finetune--cream-seed-0");
@@ -30,6 +30,7 @@ class ClaimsTest {
     Optional<Claims.Claim> other = theirs.tryClaim("finetune--cream-seed-1");
     assertTrue(other.isPresent(), "another unit is free");
     a.get().close();
+    assertEquals("", Files.readString(tmp.resolve("locks/finetune--cream-seed-0.lock")).strip(), "no holder named once released");
     Optional<Claims.Claim> b = theirs.tryClaim("finetune--cream-seed-0");
     assertTrue(b.isPresent(), "free once released");
     b.get().close();

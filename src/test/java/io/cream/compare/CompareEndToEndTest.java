@@ -9,9 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cream.backend.cpu.CpuBackend;
 import io.cream.eval.EvalResults;
+import io.cream.train.MetricsLog;
+import io.cream.train.TrainOptions;
+import io.cream.train.Trainer;
 import io.cream.util.Json;
 import io.cream.util.UserError;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +54,7 @@ class CompareEndToEndTest {
           "window": 32,
           "factor": 2,
           "seeds": [0, 1],
-          "finetune": {"steps": 2, "batch": 2, "lr": %s, "warmup": 1, "save_every": 1},
+          "finetune": {"steps": 1, "batch": 2, "lr": %s, "warmup": 0, "save_every": 1},
           "runs": [%s
           ],
           "evals": [
@@ -87,7 +91,7 @@ class CompareEndToEndTest {
         assertTrue(Files.isRegularFile(folder.resolve("model/config.json")), folder + " model");
         assertTrue(Files.isRegularFile(folder.resolve("model/metrics.jsonl")), "metrics kept");
         assertFalse(Files.exists(folder.resolve("model/checkpoints")), "checkpoints removed once the model is written");
-        assertEquals(2, Json.read(folder.resolve("finetune.json")).path("steps").asInt());
+        assertEquals(1, Json.read(folder.resolve("finetune.json")).path("steps").asInt());
         for (String task : new String[] {"passkey", "ppl"}) {
           assertTrue(EvalResults.read(folder.resolve("eval/" + task + "/results.json")).complete(), folder + " " + task);
         }
@@ -166,5 +170,37 @@ class CompareEndToEndTest {
     // The original plan is now a part of the folder's plan: refused, not mixed.
     UserError e = assertThrows(UserError.class, () -> run(planFile));
     assertTrue(e.getMessage().contains("run 'linear-no-ft' was removed"), e.getMessage());
+  }
+
+  @Test
+  @Order(5)
+  void anInterruptedFinetuneResumesFromItsCheckpoint() throws Exception {
+    Path plan = CompareFixtures.writePlan(tmp.resolve("one.json"), """
+        {"base": "base-model", "data": "text", "window": 32, "factor": 2,
+         "finetune": {"steps": 3, "batch": 2, "lr": 1e-3, "warmup": 0, "save_every": 1},
+         "runs": [{"name": "pose", "method": "pose", "rope": "linear"}],
+         "evals": [{"task": "ppl", "lengths": [32], "samples": 1, "data": "text"}]}
+        """);
+    ComparePlan p = ComparePlan.read(plan);
+    Path dir = tmp.resolve("interrupted");
+    Layout layout = new Layout(dir);
+    PlanStore.checkOrSave(p, layout, new Claims(layout.locks()), Duration.ofMillis(5), new PrintStream(OutputStream.nullOutputStream()));
+    // A process that stopped after step 1 (its checkpoint saved), as a killed one leaves it.
+    TrainOptions o = UnitWork.trainOptions(p, layout, p.runs().getFirst(), 0);
+    TrainOptions firstStep = new TrainOptions(o.model(), o.init(), o.tokenizer(), o.data(), o.out(), o.window(),
+        o.factor(), o.method(), o.rope(), o.sigma(), o.branchMode(), o.branchBatchSize(),
+        o.sampleUnit(), o.steps(), o.batch(), o.gradAccum(), o.lr(),
+        o.warmup(), o.decay(), o.weightDecay(), o.beta1(), o.beta2(), o.eps(), o.clip(), o.seed(), o.recompute(),
+        o.saveEvery(), o.keepCheckpoints(), o.saveDtype(), o.resume(), 1);
+    try (CpuBackend b = new CpuBackend()) {
+      new Trainer(firstStep, b, new PrintStream(OutputStream.nullOutputStream())).run();
+    }
+    assertFalse(Files.exists(o.out().resolve("config.json")));
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    new Compare(p, dir, CpuBackend::new, "cpu", new PrintStream(log, true, StandardCharsets.UTF_8), Duration.ofMillis(5)).run();
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("resuming from " + o.out().resolve("checkpoints/step-000001") + " at step 1"), text);
+    assertEquals(3, Json.read(layout.finetuneRecord(p.runs().getFirst(), 0)).path("steps").asInt());
+    assertEquals(3, MetricsLog.read(o.out().resolve("metrics.jsonl")).size(), "one line per step, none twice");
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +46,7 @@ class PlanParserTest {
     RunSpec cream = p.run("cream-yarn");
     assertEquals(2, cream.factor());
     assertEquals(32, cream.window());
-    assertEquals(new Finetune(50, 8, 1, 2e-5, 10, "linear", 0, 0.9, 0.999, 1e-8, 1.0, 3.0, "per-sample", false, 0, "float32"),
+    assertEquals(new Finetune(50, 8, 1, 2e-5, 10, "linear", 0, 0.9, 0.999, 1e-8, 1.0, 3.0, "per-sample", 3000, "documents", false, 0, "float32"),
         cream.finetune());
     RunSpec pi = p.run("pi");
     assertNull(pi.finetune());
@@ -111,6 +112,20 @@ class PlanParserTest {
         "plan.json: runs[0].steps: required: set finetune.steps (for every run) or steps in this run",
         "plan.json: data: required: the fine-tuning data folder (as 'cream train --data')",
         "plan.json: evals: required: a non-empty list of evaluations ({\"task\": \"passkey\", \"lengths\": [...], ...})"), p);
+  }
+
+  @Test
+  void theDocumentedExampleIsValid() throws Exception {
+    String doc = Files.readString(Path.of("docs/compare.md"));
+    int start = doc.indexOf("```json\n") + "```json\n".length();
+    String json = doc.substring(start, doc.indexOf("```", start));
+    Path dir = tmp.resolve("documented");
+    CompareFixtures.configOnly(dir.resolve("models/my-base"));
+    for (String d : List.of("data/books", "data/essays", "data/heldout")) Files.createDirectories(dir.resolve(d));
+    ComparePlan p = ComparePlan.read(CompareFixtures.writePlan(dir.resolve("plan.json"), json));
+    assertEquals(9, p.runs().size());
+    assertEquals(List.of("passkey", "needle", "kv", "lines", "ppl"), p.evals().stream().map(EvalSpec::task).toList());
+    assertEquals(3 * 7 + 5 * 2 + 3 * 7 * 5, Unit.of(p).size()); // 21 fine-tunes, 2 + 21 models × 5 evals
   }
 
   @Test

@@ -35,7 +35,7 @@ class PlanStoreTest {
     assertEquals(Optional.of("seed 2 was removed"), refusal(PLAN, with(List.of(0L, 1L), PLAN.runs(), PLAN.evals())));
     RunSpec cream = PLAN.run("cream-linear");
     RunSpec longer = new RunSpec(cream.name(), cream.method(), cream.rope(), cream.factor(), cream.window(),
-        new Finetune(20, 1, 1, 1e-3, 0, "linear", 0, 0.9, 0.999, 1e-8, 1, 3, "per-sample", false, 0, "float32"));
+        new Finetune(20, 1, 1, 1e-3, 0, "linear", 0, 0.9, 0.999, 1e-8, 1, 3, "per-sample", 3000, "documents", false, 0, "float32"));
     assertEquals(Optional.of("run 'cream-linear' changed: finetune.steps was 10, now 20"),
         refusal(PLAN, with(PLAN.seeds(), List.of(PLAN.runs().get(0), longer), PLAN.evals())));
     EvalSpec passkey = PLAN.evals().getFirst();

@@ -26,7 +26,7 @@ class SchedulerTest {
   static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
   static ComparePlan plan(int runs, List<Long> seeds) {
-    Finetune ft = new Finetune(1, 1, 1, 1e-3, 0, "linear", 0, 0.9, 0.999, 1e-8, 1, 3, "per-sample", false, 0, "float32");
+    Finetune ft = new Finetune(1, 1, 1, 1e-3, 0, "linear", 0, 0.9, 0.999, 1e-8, 1, 3, "per-sample", 3000, "documents", false, 0, "float32");
     List<RunSpec> rs = new ArrayList<>();
     rs.add(new RunSpec("pi", "none", "linear", 8, 32, null));
     for (int i = 0; i < runs; i++) rs.add(new RunSpec("run" + i, "cream", "linear", 8, 32, ft));

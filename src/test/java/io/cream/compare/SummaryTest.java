@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SummaryTest {
   @TempDir Path tmp;
   static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
-  static final Finetune FT = new Finetune(10, 1, 1, 1e-3, 0, "linear", 0, 0.9, 0.999, 1e-8, 1, 3, "per-sample", false, 0, "float32");
+  static final Finetune FT = new Finetune(10, 1, 1, 1e-3, 0, "linear", 0, 0.9, 0.999, 1e-8, 1, 3, "per-sample", 3000, "documents", false, 0, "float32");
   static final RunSpec CREAM = new RunSpec("cream-linear", "cream", "linear", 8, 32, FT);
   static final RunSpec PI = new RunSpec("pi", "none", "linear", 8, 32, null);
   static final EvalSpec PASSKEY = new EvalSpec("passkey", EvalOptions.defaults().withLengths(List.of(100, 200))

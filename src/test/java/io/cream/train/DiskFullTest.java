@@ -30,7 +30,7 @@ class DiskFullTest {
 
   static TrainOptions options(Path out, Path data, Path init, boolean resume, int maxSteps) {
     return new TrainOptions(null, init, TrainFixtures.tokenizer(), data, out, 32, 2, PositionMethod.CONTIGUOUS,
-        RopeType.DEFAULT, 3.0, BranchMode.PER_SAMPLE, 4, 2, 1, 3e-3, 1, LrSchedule.Decay.LINEAR, 0.0,
+        RopeType.DEFAULT, 3.0, BranchMode.PER_SAMPLE, 3000, SampleUnit.PIECES, 4, 2, 1, 3e-3, 1, LrSchedule.Decay.LINEAR, 0.0,
         0.9, 0.999, 1e-8, 1.0, 5, false, 2, 2, "F32", resume, maxSteps);
   }
 

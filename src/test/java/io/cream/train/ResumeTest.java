@@ -41,7 +41,7 @@ class ResumeTest {
   static TrainOptions options(Path out, Path data, int window, double lr, long seed, boolean resume,
       int maxSteps, int saveEvery, int keep) {
     return new TrainOptions(null, initConfig, tokenizer, data, out, window, 4, PositionMethod.POSE,
-        RopeType.LINEAR, 3.0, BranchMode.PER_SAMPLE, 4, 2, 1, lr, 1, LrSchedule.Decay.LINEAR, 0.0,
+        RopeType.LINEAR, 3.0, BranchMode.PER_SAMPLE, 3000, SampleUnit.PIECES, 4, 2, 1, lr, 1, LrSchedule.Decay.LINEAR, 0.0,
         0.9, 0.999, 1e-8, 1.0, seed, false, saveEvery, keep, "F32", resume, maxSteps);
   }
 
