@@ -19,10 +19,12 @@ public record EvalSpec(String task, EvalOptions options, int maxContext) {
   /** The plan fields each task reads, besides {@code task} itself. */
   static final Map<String, Set<String>> FIELDS = Map.of(
       "passkey", Set.of("lengths", "depths", "samples", "max_new_tokens", "seed", "max_context"),
-      "needle", Set.of("lengths", "depths", "samples", "max_new_tokens", "seed", "max_context", "haystack"),
-      "kv", Set.of("keys", "gold", "samples", "max_new_tokens", "seed", "max_context"),
-      "lines", Set.of("lengths", "samples", "max_new_tokens", "seed", "max_context"),
-      "ppl", Set.of("lengths", "samples", "seed", "max_context", "data", "ppl_window", "ppl_stride"));
+      "needle", Set.of("lengths", "depths", "samples", "max_new_tokens", "seed", "max_context", "haystack",
+          "chat_template"),
+      "kv", Set.of("keys", "gold", "samples", "max_new_tokens", "seed", "max_context", "kv_key"),
+      "lines", Set.of("lengths", "samples", "max_new_tokens", "seed", "max_context", "chat_template"),
+      "ppl", Set.of("lengths", "samples", "seed", "max_context", "data", "ppl_protocol", "ppl_window",
+          "ppl_stride"));
 
   static final long DEFAULT_SEED = 42;
 
@@ -38,6 +40,9 @@ public record EvalSpec(String task, EvalOptions options, int maxContext) {
     n.put("samples", o.samples());
     if (used.contains("max_new_tokens")) n.put("max_new_tokens", o.maxNewTokens());
     n.put("seed", o.seed());
+    if (used.contains("kv_key")) n.put("kv_key", o.kvKey().id());
+    if (used.contains("chat_template")) n.put("chat_template", o.chatTemplate().id());
+    if (used.contains("ppl_protocol")) n.put("ppl_protocol", o.pplProtocol().id());
     if (used.contains("haystack") && o.haystackDir() != null) n.put("haystack", o.haystackDir().toString());
     if (used.contains("data")) n.put("data", o.dataDir() == null ? null : o.dataDir().toString());
     if (used.contains("ppl_window")) n.put("ppl_window", o.pplWindow());

@@ -1,7 +1,10 @@
 package io.cream.compare;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cream.eval.ChatTemplate;
 import io.cream.eval.EvalOptions;
+import io.cream.eval.KvKeyFormat;
+import io.cream.eval.PplProtocol;
 import io.cream.eval.EvalTasks;
 import io.cream.io.HfCheckpoint;
 import io.cream.model.LlamaConfig;
@@ -207,7 +210,10 @@ final class PlanParser {
         .withSeed(f.wholeNumber("seed", EvalSpec.DEFAULT_SEED, Long.MIN_VALUE, Long.MAX_VALUE))
         .withHaystackDir(f.existingPath("haystack", false, ""))
         .withDataDir(f.existingPath("data", task.equals("ppl"), "ppl's folder of .txt documents"))
-        .withPplWindow(f.integer("ppl_window", 0, 0), f.integer("ppl_stride", 0, 0));
+        .withPplWindow(f.integer("ppl_window", 0, 0), f.integer("ppl_stride", 0, 0))
+        .withKvKey(KvKeyFormat.parse(f.text("kv_key", d.kvKey().id(), ids(KvKeyFormat.values()))))
+        .withChatTemplate(ChatTemplate.parse(f.text("chat_template", d.chatTemplate().id(), ids(ChatTemplate.values()))))
+        .withPplProtocol(PplProtocol.parse(f.text("ppl_protocol", d.pplProtocol().id(), ids(PplProtocol.values()))));
     if (!f.has("gold")) o = o.withGoldPositions(List.of());
     int maxContext = f.integer("max_context", Integer.MAX_VALUE, 1);
     if (problems.size() > before) return null;
@@ -223,5 +229,15 @@ final class PlanParser {
 
   private static int orElse(Integer v, int dflt) {
     return v == null ? dflt : v;
+  }
+
+  /** The command-line names of an option's values. */
+  private static List<String> ids(Enum<?>[] values) {
+    return java.util.Arrays.stream(values).map(v -> switch (v) {
+      case KvKeyFormat k -> k.id();
+      case ChatTemplate c -> c.id();
+      case PplProtocol p -> p.id();
+      default -> v.name().toLowerCase();
+    }).toList();
   }
 }
