@@ -11,8 +11,8 @@
 # 3. the in-window check (passkey, kv, lines at lengths up to each window), held-out perplexity;
 # 4. each model exported as bf16 safetensors in shards of at most 15 MiB, scored by cream and by
 #    Hugging Face transformers (hf_load_check.py): the same tokens and log-probabilities.
-# Outputs under $OUT: the shards of each model and base-results.tgz (logs, metrics, eval results,
-# the small files of each model folder). Work files in .gpu-work/ (kept while the machine is warm).
+# Outputs under $OUT: the shards of each model, its small files (+ training log and metrics) in
+# NAME-files.tgz, and base-results.tgz (logs, eval results). Work files in .gpu-work/ (kept while the machine is warm).
 # Settings: BOOKS (default .gpu-data/books-train), HELDOUT (.gpu-data/books-heldout),
 # STEPS_12M, STEPS_4M, SYNTH_COUNT (documents per task), TRAIN_LIMIT_S (train time limit).
 set -uo pipefail
@@ -79,6 +79,10 @@ for m in 12m 4m; do
   src="$W/train-$m"; [[ -f "$src/config.json" ]] || src="$W/train-$m/final"
   rm -rf "$W/ship/cream-base-$m"
   cream export hf --model "$src" --out "$W/ship/cream-base-$m" --dtype bfloat16 --max-shard-mib 15
+  # Out at once: a call stopped by its time limit during the checks below still returns the models.
+  for f in "$W/ship/cream-base-$m"/*.safetensors; do cp "$f" "$OUT/$m-$(basename "$f")"; done
+  tar czf "$OUT/$m-files.tgz" -C "$W/ship" --exclude='*.safetensors' "cream-base-$m" \
+    -C "$W" "train-$m/metrics.jsonl" logs/train-$m.log
 done
 evals() { # name passkey-lengths kv-keys lines-lengths ppl-length
   local M="$W/ship/cream-base-$1" E="$W/eval/$1"
@@ -110,11 +114,6 @@ for m in 12m 4m; do
 done
 
 echo "== outputs"
-for m in 12m 4m; do
-  for f in "$W/ship/cream-base-$m"/*.safetensors; do cp "$f" "$OUT/$m-$(basename "$f")"; done
-done
-tar czf "$OUT/base-results.tgz" -C "$W" logs eval \
-  $(cd "$W" && ls train-*/metrics.jsonl) \
-  $(cd "$W" && find ship -type f ! -name '*.safetensors')
+tar czf "$OUT/base-results.tgz" -C "$W" logs eval
 ls -la "$OUT"
 echo "gpu-base: done in $((SECONDS - t0)) s"
