@@ -38,16 +38,15 @@ public record Unit(RunSpec run, Long seed, EvalSpec eval) {
 
   /**
    * Every unit of a plan in the order a process takes them: the runs without fine-tuning, then seed
-   * by seed every run that fine-tunes, a fine-tune
-   * followed by its evaluations (so a lone process finishes models one after the other, and
-   * several processes spread over fine-tunes while evaluations wait for them).
+   * by seed every run that fine-tunes, a fine-tune followed by its evaluations (so a lone process
+   * finishes models one after the other, several processes spread over fine-tunes while
+   * evaluations wait for them, and a comparison cut short has every method at its first seeds).
    */
   public static List<Unit> of(ComparePlan plan) {
     List<Unit> units = new ArrayList<>();
     for (RunSpec run : plan.runs()) {
       if (!run.finetunes()) for (EvalSpec e : plan.evals()) units.add(new Unit(run, null, e));
     }
-    // Seed by seed, so that a comparison cut short has every method at its first seeds.
     for (long seed : plan.seeds()) {
       for (RunSpec run : plan.runs()) {
         if (!run.finetunes()) continue;
