@@ -28,17 +28,17 @@ class QuickstartTest {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     double[][] table = new Quickstart(QuickstartPlan.smoke(), work, BASE, corpus,
         new PrintStream(log, true, StandardCharsets.UTF_8)).run();
-    assertEquals(4, table.length);
+    assertEquals(5, table.length);
     for (double[] row : table) {
       assertEquals(4, row.length);
       assertTrue(row[0] > 1 && row[1] > 1, "perplexities are finite and above 1");
       assertTrue(row[2] >= 0 && row[2] <= 1 && row[3] >= 0 && row[3] <= 1, "accuracies in [0, 1]");
     }
-    for (String m : new String[] {"pose-linear", "cream-linear"}) {
+    for (String m : new String[] {"pose-yarn", "cream-yarn"}) {
       assertTrue(Files.isRegularFile(work.resolve("compare/runs/" + m + "/seed-0/model/config.json")), m);
     }
-    String cfg = Files.readString(work.resolve("compare/runs/cream-linear/seed-0/model/config.json"));
-    assertTrue(cfg.contains("\"linear\""), "the CREAM model carries linear rope_scaling: " + cfg);
+    String cfg = Files.readString(work.resolve("compare/runs/cream-yarn/seed-0/model/config.json"));
+    assertTrue(cfg.contains("\"yarn-revised\""), "the CREAM model carries revised YaRN: " + cfg);
     assertTrue(Files.size(work.resolve("compare/report.html")) > 10_000);
     assertTrue(Files.isDirectory(work.resolve("data/heldout")) && Files.isDirectory(work.resolve("data/finetune")));
     assertTrue(!Files.exists(work.resolve("data/finetune/" + Quickstart.HELD_OUT_BOOK + ".txt.gz")),
@@ -49,7 +49,7 @@ class QuickstartTest {
         new PrintStream(again, true, StandardCharsets.UTF_8)).run();
     String text = again.toString(StandardCharsets.UTF_8);
     assertTrue(!text.contains("start fine-tune"), "nothing is trained again: " + text);
-    assertEquals(table[3][1], table2[3][1]);
+    assertEquals(table[4][1], table2[4][1]);
 
     QuickstartPlan other = QuickstartPlan.smoke().withFinetuneSteps(QuickstartPlan.smoke().finetuneSteps() + 1);
     UserError e = assertThrows(UserError.class,
