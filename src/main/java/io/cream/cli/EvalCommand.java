@@ -10,6 +10,7 @@ import io.cream.eval.LlamaEvalModel;
 import io.cream.eval.PplProtocol;
 import io.cream.io.TextTokenizer;
 import io.cream.model.ModelLoader;
+import io.cream.util.OutFolder;
 import io.cream.util.UserError;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,9 +90,11 @@ public final class EvalCommand implements Callable<Integer> {
     o = o.withPplProtocol(PplProtocol.parse(pplProtocol)).withPplWindow(pplWindow, pplStride);
     o.validate();
     String name = model.toAbsolutePath().normalize().getFileName().toString();
+    OutFolder.requireWritable(out, "--out");
     try (Backend backend = device.open();
         LlamaEvalModel m = new LlamaEvalModel(name, ModelLoader.load(model, backend, rope.spec(model)),
-            TextTokenizer.load(model), maxContext == null ? Integer.MAX_VALUE : maxContext)) {
+            TextTokenizer.load(model), maxContext == null ? Integer.MAX_VALUE : maxContext,
+            ModelLoader.window(model, rope.spec(model)))) {
       Path results = EvalRunner.run(task, m, o, out, System.err);
       System.out.println("wrote " + results);
     }

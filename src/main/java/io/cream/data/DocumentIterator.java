@@ -57,7 +57,7 @@ public final class DocumentIterator implements java.util.Iterator<Document>, Aut
       return true;
     } catch (IOException e) {
       close();
-      throw new UncheckedIOException("cannot read documents from " + current.path() + ": " + e.getMessage(), e);
+      throw unreadable(current, e);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -101,7 +101,9 @@ public final class DocumentIterator implements java.util.Iterator<Document>, Aut
       }
       finishFile();
       // The id of a whole-file document is its path, already checked when the file was selected.
-      next = new Document(f.relativePath(), TextDecoding.decode(bytes));
+      TextDecoding.Decoded text = TextDecoding.decode(bytes, f.path());
+      if (text.invalidUtf8() > 0) warnNotUtf8(f, text.invalidUtf8());
+      next = new Document(f.relativePath(), text.text());
     } else {
       var decoder =
           StandardCharsets.UTF_8.newDecoder()
@@ -112,6 +114,26 @@ public final class DocumentIterator implements java.util.Iterator<Document>, Aut
       lineNumber = 0;
     }
   }
+
+  /** One line naming the file and what to do; a damaged .gz says so (a 0-byte one has no message). */
+  private static RuntimeException unreadable(DocumentFile f, IOException e) {
+    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (f.gzipped() && (e instanceof java.io.EOFException || e instanceof java.util.zip.ZipException)) {
+      return new UserError(f.path() + " is not a complete gzip file (" + why + (e instanceof java.io.EOFException
+          ? ": empty or cut short" : "") + "); download it again, or remove it from the data folder");
+    }
+    return new UncheckedIOException("cannot read documents from " + f.path() + ": " + why, e);
+  }
+
+  /** Warns once per file (a run may read its data more than once). */
+  private static void warnNotUtf8(DocumentFile f, int invalid) {
+    if (!WARNED.add(f.path().toAbsolutePath().toString())) return;
+    System.err.println("cream: warning: " + f.path() + " is not valid UTF-8 (" + invalid + " invalid byte sequence"
+        + (invalid == 1 ? "" : "s") + ", each a replacement character in UTF-8); read as Windows-1252 — convert it to"
+        + " UTF-8 if that is wrong");
+  }
+
+  private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private void finishFile() throws IOException {
     if (jsonl != null) jsonl.close();

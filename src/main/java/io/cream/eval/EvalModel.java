@@ -44,6 +44,17 @@ public interface EvalModel extends AutoCloseable {
   /** The longest sequence the model can run, or Integer.MAX_VALUE. */
   int contextLimit();
 
+  /**
+   * The window the model's RoPE is set up for (max_position_embeddings, or its rope_scaling's or
+   * --rope's target), or 0 when unknown. Running past it is allowed: it is what extension measures.
+   */
+  default int window() {
+    return 0;
+  }
+
+  /** Refuses, in one line, a sequence of this many tokens that cannot fit in memory (default: no check). */
+  default void requireMemoryFor(int tokens) {}
+
   /** Frees the model's memory; no checked exceptions, so try-with-resources needs no catch. */
   @Override
   void close();

@@ -2,6 +2,7 @@ package io.cream.eval;
 
 import io.cream.eval.chart.ResultCharts;
 import io.cream.util.Json;
+import io.cream.util.OutFolder;
 import io.cream.util.UserError;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,6 +20,8 @@ import java.util.List;
  */
 public final class EvalRunner {
   public static final String CHART_FILE = "chart.png";
+  /** Prompts at least this long say when they are being built: fitting one takes a while. */
+  static final int LONG_PROMPT = 32_768;
 
   private EvalRunner() {}
 
@@ -36,6 +39,8 @@ public final class EvalRunner {
     Path resultsFile = outDir.resolve(EvalResults.FILE_NAME);
     if (task instanceof GenerativeTask g) checkContext(g, cells, model, options);
     if (task instanceof PerplexityTask) for (Cell c : cells) PerplexityTask.windowFor(c.length(), model, options);
+    OutFolder.requireWritable(outDir, "--out");
+    checkLengths(task, cells, model, options, progress);
 
     CellProgress bar = new CellProgress(progress, task, cells);
     List<CaseRecord> records = new ArrayList<>();
@@ -43,7 +48,7 @@ public final class EvalRunner {
     for (Cell cell : cells) {
       long t0 = System.nanoTime();
       List<CaseRecord> cellRecords = switch (task) {
-        case GenerativeTask g -> runGenerative(g, cell, model, options);
+        case GenerativeTask g -> runGenerative(g, cell, model, options, progress);
         case PerplexityTask p -> runPerplexity(p, cell, model, options);
       };
       CellSummary summary = CellSummary.of(cell, cellRecords, (System.nanoTime() - t0) / 1e9);
@@ -96,9 +101,38 @@ public final class EvalRunner {
     }
   }
 
-  private static List<CaseRecord> runGenerative(GenerativeTask task, Cell cell, EvalModel model, EvalOptions o) {
+  /**
+   * Before any prompt is built: refuses a longest sequence that cannot fit in memory, and warns,
+   * in one line, when lengths run past the model's window.
+   */
+  private static void checkLengths(EvalTask task, List<Cell> cells, EvalModel model, EvalOptions o, PrintStream progress) {
+    if (task instanceof KvRetrievalTask) return; // kv lengths count keys: checked per prompt
+    int longest = 0;
+    int sequence = 0;
+    for (Cell c : cells) {
+      longest = Math.max(longest, c.length());
+      int run = task instanceof PerplexityTask
+          ? Math.min(c.length(), PerplexityTask.windowFor(c.length(), model, o)[0])
+          : (int) Math.min(Integer.MAX_VALUE, (long) c.length() + o.maxNewTokens());
+      sequence = Math.max(sequence, run);
+    }
+    model.requireMemoryFor(sequence);
+    int window = model.window();
+    if (window > 0 && longest > window) {
+      progress.println("[" + task.name() + "] warning: lengths up to " + longest + " run past the model's window of "
+          + window + " tokens (max_position_embeddings, or the target of its rope_scaling or --rope); scores there"
+          + " measure extrapolation");
+    }
+  }
+
+  private static List<CaseRecord> runGenerative(GenerativeTask task, Cell cell, EvalModel model, EvalOptions o,
+      PrintStream progress) {
     List<CaseRecord> out = new ArrayList<>();
     for (int sample = 0; sample < o.samples(); sample++) {
+      if (cell.length() >= LONG_PROMPT) {
+        progress.println("[" + task.name() + "] building a prompt of " + cell.length() + " tokens (sample "
+            + (sample + 1) + " of " + o.samples() + ")");
+      }
       TaskPrompt prompt = task.prompt(cell, sample, model, o);
       UserError.require((long) prompt.ids().length + o.maxNewTokens() <= model.contextLimit(),
           task.name() + ": a prompt of " + prompt.ids().length + " tokens plus " + o.maxNewTokens()

@@ -4,6 +4,7 @@ import io.cream.io.TextTokenizer;
 import io.cream.model.Generator;
 import io.cream.model.InferenceSession;
 import io.cream.model.LlamaModel;
+import io.cream.model.MemoryEstimate;
 import io.cream.model.Sampler;
 
 /**
@@ -16,13 +17,20 @@ public final class LlamaEvalModel implements EvalModel {
   private final LlamaModel model;
   private final TextTokenizer tokenizer;
   private final int contextLimit;
+  private final int window;
   private InferenceSession session;
 
   public LlamaEvalModel(String name, LlamaModel model, TextTokenizer tokenizer, int contextLimit) {
+    this(name, model, tokenizer, contextLimit, 0);
+  }
+
+  /** As above, with the model's window ({@link EvalModel#window()}; 0 = unknown). */
+  public LlamaEvalModel(String name, LlamaModel model, TextTokenizer tokenizer, int contextLimit, int window) {
     this.name = name;
     this.model = model;
     this.tokenizer = tokenizer;
     this.contextLimit = contextLimit;
+    this.window = window;
   }
 
   @Override
@@ -59,6 +67,17 @@ public final class LlamaEvalModel implements EvalModel {
   @Override
   public int contextLimit() {
     return contextLimit;
+  }
+
+  @Override
+  public int window() {
+    return window;
+  }
+
+  @Override
+  public void requireMemoryFor(int tokens) {
+    MemoryEstimate.session(model.config(), tokens, model.backend().promptChunk())
+        .requireFits(model.backend(), "use shorter --lengths (or --max-context) or a device with more memory");
   }
 
   /** An empty session with room for at least {@code length} tokens. */

@@ -22,4 +22,14 @@ public final class ModelLoader {
       return new LlamaModel(config, backend, weights, rope.build());
     }
   }
+
+  /**
+   * The window the model runs in with this RoPE: the override's target (factor × its original
+   * window), else config.json's max_position_embeddings (its rope_scaling's target).
+   */
+  public static int window(Path dir, RopeSpec ropeOverride) {
+    if (ropeOverride != null) return ropeOverride.maxPositionEmbeddings();
+    LlamaConfig c = LlamaConfig.read(dir.resolve("config.json"));
+    return Math.max(c.maxPositionEmbeddings(), RopeSpec.fromHfConfig(c.raw()).maxPositionEmbeddings());
+  }
 }

@@ -39,4 +39,35 @@ class GeneratorTest {
       assertArrayEquals(free, plain);
     }
   }
+
+  @Test
+  void eosLaterStopsThereAndEveryReturnedTokenIsStreamed() {
+    LlamaConfig c = TinyModels.config(23, true, false, 0.3);
+    int[] prompt = {1, 5, 9, 4};
+    try (CpuBackend b = new CpuBackend();
+        LlamaModel model = new LlamaModel(c, b, WeightInit.random(c, b, 3),
+            RopeSpec.of(RopeType.DEFAULT, c.headDim(), 10000, 1, 64).build());
+        InferenceSession s = new InferenceSession(model, 32)) {
+      int[] free = Generator.generate(s, prompt, 8, Sampler.greedy(), -1, null);
+      assertEquals(8, free.length, "no EOS: the cap of max new tokens");
+      int stop = 1; // the first token unlike all before it
+      while (stop < free.length && seenBefore(free, stop)) stop++;
+      if (stop == free.length) return; // every later token repeats an earlier one: nothing to test here
+      int eos = free[stop];
+      java.util.List<Integer> streamed = new java.util.ArrayList<>();
+      s.reset();
+      int[] cut = Generator.generate(s, prompt, 8, Sampler.greedy(), eos, streamed::add);
+      assertArrayEquals(java.util.Arrays.copyOf(free, stop), cut, "ends before EOS, which is not returned");
+      assertArrayEquals(cut, streamed.stream().mapToInt(Integer::intValue).toArray());
+      // A session holding only prompt + 3 tokens stops when full: 3 tokens cached, a 4th from the last logits.
+      try (InferenceSession small = new InferenceSession(model, prompt.length + 3)) {
+        assertEquals(4, Generator.generate(small, prompt, 8, Sampler.greedy(), -1, null).length);
+      }
+    }
+  }
+
+  private static boolean seenBefore(int[] ids, int i) {
+    for (int j = 0; j < i; j++) if (ids[j] == ids[i]) return true;
+    return false;
+  }
 }

@@ -135,4 +135,25 @@ class TrainFaultsCliTest {
     assertEquals(0, r[0], (String) r[2]);
     assertTrue(((String) r[1]).startsWith("step 4 loss "), (String) r[1]);
   }
+
+  @Test
+  void anOutThatIsAFileOrCannotBeMadeIsOneLine() throws Exception {
+    Path file = Files.writeString(tmp.resolve("out-file"), "x");
+    assertRefused(train(file), 2, "--out " + file + " is a file, not a folder; choose a folder");
+    assertRefused(train(Path.of("/proc/cream-train-out")), 2, "/proc/cream-train-out");
+  }
+
+  @Test
+  void aModelWithAnUnknownRopeScalingIsRefusedAsScoreRefusesIt() throws Exception {
+    Path model = Files.createDirectories(tmp.resolve("mystery-rope"));
+    Path base = Path.of("models/cream-base-4m");
+    try (var files = Files.list(base)) {
+      for (Path f : files.toList()) Files.copy(f, model.resolve(f.getFileName()));
+    }
+    var config = (com.fasterxml.jackson.databind.node.ObjectNode) io.cream.util.Json.read(model.resolve("config.json"));
+    config.putObject("rope_scaling").put("rope_type", "mystery").put("factor", 2.0);
+    Files.writeString(model.resolve("config.json"), io.cream.util.Json.pretty(config));
+    Path out = tmp.resolve("mystery-out");
+    assertRefused(train(out, "--model", model.toString()), 2, "mystery");
+  }
 }
