@@ -30,7 +30,7 @@ class BaseToolsCommandTest {
   void vocabCutsTheAskedNumberOfPieces() {
     Path mistral = SharedData.dir().resolve("tokenizers/mistral-7b/tokenizer.json");
     Path books = SharedData.dir().resolve("corpus/gutenberg/carroll-alice.txt.gz");
-    CompareCommandTest.Run r = run("vocab", "--tokenizer", mistral.toString(), "--data", books.toString(),
+    CliRun r = run("vocab", "--tokenizer", mistral.toString(), "--data", books.toString(),
         "--size", "700", "--out", tmp.resolve("v").toString());
     assertEquals(0, r.code(), r.err());
     try (TextTokenizer t = TextTokenizer.load(tmp.resolve("v/tokenizer.json"))) {
@@ -42,7 +42,7 @@ class BaseToolsCommandTest {
   @Test
   void synthWritesPromptCompletionDocumentsTheTrainerReads() {
     Path out = tmp.resolve("synth/passkey.jsonl.gz");
-    CompareCommandTest.Run r = run("synth", "--task", "passkey", "--tokenizer", BASE.toString(), "--count", "5",
+    CliRun r = run("synth", "--task", "passkey", "--tokenizer", BASE.toString(), "--count", "5",
         "--min-tokens", "1", "--max-tokens", "200", "--seed", "9", "--out", out.toString());
     assertEquals(0, r.code(), r.err());
     List<Document> docs = new ArrayList<>();
@@ -51,7 +51,7 @@ class BaseToolsCommandTest {
     for (Document d : docs) {
       assertTrue(d.promptChars() > 0 && d.text().substring(d.promptChars()).matches(" \\d+"), d.text());
     }
-    CompareCommandTest.Run bad = run("synth", "--task", "kv", "--kv-key", "long", "--tokenizer", BASE.toString(),
+    CliRun bad = run("synth", "--task", "kv", "--kv-key", "long", "--tokenizer", BASE.toString(),
         "--count", "1", "--min-tokens", "1", "--max-tokens", "200", "--out", tmp.resolve("x.jsonl").toString());
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("kv") && bad.err().lines().count() == 1, bad.err());
@@ -60,7 +60,7 @@ class BaseToolsCommandTest {
   @Test
   void exportShardsAndKeepsTheLogits() throws Exception {
     Path out = tmp.resolve("exported");
-    CompareCommandTest.Run r = run("export", "hf", "--model", BASE.toString(), "--out", out.toString(),
+    CliRun r = run("export", "hf", "--model", BASE.toString(), "--out", out.toString(),
         "--dtype", "float32", "--max-shard-mib", "5");
     assertEquals(0, r.code(), r.err());
     List<Path> shards;

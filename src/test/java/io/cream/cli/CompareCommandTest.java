@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cream.compare.CompareFixtures;
 import io.cream.compare.Finetune;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,26 +16,13 @@ import picocli.CommandLine.Model.CommandSpec;
 class CompareCommandTest {
   @TempDir Path tmp;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    PrintStream oldOut = System.out, oldErr = System.err;
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = Main.execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
   void helpDescribesEveryOptionWithItsDefault() {
-    Run r = run("compare", "--help");
+    CliRun r = run("compare", "--help");
     assertEquals(0, r.code(), r.err());
     for (String s : List.of("PLAN.json", "--out=DIR", "--poll=SECONDS", "(default: 2)", "--device=DEV", "cpu (default)",
         "--precision=P", "fp32 (exact", "docs/compare.md", "./cream compare PLAN.json --out DIR &")) {
@@ -53,7 +37,7 @@ class CompareCommandTest {
         {"base": "base", "window": 32, "runs": [{"name": "x", "method": "none", "rope": "linaer"}],
          "evals": [{"task": "passkey", "samples": -1}]}
         """);
-    Run r = run("compare", plan.toString(), "--out", tmp.resolve("out").toString());
+    CliRun r = run("compare", plan.toString(), "--out", tmp.resolve("out").toString());
     assertEquals(2, r.code());
     assertEquals(List.of(
         "cream: plan.json: runs[0].rope: 'linaer' is not one of none, linear, ntk, yarn, yarn-revised, dynamic, llama3",
@@ -68,7 +52,7 @@ class CompareCommandTest {
         {"base": "base", "window": 32, "runs": [{"name": "base", "method": "none", "rope": "none"}],
          "evals": [{"task": "passkey", "lengths": [80], "depths": [50], "samples": 1, "max_new_tokens": 2}]}
         """);
-    Run r = run("compare", plan.toString(), "--out", tmp.resolve("out").toString());
+    CliRun r = run("compare", plan.toString(), "--out", tmp.resolve("out").toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("| base | none | none | 8 | 32 |"), r.out());
     assertTrue(r.err().contains("start eval passkey base"), r.err());

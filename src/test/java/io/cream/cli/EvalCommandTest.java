@@ -19,7 +19,7 @@ class EvalCommandTest {
   static final Path BASE = BaseToolsCommandTest.BASE;
   @TempDir Path tmp;
 
-  private CompareCommandTest.Run passkey(String lengths, Path out, String... more) {
+  private CliRun passkey(String lengths, Path out, String... more) {
     String[] args = {"eval", "passkey", "--model", BASE.toString(), "--out", out.toString(), "--lengths", lengths,
         "--depths", "50", "--samples", "2"};
     String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
@@ -30,7 +30,7 @@ class EvalCommandTest {
   @Test
   void passkeyInsideTheWindowScoresEveryPrompt() {
     Path out = tmp.resolve("e");
-    CompareCommandTest.Run r = passkey("128", out);
+    CliRun r = passkey("128", out);
     assertEquals(0, r.code(), r.err());
     assertFalse(r.err().contains("warning"), r.err());
     EvalResults res = EvalResults.read(out.resolve("results.json"));
@@ -48,7 +48,7 @@ class EvalCommandTest {
     Path file = Files.writeString(tmp.resolve("a-file"), "x");
     for (Path out : new Path[] {file, Path.of("/proc/cream-eval-out")}) {
       long t0 = System.nanoTime();
-      CompareCommandTest.Run r = passkey("128", out);
+      CliRun r = passkey("128", out);
       assertEquals(2, r.code(), r.err());
       assertEquals(1, r.err().lines().count(), r.err());
       assertTrue(r.err().startsWith("cream: ") && r.err().contains("--out") && r.err().contains(out.toString()), r.err());
@@ -58,7 +58,7 @@ class EvalCommandTest {
 
   @Test
   void lengthsFarBeyondMemoryAreRefusedUpFront() {
-    CompareCommandTest.Run r = assertTimeoutPreemptively(Duration.ofSeconds(30),
+    CliRun r = assertTimeoutPreemptively(Duration.ofSeconds(30),
         () -> passkey("100000000", tmp.resolve("e")));
     assertEquals(2, r.code(), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
@@ -67,13 +67,13 @@ class EvalCommandTest {
 
   @Test
   void lengthsBeyondTheWindowRunWithOneWarning() {
-    CompareCommandTest.Run r = passkey("320", tmp.resolve("e"));
+    CliRun r = passkey("320", tmp.resolve("e"));
     assertEquals(0, r.code(), r.err());
     assertEquals(1, r.err().lines().filter(l -> l.contains("warning")).count(), r.err());
     assertTrue(r.err().contains("[passkey] warning: lengths up to 320 run past the model's window of 256 tokens"), r.err());
 
     // --rope yarn at 2× sets the window to 512: no warning.
-    CompareCommandTest.Run yarn = passkey("320", tmp.resolve("y"), "--rope", "yarn", "--rope-factor", "2");
+    CliRun yarn = passkey("320", tmp.resolve("y"), "--rope", "yarn", "--rope-factor", "2");
     assertEquals(0, yarn.code(), yarn.err());
     assertFalse(yarn.err().contains("warning"), yarn.err());
   }

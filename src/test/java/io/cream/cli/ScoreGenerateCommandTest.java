@@ -27,7 +27,7 @@ class ScoreGenerateCommandTest {
     String[] args = {"score", "--model", model.toString(), "--text-file", text.toString()};
     String[] all = java.util.Arrays.copyOf(args, args.length + rope.length);
     System.arraycopy(rope, 0, all, args.length, rope.length);
-    CompareCommandTest.Run r = run(all);
+    CliRun r = run(all);
     assertEquals(0, r.code(), r.err());
     return Json.MAPPER.readTree(r.out());
   }
@@ -78,7 +78,7 @@ class ScoreGenerateCommandTest {
     String[] args = {"generate", "--model", BASE.toString(), "--prompt", "Alice was beginning to"};
     String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
     System.arraycopy(more, 0, all, args.length, more.length);
-    CompareCommandTest.Run r = run(all);
+    CliRun r = run(all);
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().startsWith("Alice was beginning to"), r.out());
     return r.out().strip();
