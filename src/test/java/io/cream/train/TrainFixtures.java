@@ -31,21 +31,8 @@ final class TrainFixtures {
 
   /** A 2-layer, 32-wide Llama config.json over the Mistral vocabulary, written to {@code file}. */
   static Path tinyConfig(Path file, boolean tiedEmbeddings) throws IOException {
-    ObjectNode c = Json.object();
-    c.putArray("architectures").add("LlamaForCausalLM");
-    c.put("model_type", "llama");
-    c.put("hidden_size", 32);
-    c.put("intermediate_size", 64);
-    c.put("num_hidden_layers", 2);
-    c.put("num_attention_heads", 4);
-    c.put("num_key_value_heads", 2);
-    c.put("rms_norm_eps", 1e-5);
-    c.put("rope_theta", 10000.0);
-    c.put("max_position_embeddings", 32);
-    c.put("vocab_size", 32000);
+    ObjectNode c = io.cream.compare.CompareFixtures.tinyConfig();
     c.put("tie_word_embeddings", tiedEmbeddings);
-    c.put("bos_token_id", 1);
-    c.put("eos_token_id", 2);
     Json.writeAtomically(file, c);
     return file;
   }
