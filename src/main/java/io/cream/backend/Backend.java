@@ -20,6 +20,24 @@ public interface Backend extends AutoCloseable {
     return "fp32";
   }
 
+  // ---- device (for benchmarks and logs) ----
+
+  /** The hardware the ops run on, as benchmarks print it: "CPU" here; a GPU's name from its driver. */
+  default String deviceName() {
+    return "CPU";
+  }
+
+  /**
+   * Waits until all queued work has run, so that a clock read afterwards covers it: nothing to
+   * wait for here (every op has finished when it returns).
+   */
+  default void synchronize() {}
+
+  /** The most bytes live tensors have held at once so far, or -1 where that is not tracked (here). */
+  default long peakBytes() {
+    return -1;
+  }
+
   // ---- memory (what {@link io.cream.model.MemoryEstimate} checks before allocating) ----
 
   /** Bytes still free for tensors: the Java heap's here (garbage counts as used until collected). */

@@ -32,12 +32,12 @@ public final class InferBench {
       s.reset();
       long t0 = System.nanoTime();
       float[] logits = s.append(prompt, InferenceSession.Logits.LAST);
-      TrainBench.syncOf(b).run();
+      b.synchronize();
       double prefill = (System.nanoTime() - t0) / 1e6;
       long t1 = System.nanoTime();
       for (int i = 0; i < o.decode(); i++) logits = s.append(new int[] {argmax(logits)}, InferenceSession.Logits.LAST);
       double decodeSeconds = (System.nanoTime() - t1) / 1e9;
-      long peak = b instanceof io.cream.backend.cuda.CudaBackend cb ? cb.memoryInUse()[1] : -1;
+      long peak = b.peakBytes();
       return new Result(prefill, o.decode() / decodeSeconds, peak);
     }
   }

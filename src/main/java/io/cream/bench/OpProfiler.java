@@ -12,18 +12,17 @@ import java.util.function.Supplier;
 
 /**
  * A backend that forwards every op to another and adds its wall time to a per-op total, waiting
- * for the device before and after each op ({@code sync}), so each op's time is its own kernels'.
+ * for the device before and after each op ({@link Backend#synchronize}), so each op's time is its
+ * own kernels'.
  * The waits cost a few microseconds per op: use it for a breakdown, not for the headline rate.
  */
 public final class OpProfiler implements Backend {
   private final Backend b;
-  private final Runnable sync;
   private final Map<String, double[]> totals = new TreeMap<>(); // name → {ms, calls}
   private boolean enabled;
 
-  public OpProfiler(Backend backend, Runnable sync) {
+  public OpProfiler(Backend backend) {
     this.b = backend;
-    this.sync = sync;
   }
 
   /** Per op: total milliseconds and number of calls, since the last {@link #reset}. */
@@ -49,10 +48,10 @@ public final class OpProfiler implements Backend {
 
   private <T> T time(String op, Supplier<T> body) {
     if (!enabled) return body.get();
-    sync.run();
+    b.synchronize();
     long t0 = System.nanoTime();
     T out = body.get();
-    sync.run();
+    b.synchronize();
     double[] t = totals.computeIfAbsent(op, k -> new double[2]);
     t[0] += (System.nanoTime() - t0) / 1e6;
     t[1]++;
@@ -64,6 +63,9 @@ public final class OpProfiler implements Backend {
   @Override public Tensor matmulInput(int rows, int cols) { return b.matmulInput(rows, cols); }
   @Override public String attentionImplementation(AttentionShape s) { return b.attentionImplementation(s); }
   @Override public int promptChunk() { return b.promptChunk(); }
+  @Override public String deviceName() { return b.deviceName(); }
+  @Override public void synchronize() { b.synchronize(); }
+  @Override public long peakBytes() { return b.peakBytes(); }
   @Override public String precisionLabel() { return b.precisionLabel(); }
   @Override public long memoryAvailable() { return b.memoryAvailable(); }
   @Override public int matmulInputBytes() { return b.matmulInputBytes(); }

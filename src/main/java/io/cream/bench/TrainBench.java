@@ -3,7 +3,6 @@ package io.cream.bench;
 import io.cream.backend.AdamWConfig;
 import io.cream.backend.Backend;
 import io.cream.backend.Tensor;
-import io.cream.backend.cuda.CudaBackend;
 import io.cream.model.LlamaConfig;
 import io.cream.model.LlamaModel;
 import io.cream.model.LlamaWeights;
@@ -49,7 +48,7 @@ public final class TrainBench {
   private TrainBench() {}
 
   public static Result run(LlamaConfig c, Backend device, Options o) {
-    OpProfiler b = new OpProfiler(device, syncOf(device));
+    OpProfiler b = new OpProfiler(device);
     RopeSpec rope = RopeSpec.defaults(c.headDim(), c.ropeTheta(), c.maxPositionEmbeddings());
     try (LlamaWeights w = BenchWeights.random(c, b, o.seed());
         LlamaWeights grads = LlamaWeights.zeros(c, b);
@@ -75,7 +74,7 @@ public final class TrainBench {
               double norm = Math.sqrt(b.sumOfSquares(g));
               if (norm > 1) g.forEach(x -> b.scale(x, (float) (1 / norm)));
             }
-            syncOf(device).run();
+            device.synchronize();
           }
         };
         for (int i = 0; i < o.warmup(); i++) step.run();
@@ -85,7 +84,7 @@ public final class TrainBench {
           step.run();
           millis[i] = (System.nanoTime() - t0) / 1e6;
         }
-        long peak = device instanceof CudaBackend cb ? cb.memoryInUse()[1] : -1;
+        long peak = device.peakBytes();
         Map<String, double[]> ops = Map.of();
         if (o.profile()) {
           b.setEnabled(true);
@@ -104,11 +103,6 @@ public final class TrainBench {
     int[] positions = new int[n];
     for (int i = 0; i < n; i++) positions[i] = i % o.seqLen();
     return new TrainBatch(o.batch(), o.seqLen(), tokens, positions, TrainBatch.nextTokenTargets(tokens, o.batch(), o.seqLen()));
-  }
-
-  /** Waits for the device to finish queued work (nothing to wait for on the CPU). */
-  static Runnable syncOf(Backend b) {
-    return b instanceof CudaBackend cb ? cb::synchronize : () -> {};
   }
 
   /** Bytes the run needs on the device, from config.json alone (see {@link MemoryEstimate}). */

@@ -1,7 +1,6 @@
 package io.cream.cli;
 
 import io.cream.backend.Backend;
-import io.cream.backend.cuda.CudaBackend;
 import io.cream.bench.InferBench;
 import io.cream.bench.ModelShapes;
 import io.cream.model.LlamaConfig;
@@ -44,7 +43,7 @@ public final class BenchInferCommand implements Callable<Integer> {
     LlamaConfig c = ModelShapes.resolve(model);
     PrintWriter out = spec.commandLine().getOut();
     try (Backend b = device.open()) {
-      String card = b instanceof CudaBackend cb ? cb.deviceName() : "CPU";
+      String card = b.deviceName();
       InferBench.Result r = InferBench.run(c, b, new InferBench.Options(prefill, decode, chunk, 1));
       out.printf("bench infer: %s on %s (%s): prefill %d tokens in %.1f ms (%,.0f tokens/s, chunks of %d),"
           + " decode %,.1f tokens/s, peak tensors %s%n", model, b.name(), card, prefill, r.prefillMillis(),

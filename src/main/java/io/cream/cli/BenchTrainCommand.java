@@ -2,9 +2,7 @@ package io.cream.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cream.backend.Backend;
-import io.cream.backend.cuda.CudaBackend;
 import io.cream.backend.cuda.CudaException;
-import io.cream.backend.cuda.Precision;
 import io.cream.bench.ModelShapes;
 import io.cream.bench.TrainBench;
 import io.cream.model.LlamaConfig;
@@ -79,16 +77,16 @@ public final class BenchTrainCommand implements Callable<Integer> {
     TrainBench.Options o = new TrainBench.Options(batch, seq, steps, warmup, recompute, optimizer.equals("adamw"), profile, 1);
     PrintWriter out = spec.commandLine().getOut();
     try (Backend b = device.open()) {
-      String card = b instanceof CudaBackend cb ? cb.deviceName() : "CPU";
+      String card = b.deviceName();
       double peak = peakTflops != null ? peakTflops : BenchPeaks.bf16DenseTflops(card);
       out.printf("bench train: %s on %s (%s%s), %d layers, hidden %d, %,d parameters; batch %d × %d tokens%s,"
-          + " optimizer %s; needs ~%.1f GiB (estimate)%n", model, b.name(), card, b instanceof CudaBackend cb && cb.precision() != Precision.FP32 ? ", " + cb.precision().label() : "",
+          + " optimizer %s; needs ~%.1f GiB (estimate)%n", model, b.name(), card, !b.precisionLabel().equals("fp32") ? ", " + b.precisionLabel() : "",
           c.numHiddenLayers(), c.hiddenSize(), ParamLayout.count(c), batch, seq, recompute ? ", recompute" : "",
           optimizer, TrainBench.estimateBytes(c, o, b.matmulInputBytes()) / (double) (1L << 30));
-      if (b instanceof CudaBackend cb) {
+      if (!card.equals("CPU")) { // a GPU may run cuDNN's kernels or cream's; the CPU has one kind
         var shape = io.cream.backend.AttentionShape.causal(batch, c.numAttentionHeads(),
             c.numKeyValueHeads(), c.headDim(), seq);
-        out.printf("attention: %s%n", cb.attentionImplementation(shape));
+        out.printf("attention: %s%n", b.attentionImplementation(shape));
       }
       out.flush();
       TrainBench.Result r;

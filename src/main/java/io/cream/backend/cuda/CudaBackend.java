@@ -141,6 +141,7 @@ public final class CudaBackend implements Backend {
   }
 
   /** The GPU's name as the driver reports it, e.g. "NVIDIA H100 80GB HBM3". */
+  @Override
   public String deviceName() {
     return ctx.deviceName;
   }
@@ -188,6 +189,7 @@ public final class CudaBackend implements Backend {
   }
 
   /** Waits until all queued work has run (for timing); reports a failed kernel. */
+  @Override
   public void synchronize() {
     ctx.synchronize();
   }
@@ -195,6 +197,12 @@ public final class CudaBackend implements Backend {
   /** Bytes held by live tensors now, and at most so far. */
   public long[] memoryInUse() {
     return new long[] {allocator.liveBytes(), allocator.peakLiveBytes()};
+  }
+
+  /** The most bytes live tensors have held at once so far: {@code memoryInUse()[1]}. */
+  @Override
+  public long peakBytes() {
+    return memoryInUse()[1];
   }
 
   // ---- tensors ----
