@@ -5,10 +5,10 @@ import java.util.List;
 
 /**
  * The ops the model's explicit forward and backward passes are written in; one implementation per
- * device (CPU with float32, CUDA with bf16 storage). See package-info for the contract: shapes,
- * ownership and which outputs accumulate. Every op is coarse (one call covers all tokens of a
- * batch) so a GPU implements it as one or a few kernels. Arguments are checked with {@link Shapes};
- * a mismatch throws IllegalArgumentException.
+ * device (CPU in float32; CUDA with float32 tensors, products in fp32, tf32 or bf16). See
+ * package-info for the contract: shapes, ownership and which outputs accumulate. Every op is
+ * coarse (one call covers all tokens of a batch) so a GPU implements it as one or a few kernels.
+ * Arguments are checked with {@link Shapes}; a mismatch throws IllegalArgumentException.
  */
 public interface Backend extends AutoCloseable {
 

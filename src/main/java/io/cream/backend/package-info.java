@@ -2,8 +2,10 @@
  * The compute interface the model is written against: {@link io.cream.backend.Backend} (the ops,
  * each with its backward) and {@link io.cream.backend.Tensor} (an opaque handle to device memory).
  * The model's forward and backward passes call only this interface, block by block, so the same
- * model code runs on the CPU ({@code cpu}, float32, Vector API) and on NVIDIA GPUs ({@code cuda},
- * bf16 storage with float32 accumulation).
+ * model code runs on the CPU ({@code cpu}, float32, Vector API) and on NVIDIA GPUs ({@code cuda}:
+ * weights, gradients and optimizer state are float32 master copies; matrix products and attention
+ * run in fp32, tf32 or bf16 with float32 accumulation; in bf16 mode the activations that only
+ * feed products are stored in bf16 too).
  *
  * <p><b>Ownership.</b> A tensor belongs to the backend that made it ({@code zeros}, {@code upload})
  * and only that backend may operate on it; {@code close()} frees its memory, and any later use of
@@ -32,7 +34,7 @@
  *
  * <p><b>Numerics.</b> Reductions that decide accuracy (rms, softmax sums, the loss, sums of
  * squares, the bias and norm-weight column sums on the CPU) run in double; results are float32
- * within ~1e-5 relative of a float64 reference (bf16 backends: ~1e-2). Results do not depend on the
+ * within ~1e-5 relative of a float64 reference (bf16 products: ~1e-2). Results do not depend on the
  * thread count on the CPU: each output element is written by one task, and parallel reductions
  * combine fixed blocks in a fixed order.
  */

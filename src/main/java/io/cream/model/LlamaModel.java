@@ -13,7 +13,7 @@ public final class LlamaModel implements AutoCloseable {
   private final LlamaConfig config;
   private final Backend backend;
   private final LlamaWeights weights;
-  private RopeScaling rope;
+  private final RopeScaling rope;
 
   public LlamaModel(LlamaConfig config, Backend backend, LlamaWeights weights, RopeScaling rope) {
     this.config = config;
@@ -36,11 +36,6 @@ public final class LlamaModel implements AutoCloseable {
 
   public RopeScaling rope() {
     return rope;
-  }
-
-  /** Replaces the RoPE scaling (e.g. an evaluation override); weights are unchanged. */
-  public void setRope(RopeScaling rope) {
-    this.rope = rope;
   }
 
   /**

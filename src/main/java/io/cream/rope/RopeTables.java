@@ -82,7 +82,8 @@ public final class RopeTables {
 
   /**
    * Rotates one head vector in place: x[offset … offset + 2·half) by the angles of table row
-   * {@code row}. The plain reference the backends' kernels are tested against.
+   * {@code row}. Nothing in the model calls it: RopeTablesTest checks the tables with it (the
+   * backends' rope kernels are tested against {@code Reference64.rope} in float64).
    */
   public void rotate(float[] x, int offset, int row) {
     int base = row * half;

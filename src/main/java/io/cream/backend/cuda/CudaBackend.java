@@ -163,11 +163,6 @@ public final class CudaBackend implements Backend {
     return attention.implementation(s);
   }
 
-  /** Whether linear layers use TF32 (or faster, lower-precision) tensor cores. */
-  public boolean tf32() {
-    return precision != Precision.FP32;
-  }
-
   /** What the tensor cores are fed. */
   public Precision precision() {
     return precision;
