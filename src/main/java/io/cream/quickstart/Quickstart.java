@@ -74,7 +74,10 @@ public final class Quickstart {
   public double[][] run() throws IOException {
     UserError.require(Files.isRegularFile(base.resolve(HfCheckpoint.CONFIG_FILE)), "the quickstart's base model "
         + base + " is missing (it ships in the repository's models/ folder); pass --base DIR");
-    int window = LlamaConfig.read(base.resolve(HfCheckpoint.CONFIG_FILE)).maxPositionEmbeddings();
+    LlamaConfig config = LlamaConfig.read(base.resolve(HfCheckpoint.CONFIG_FILE));
+    UserError.require(config.raw().path("rope_scaling").isMissingNode() || config.raw().path("rope_scaling").isNull(),
+        base + " already carries a rope_scaling (an extended model); pass --base with a model that has none");
+    int window = config.maxPositionEmbeddings();
     Files.createDirectories(work);
     prepareBooks(work.resolve("data/finetune"), work.resolve("data/heldout"), window);
     Path planFile = work.resolve("plan.json");

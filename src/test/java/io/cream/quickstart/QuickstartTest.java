@@ -56,4 +56,16 @@ class QuickstartTest {
         () -> new Quickstart(other, work, BASE, corpus, new PrintStream(new ByteArrayOutputStream())).run());
     assertTrue(e.getMessage().contains("changed"), e.getMessage());
   }
+
+  @Test
+  void anExtendedModelIsRefusedAsABase() throws Exception {
+    Path extended = work.resolve("extended");
+    Files.createDirectories(extended);
+    var config = (com.fasterxml.jackson.databind.node.ObjectNode) io.cream.util.Json.read(BASE.resolve("config.json"));
+    config.putObject("rope_scaling").put("rope_type", "linear").put("factor", 8.0);
+    io.cream.util.Json.writeAtomically(extended.resolve("config.json"), config);
+    UserError e = assertThrows(UserError.class, () -> new Quickstart(QuickstartPlan.smoke(), work.resolve("w"), extended,
+        SharedData.dir().resolve("corpus/gutenberg"), new PrintStream(new ByteArrayOutputStream())).run());
+    assertTrue(e.getMessage().contains("rope_scaling") && e.getMessage().contains("--base"), e.getMessage());
+  }
 }
