@@ -1,5 +1,6 @@
 /**
- * `cream quickstart`: pre-train a small model at a short window, extend it with PoSE and with CREAM,
- * and compare perplexity and passkey retrieval at 1× and 8× the window, with a report.
+ * `cream quickstart`: take the shipped base model, extend it 8× with PoSE and with CREAM on the CPU,
+ * and compare perplexity and passkey retrieval at 1× and 8× the window (a small compare plan), with
+ * a report.
  */
 package io.cream.quickstart;
