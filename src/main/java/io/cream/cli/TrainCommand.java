@@ -121,23 +121,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    UserError.require(window >= 3, "--window must be at least 3, got " + window);
-    UserError.require(factor >= 1, "--factor must be at least 1, got " + factor);
-    UserError.require(steps >= 1, "--steps must be at least 1");
-    UserError.require(batch >= 1 && gradAccum >= 1, "--batch and --grad-accum must be at least 1");
-    UserError.require(branchBatchSize >= 1, "--branch-batch-size must be at least 1, got " + branchBatchSize);
-    UserError.require(lr > 0, "--lr must be positive");
-    int warm = warmup != null ? warmup : Math.min(10, steps);
-    UserError.require(warm >= 0 && warm <= steps, "--warmup must be between 0 and --steps (" + steps + "), got " + warm);
-    UserError.require((long) window * factor <= Integer.MAX_VALUE && (long) window * batch <= Integer.MAX_VALUE,
-        "--window × --factor and --window × --batch must stay below 2^31 tokens");
-    UserError.require(clip >= 0, "--clip must be 0 (off) or positive, got " + clip);
-    UserError.require(saveEvery >= 0, "--save-every must be 0 (only at the end) or positive, got " + saveEvery);
-    UserError.require(keep >= 1, "--keep-checkpoints must be at least 1 (resume needs one), got " + keep);
-    TrainOptions o = new TrainOptions(model, init, tokenizer, data, out, window, factor,
-        PositionMethod.parse(method), ropeType(rope), sigma, branchMode(branchMode), branchBatchSize, SampleUnit.parse(sampleFrom), steps, batch,
-        gradAccum, lr, warm, LrSchedule.Decay.parse(schedule), weightDecay, beta1, beta2, eps,
-        clip, seed, recompute, saveEvery, keep, dtype(saveDtype), resume, maxSteps);
+    TrainOptions o = options();
     if (devices != null) return dataParallel(o);
     UserError.require(rank == null && world == null && rendezvous == null,
         "--rank, --world and --rendezvous belong to the worker processes that --devices starts;"
@@ -146,6 +130,23 @@ public final class TrainCommand implements Callable<Integer> {
       report(new Trainer(o, backend, System.err).run(), System.out);
     }
     return 0;
+  }
+
+  /**
+   * The flags as options, checked. The numbers are checked before the names are parsed, so a
+   * command with both kinds of mistake reports the number's first.
+   */
+  TrainOptions options() {
+    TrainOptions o = TrainOptions.defaults().withModel(model).withInit(init).withTokenizer(tokenizer).withData(data)
+        .withOut(out).withWindow(window).withFactor(factor).withSigma(sigma).withBranchBatchSize(branchBatchSize)
+        .withSteps(steps).withBatch(batch).withGradAccum(gradAccum).withLr(lr)
+        .withWarmup(warmup != null ? warmup : Math.min(10, steps)).withWeightDecay(weightDecay).withBeta1(beta1)
+        .withBeta2(beta2).withEps(eps).withClip(clip).withSeed(seed).withRecompute(recompute)
+        .withSaveEvery(saveEvery).withKeepCheckpoints(keep).withResume(resume).withMaxSteps(maxSteps);
+    o.validate();
+    return o.withMethod(PositionMethod.parse(method)).withRope(ropeType(rope)).withBranchMode(branchMode(branchMode))
+        .withSampleUnit(SampleUnit.parse(sampleFrom)).withDecay(LrSchedule.Decay.parse(schedule))
+        .withSaveDtype(dtype(saveDtype));
   }
 
   /** The one line on stdout: last step, its loss (when known) and the folder. */

@@ -67,12 +67,15 @@ final class UnitWork implements Scheduler.Work {
    */
   static TrainOptions trainOptions(ComparePlan plan, Layout layout, RunSpec run, long seed) {
     Finetune f = run.finetune();
-    return new TrainOptions(plan.base(), null, null, plan.data(), layout.model(run, seed), run.window(), run.factor(),
-        run.positionMethod(), run.ropeType(), f.sigma(),
-        f.branchMode().equals("per-batch") ? BranchMode.PER_BATCH : BranchMode.PER_SAMPLE, f.branchBatchSize(),
-        io.cream.train.SampleUnit.parse(f.sampleFrom()), f.steps(), f.batch(),
-        f.gradAccum(), f.lr(), f.warmup(), LrSchedule.Decay.parse(f.schedule()), f.weightDecay(), f.beta1(),
-        f.beta2(), f.adamEps(), f.clip(), seed, f.recompute(), f.saveEvery(), 1, dtype(f.saveDtype()), true, 0);
+    return TrainOptions.defaults().withModel(plan.base()).withData(plan.data()).withOut(layout.model(run, seed))
+        .withWindow(run.window()).withFactor(run.factor()).withMethod(run.positionMethod()).withRope(run.ropeType())
+        .withSigma(f.sigma())
+        .withBranchMode(f.branchMode().equals("per-batch") ? BranchMode.PER_BATCH : BranchMode.PER_SAMPLE)
+        .withBranchBatchSize(f.branchBatchSize()).withSampleUnit(io.cream.train.SampleUnit.parse(f.sampleFrom()))
+        .withSteps(f.steps()).withBatch(f.batch()).withGradAccum(f.gradAccum()).withLr(f.lr()).withWarmup(f.warmup())
+        .withDecay(LrSchedule.Decay.parse(f.schedule())).withWeightDecay(f.weightDecay()).withBeta1(f.beta1())
+        .withBeta2(f.beta2()).withEps(f.adamEps()).withClip(f.clip()).withSeed(seed).withRecompute(f.recompute())
+        .withSaveEvery(f.saveEvery()).withKeepCheckpoints(1).withSaveDtype(dtype(f.saveDtype())).withResume(true);
   }
 
   private void finetune(RunSpec run, long seed) throws IOException {

@@ -187,11 +187,7 @@ class CompareEndToEndTest {
     PlanStore.checkOrSave(p, layout, new Claims(layout.locks()), Duration.ofMillis(5), new PrintStream(OutputStream.nullOutputStream()));
     // A process that stopped after step 1 (its checkpoint saved), as a killed one leaves it.
     TrainOptions o = UnitWork.trainOptions(p, layout, p.runs().getFirst(), 0);
-    TrainOptions firstStep = new TrainOptions(o.model(), o.init(), o.tokenizer(), o.data(), o.out(), o.window(),
-        o.factor(), o.method(), o.rope(), o.sigma(), o.branchMode(), o.branchBatchSize(),
-        o.sampleUnit(), o.steps(), o.batch(), o.gradAccum(), o.lr(),
-        o.warmup(), o.decay(), o.weightDecay(), o.beta1(), o.beta2(), o.eps(), o.clip(), o.seed(), o.recompute(),
-        o.saveEvery(), o.keepCheckpoints(), o.saveDtype(), o.resume(), 1);
+    TrainOptions firstStep = o.withMaxSteps(1);
     try (CpuBackend b = new CpuBackend()) {
       new Trainer(firstStep, b, new PrintStream(OutputStream.nullOutputStream())).run();
     }

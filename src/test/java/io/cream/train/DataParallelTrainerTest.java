@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cream.backend.cpu.CpuBackend;
 import io.cream.io.SafeTensorsReader;
-import io.cream.positions.BranchMode;
-import io.cream.positions.PositionMethod;
-import io.cream.positions.SampleStream;
 import io.cream.rope.RopeType;
 import io.cream.util.Json;
 import io.cream.util.UserError;
@@ -45,10 +42,9 @@ class DataParallelTrainerTest {
   }
 
   static TrainOptions options(Path out, int gradAccum, boolean resume, int maxSteps, int saveEvery) {
-    return new TrainOptions(null, initConfig, tokenizer, data, out, 72, 8, PositionMethod.CREAM,
-        RopeType.YARN, 3.0, BranchMode.PER_SAMPLE, SampleStream.REFERENCE_BATCH, SampleUnit.DOCUMENTS, STEPS, 2, gradAccum, 3e-3, 1,
-        LrSchedule.Decay.LINEAR, 0.0, 0.9, 0.999, 1e-8, 1.0, 11, false, saveEvery, 2, "F32",
-        resume, maxSteps);
+    return TrainOptions.defaults().withInit(initConfig).withTokenizer(tokenizer).withData(data).withOut(out)
+        .withWindow(72).withRope(RopeType.YARN).withSteps(STEPS).withBatch(2).withGradAccum(gradAccum).withLr(3e-3)
+        .withWarmup(1).withSeed(11).withSaveEvery(saveEvery).withResume(resume).withMaxSteps(maxSteps);
   }
 
   static void trainOneProcess(TrainOptions o) throws Exception {

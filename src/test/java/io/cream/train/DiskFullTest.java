@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cream.backend.cpu.CpuBackend;
-import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
 import io.cream.rope.RopeType;
 import java.io.ByteArrayOutputStream;
@@ -29,9 +28,10 @@ class DiskFullTest {
   @TempDir Path tmp;
 
   static TrainOptions options(Path out, Path data, Path init, boolean resume, int maxSteps) {
-    return new TrainOptions(null, init, TrainFixtures.tokenizer(), data, out, 32, 2, PositionMethod.CONTIGUOUS,
-        RopeType.DEFAULT, 3.0, BranchMode.PER_SAMPLE, 3000, SampleUnit.PIECES, 4, 2, 1, 3e-3, 1, LrSchedule.Decay.LINEAR, 0.0,
-        0.9, 0.999, 1e-8, 1.0, 5, false, 2, 2, "F32", resume, maxSteps);
+    return TrainOptions.defaults().withInit(init).withTokenizer(TrainFixtures.tokenizer()).withData(data).withOut(out)
+        .withWindow(32).withFactor(2).withMethod(PositionMethod.CONTIGUOUS).withRope(RopeType.DEFAULT)
+        .withSampleUnit(SampleUnit.PIECES).withSteps(4).withBatch(2).withLr(3e-3).withWarmup(1).withSeed(5)
+        .withSaveEvery(2).withResume(resume).withMaxSteps(maxSteps);
   }
 
   @Test

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cream.backend.cpu.CpuBackend;
-import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
-import io.cream.rope.RopeType;
 import io.cream.util.Json;
 import io.cream.util.UserError;
 import java.io.ByteArrayOutputStream;
@@ -40,9 +38,10 @@ class ResumeTest {
   /** 4 steps at window 32, checkpointed every 2; the arguments are the settings tests change. */
   static TrainOptions options(Path out, Path data, int window, double lr, long seed, boolean resume,
       int maxSteps, int saveEvery, int keep) {
-    return new TrainOptions(null, initConfig, tokenizer, data, out, window, 4, PositionMethod.POSE,
-        RopeType.LINEAR, 3.0, BranchMode.PER_SAMPLE, 3000, SampleUnit.PIECES, 4, 2, 1, lr, 1, LrSchedule.Decay.LINEAR, 0.0,
-        0.9, 0.999, 1e-8, 1.0, seed, false, saveEvery, keep, "F32", resume, maxSteps);
+    return TrainOptions.defaults().withInit(initConfig).withTokenizer(tokenizer).withData(data).withOut(out)
+        .withWindow(window).withFactor(4).withMethod(PositionMethod.POSE).withSampleUnit(SampleUnit.PIECES)
+        .withSteps(4).withBatch(2).withLr(lr).withWarmup(1).withSeed(seed).withSaveEvery(saveEvery)
+        .withKeepCheckpoints(keep).withResume(resume).withMaxSteps(maxSteps);
   }
 
   static TrainOptions resume(Path out) {

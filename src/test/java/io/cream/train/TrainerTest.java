@@ -12,9 +12,7 @@ import io.cream.io.SafeTensorsReader;
 import io.cream.model.InferenceSession;
 import io.cream.model.LlamaModel;
 import io.cream.model.ModelLoader;
-import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
-import io.cream.positions.SampleStream;
 import io.cream.rope.RopeType;
 import io.cream.util.Json;
 import io.cream.util.RunFailure;
@@ -46,9 +44,9 @@ class TrainerTest {
 
   static TrainOptions options(Path out, PositionMethod method, RopeType rope, int steps,
       boolean resume, int maxSteps, int saveEvery) {
-    return new TrainOptions(null, initConfig, tokenizer, data, out, 72, 8, method, rope, 3.0,
-        BranchMode.PER_SAMPLE, SampleStream.REFERENCE_BATCH, SampleUnit.DOCUMENTS, steps, 2, 2, 3e-3, 2, LrSchedule.Decay.LINEAR, 0.0, 0.9, 0.999,
-        1e-8, 1.0, 5, false, saveEvery, 2, "F32", resume, maxSteps);
+    return TrainOptions.defaults().withInit(initConfig).withTokenizer(tokenizer).withData(data).withOut(out)
+        .withWindow(72).withMethod(method).withRope(rope).withSteps(steps).withBatch(2).withGradAccum(2).withLr(3e-3)
+        .withWarmup(2).withSeed(5).withSaveEvery(saveEvery).withResume(resume).withMaxSteps(maxSteps);
   }
 
   static Trainer.Result train(TrainOptions o) throws Exception {
@@ -114,11 +112,7 @@ class TrainerTest {
   void divergingRunStopsWithAClearMessageAndKeepsTheLastGoodCheckpoint() throws Exception {
     Path out = tmp.resolve("diverge");
     TrainOptions o = options(out, PositionMethod.CONTIGUOUS, RopeType.DEFAULT, 8, false, 0, 1);
-    TrainOptions absurd = new TrainOptions(o.model(), o.init(), o.tokenizer(), o.data(), o.out(),
-        o.window(), o.factor(), o.method(), o.rope(), o.sigma(), o.branchMode(), o.branchBatchSize(), o.sampleUnit(), o.steps(),
-        o.batch(), o.gradAccum(), 1e30, 0, o.decay(), o.weightDecay(), o.beta1(), o.beta2(),
-        o.eps(), 0.0, o.seed(), o.recompute(), o.saveEvery(), o.keepCheckpoints(), o.saveDtype(),
-        o.resume(), o.maxSteps());
+    TrainOptions absurd = o.withLr(1e30).withWarmup(0).withClip(0.0);
     RunFailure e = assertThrows(RunFailure.class, () -> train(absurd));
     assertTrue(e.getMessage().startsWith("training diverged at step "), e.getMessage());
     assertTrue(e.getMessage().contains("the last good checkpoint, " + out.resolve("checkpoints")), e.getMessage());
