@@ -46,10 +46,11 @@ public final class ExportCommand implements Callable<Integer> {
     UserError.require(format.equals("hf"), "export: unknown format '" + format + "'; only 'hf' is supported");
     UserError.require(maxShardMib >= 0, "--max-shard-mib must be 0 or more");
     UserError.require(!Files.exists(out) || !Files.isSameFile(model, out), "export: --out must differ from --model");
-    DType type = DType.valueOf(TrainCommand.dtype(dtype));
+    DType type = DType.fromTorchName(dtype).orElseThrow(() ->
+        new UserError("--dtype must be float32, bfloat16 or float16, got '" + dtype + "'"));
     try (CpuBackend backend = new CpuBackend(); LlamaModel m = ModelLoader.load(model, backend, null)) {
       ObjectNode config = (ObjectNode) m.config().raw().deepCopy();
-      config.put("torch_dtype", switch (type) { case BF16 -> "bfloat16"; case F16 -> "float16"; default -> "float32"; });
+      config.put("torch_dtype", type.torchName());
       HfCheckpoint.write(out, config, WeightsIO.toWrite(m.config(), m.weights(), backend, type), model,
           maxShardMib << 20);
     }

@@ -1,6 +1,7 @@
 package io.cream.cli;
 
 import io.cream.backend.Backend;
+import io.cream.io.DType;
 import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
 import io.cream.rope.RopeType;
@@ -189,11 +190,7 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   static String dtype(String s) {
-    return switch (s) {
-      case "float32", "F32" -> "F32";
-      case "bfloat16", "BF16" -> "BF16";
-      case "float16", "F16" -> "F16";
-      default -> throw new UserError("--save-dtype must be float32, bfloat16 or float16, got '" + s + "'");
-    };
+    return DType.fromTorchName(s).or(() -> DType.fromSafetensorsName(s)).map(DType::name).orElseThrow(() ->
+        new UserError("--save-dtype must be float32, bfloat16 or float16, got '" + s + "'"));
   }
 }

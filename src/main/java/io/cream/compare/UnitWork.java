@@ -5,6 +5,7 @@ import io.cream.eval.EvalOptions;
 import io.cream.eval.EvalResults;
 import io.cream.eval.EvalRunner;
 import io.cream.eval.LlamaEvalModel;
+import io.cream.io.DType;
 import io.cream.io.HfCheckpoint;
 import io.cream.io.TextTokenizer;
 import io.cream.model.LlamaConfig;
@@ -75,7 +76,8 @@ final class UnitWork implements Scheduler.Work {
         .withSteps(f.steps()).withBatch(f.batch()).withGradAccum(f.gradAccum()).withLr(f.lr()).withWarmup(f.warmup())
         .withDecay(LrSchedule.Decay.parse(f.schedule())).withWeightDecay(f.weightDecay()).withBeta1(f.beta1())
         .withBeta2(f.beta2()).withEps(f.adamEps()).withClip(f.clip()).withSeed(seed).withRecompute(f.recompute())
-        .withSaveEvery(f.saveEvery()).withKeepCheckpoints(1).withSaveDtype(dtype(f.saveDtype())).withResume(true);
+        .withSaveEvery(f.saveEvery()).withKeepCheckpoints(1)
+        .withSaveDtype(DType.fromTorchName(f.saveDtype()).orElseThrow().name()).withResume(true);
   }
 
   private void finetune(RunSpec run, long seed) throws IOException {
@@ -114,14 +116,6 @@ final class UnitWork implements Scheduler.Work {
             TextTokenizer.load(model), u.eval().maxContext())) {
       EvalRunner.run(u.eval().task(), m, o, layout.evalFolder(u), log);
     }
-  }
-
-  private static String dtype(String planName) {
-    return switch (planName) {
-      case "bfloat16" -> "BF16";
-      case "float16" -> "F16";
-      default -> "F32";
-    };
   }
 
   private static void deleteTree(Path p) throws IOException {

@@ -344,7 +344,7 @@ public final class Trainer {
     json.remove("rope_scaling");
     rope.withMaxPositionEmbeddings(maxPos).writeHfConfig(json);
     json.put("max_position_embeddings", maxPos);
-    json.put("torch_dtype", o.saveDtype().equals("BF16") ? "bfloat16" : o.saveDtype().equals("F16") ? "float16" : "float32");
+    json.put("torch_dtype", DType.valueOf(o.saveDtype()).torchName());
     return LlamaConfig.fromJson(json);
   }
 

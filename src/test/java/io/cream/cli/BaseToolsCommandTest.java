@@ -73,6 +73,9 @@ class BaseToolsCommandTest {
     assertTrue(Files.readString(out.resolve("config.json")).contains("\"float32\""));
     assertArrayEquals(logits(BASE), logits(out), "bf16 weights widened to float32 compute the same logits");
     assertEquals(2, run("export", "hf", "--model", BASE.toString(), "--out", BASE.toString()).code());
+    CliRun badDtype = run("export", "hf", "--model", BASE.toString(), "--out", tmp.resolve("x").toString(), "--dtype", "int8");
+    assertEquals(2, badDtype.code());
+    assertTrue(badDtype.err().contains("--dtype must be float32, bfloat16 or float16"), badDtype.err());
   }
 
   private static double[] logits(Path model) throws Exception {
