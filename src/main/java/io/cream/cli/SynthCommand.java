@@ -54,16 +54,15 @@ public final class SynthCommand implements Callable<Integer> {
     EvalOptions options = EvalOptions.defaults().withSeed(seed).withKvKey(io.cream.eval.KvKeyFormat.parse(kvKey));
     options.validate();
     long t0 = System.nanoTime();
-    RetrievalDocs synth = new RetrievalDocs(task, tokenizer, options);
-    String[] docs = synth.generate(count, minTokens, maxTokens);
+    RetrievalDocs.Documents docs = new RetrievalDocs(task, tokenizer, options).generate(count, minTokens, maxTokens);
     boolean gzip = out.getFileName().toString().endsWith(".gz");
     AtomicFiles.write(out, raw -> {
       OutputStream o = gzip ? new GZIPOutputStream(raw, 1 << 16) : raw;
-      for (String d : docs) o.write(d.getBytes(StandardCharsets.UTF_8));
+      for (String d : docs.lines()) o.write(d.getBytes(StandardCharsets.UTF_8));
       if (gzip) ((GZIPOutputStream) o).finish();
     });
     System.out.printf("synth: %d %s documents of %d–%d tokens -> %s (%.1f s)%n",
-        count, task, synth.shortestDrawn(), maxTokens, out, (System.nanoTime() - t0) / 1e9);
+        count, task, docs.shortest(), maxTokens, out, (System.nanoTime() - t0) / 1e9);
     return 0;
   }
 }

@@ -54,23 +54,21 @@ public final class RetrievalDocs {
     int keysHint = -1;
   }
 
-  /** The shortest document length drawn (set by {@link #generate}). */
-  private int shortestDrawn;
+  /**
+   * @param lines the documents as JSON lines (each ending in a newline), in index order
+   * @param shortest the shortest length drawn (the task's shortest prompt, or minTokens if longer)
+   */
+  public record Documents(String[] lines, int shortest) {}
 
-  public int shortestDrawn() {
-    return shortestDrawn;
-  }
-
-  /** {@code count} documents as JSON lines (each ending in a newline), in index order. */
-  public String[] generate(int count, int minTokens, int maxTokens) {
+  /** {@code count} documents of [minTokens, maxTokens] tokens (see the class comment). */
+  public Documents generate(int count, int minTokens, int maxTokens) {
     UserError.require(count >= 1, "synth: --count must be at least 1");
     UserError.require(minTokens >= 1 && minTokens <= maxTokens,
         "synth: need 1 ≤ --min-tokens ≤ --max-tokens (got " + minTokens + ", " + maxTokens + ")");
     ThreadLocal<Worker> workers = ThreadLocal.withInitial(Worker::new);
     int lo = Math.max(minTokens, shortest(workers.get(), maxTokens));
-    shortestDrawn = lo;
-    return IntStream.range(0, count).parallel()
-        .mapToObj(i -> document(workers.get(), i, lo, maxTokens)).toArray(String[]::new);
+    return new Documents(IntStream.range(0, count).parallel()
+        .mapToObj(i -> document(workers.get(), i, lo, maxTokens)).toArray(String[]::new), lo);
   }
 
   /** The shortest length the first few documents fit, plus slack for longer keys or names. */

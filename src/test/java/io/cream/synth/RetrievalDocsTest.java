@@ -20,15 +20,16 @@ class RetrievalDocsTest {
   @Test
   void documentsFitTheirLengthsAndHoldTheirAnswer() throws Exception {
     for (String task : new String[] {"passkey", "lines"}) {
-      RetrievalDocs synth = new RetrievalDocs(task, TOKENIZER, EvalOptions.defaults().withSeed(7));
-      String[] docs = synth.generate(12, 1, 400);
-      assertTrue(synth.shortestDrawn() > 1, "lengths start at the shortest prompt, not at 1");
+      RetrievalDocs.Documents synth = new RetrievalDocs(task, TOKENIZER, EvalOptions.defaults().withSeed(7))
+          .generate(12, 1, 400);
+      String[] docs = synth.lines();
+      assertTrue(synth.shortest() > 1, "lengths start at the shortest prompt, not at 1");
       try (TextTokenizer t = TextTokenizer.load(TOKENIZER)) {
         for (String line : docs) {
           JsonNode d = Json.MAPPER.readTree(line);
           String prompt = d.get("prompt").asText(), completion = d.get("completion").asText();
           int n = t.encode(prompt + completion).length;
-          assertTrue(n >= synth.shortestDrawn() - 8 && n <= 400, task + ": " + n + " tokens");
+          assertTrue(n >= synth.shortest() - 8 && n <= 400, task + ": " + n + " tokens");
           String answer = completion.strip();
           assertTrue(completion.startsWith(" ") && prompt.contains(answer), task + ": the answer is in the prompt");
         }
@@ -38,9 +39,9 @@ class RetrievalDocsTest {
 
   @Test
   void theSameSeedGivesTheSameDocumentsAndAnotherSeedOthers() {
-    String[] a = new RetrievalDocs("passkey", TOKENIZER, EvalOptions.defaults().withSeed(3)).generate(6, 100, 300);
-    String[] b = new RetrievalDocs("passkey", TOKENIZER, EvalOptions.defaults().withSeed(3)).generate(6, 100, 300);
-    String[] c = new RetrievalDocs("passkey", TOKENIZER, EvalOptions.defaults().withSeed(4)).generate(6, 100, 300);
+    String[] a = new RetrievalDocs("passkey", TOKENIZER, EvalOptions.defaults().withSeed(3)).generate(6, 100, 300).lines();
+    String[] b = new RetrievalDocs("passkey", TOKENIZER, EvalOptions.defaults().withSeed(3)).generate(6, 100, 300).lines();
+    String[] c = new RetrievalDocs("passkey", TOKENIZER, EvalOptions.defaults().withSeed(4)).generate(6, 100, 300).lines();
     assertArrayEquals(a, b);
     assertTrue(!a[0].equals(c[0]));
     assertEquals(6, a.length);
