@@ -211,9 +211,12 @@ final class PlanParser {
         .withHaystackDir(f.existingPath("haystack", false, ""))
         .withDataDir(f.existingPath("data", task.equals("ppl"), "ppl's folder of .txt documents"))
         .withPplWindow(f.integer("ppl_window", 0, 0), f.integer("ppl_stride", 0, 0))
-        .withKvKey(KvKeyFormat.parse(f.text("kv_key", d.kvKey().id(), ids(KvKeyFormat.values()))))
-        .withChatTemplate(ChatTemplate.parse(f.text("chat_template", d.chatTemplate().id(), ids(ChatTemplate.values()))))
-        .withPplProtocol(PplProtocol.parse(f.text("ppl_protocol", d.pplProtocol().id(), ids(PplProtocol.values()))));
+        .withKvKey(KvKeyFormat.parse(
+            f.text("kv_key", d.kvKey().id(), ids(KvKeyFormat.values(), KvKeyFormat::id))))
+        .withChatTemplate(ChatTemplate.parse(
+            f.text("chat_template", d.chatTemplate().id(), ids(ChatTemplate.values(), ChatTemplate::id))))
+        .withPplProtocol(PplProtocol.parse(
+            f.text("ppl_protocol", d.pplProtocol().id(), ids(PplProtocol.values(), PplProtocol::id))));
     if (!f.has("gold")) o = o.withGoldPositions(List.of());
     int maxContext = f.integer("max_context", Integer.MAX_VALUE, 1);
     if (problems.size() > before) return null;
@@ -232,12 +235,7 @@ final class PlanParser {
   }
 
   /** The command-line names of an option's values. */
-  private static List<String> ids(Enum<?>[] values) {
-    return java.util.Arrays.stream(values).map(v -> switch (v) {
-      case KvKeyFormat k -> k.id();
-      case ChatTemplate c -> c.id();
-      case PplProtocol p -> p.id();
-      default -> v.name().toLowerCase();
-    }).toList();
+  private static <T> List<String> ids(T[] values, java.util.function.Function<T, String> id) {
+    return java.util.Arrays.stream(values).map(id).toList();
   }
 }
