@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cream.backend.cpu.CpuBackend;
 import io.cream.compare.Compare;
 import io.cream.compare.ComparePlan;
+import io.cream.compare.Layout;
+import io.cream.compare.RunSpec;
 import io.cream.eval.EvalResults;
 import io.cream.io.HfCheckpoint;
 import io.cream.model.LlamaConfig;
@@ -48,9 +50,6 @@ public final class Quickstart {
       this.label = label;
     }
 
-    boolean finetunes() {
-      return !method.equals("none");
-    }
   }
 
   /** The fetched corpus's book the shipped base models never saw (their validation split). */
@@ -85,15 +84,17 @@ public final class Quickstart {
     log.printf("== extend %s (window %d) %d× with PoSE and with CREAM on the CPU (%d steps of %d × %d tokens"
         + " each), then evaluate %d models at %d and %d tokens%n", base.getFileName(), window, plan.factor(),
         plan.finetuneSteps(), plan.batch(), window, Variant.values().length, window, window * plan.factor());
-    Path out = work.resolve("compare");
-    new Compare(ComparePlan.read(planFile), out, CpuBackend::new, "cpu", log, Duration.ofSeconds(2)).run();
+    ComparePlan comparePlan = ComparePlan.read(planFile);
+    Layout layout = new Layout(work.resolve("compare"));
+    new Compare(comparePlan, layout.dir(), CpuBackend::new, "cpu", log, Duration.ofSeconds(2)).run();
     double[][] table = new double[Variant.values().length][];
     for (Variant v : Variant.values()) {
-      Path eval = out.resolve("runs").resolve(v.run).resolve(v.finetunes() ? "seed-" + plan.seed() + "/eval" : "eval");
+      RunSpec run = comparePlan.run(v.run);
+      Path eval = layout.modelFolder(run, run.finetunes() ? plan.seed() : null).resolve("eval");
       table[v.ordinal()] = row(eval, window, window * plan.factor());
     }
     printTable(table, window, window * plan.factor());
-    log.println("report: " + out.resolve("report.html"));
+    log.println("report: " + layout.report());
     return table;
   }
 
