@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Second stage of the shipped base models: continues models/cream-base-12m and models/cream-base-4m
+# (pre-trained by scripts/gpu-base.sh) on retrieval documents, so that they learn associative recall
+# (key-value, LongChat-Lines) inside their windows, not only passkey. Why a stage of its own: in
+# pre-training the loss is the mean over every trained token, so a 512-token book window outweighs a
+# retrieval document's ~6 answer tokens a hundred to one, and key-value recall stayed near chance.
+# Here the data is the three retrieval tasks plus one book (about a third of the trained tokens), to
+# keep the language model.
+# From the repository root of a GPU machine with no Java or Maven:
+#   scripts/gpu-pack.sh --lean .gpu-lean      (here: the runtime and the jar)
+#   bash scripts/gpu-base-recall.sh           (there, with .gpu-lean and BOOK carried)
+# Trains up to three candidates at once on the GPU (12m at two learning rates, 4m at one), then
+# evaluates each in its window, exports bf16 shards of ≤ 15 MiB and checks them with transformers.
+# Outputs under $OUT: each candidate's shards and small files (NAME-*), recall-results.tgz (logs,
+# evals, metrics). Settings: BOOK (a .txt.gz book, default .gpu-data/recall-book), STEPS, BATCH_12M,
+# BATCH_4M, LRS_12M (space-separated), LR_4M, SYNTH_COUNT, TRAIN_LIMIT_S, KV_KEYS_12M, KV_KEYS_4M.
+set -uo pipefail
+ROOT="$(pwd)"
+HERE="$ROOT/.gpu-lean"
+source "$HERE/gpu-env.sh"
+OUT="${OUT:-/tmp/gpu-recall}"
+W="$ROOT/.gpu-work"
+BOOK="${BOOK:-$ROOT/.gpu-data/recall-book}"
+HELDOUT="${HELDOUT:-$ROOT/.gpu-data/books-heldout}"
+TOK="$ROOT/docs/base-recipe/tokenizer.json"
+DEVICE="${DEVICE:-cuda}"
+STEPS="${STEPS:-2000}"
+WARMUP="${WARMUP:-100}"
+BATCH_12M="${BATCH_12M:-96}"
+BATCH_4M="${BATCH_4M:-128}"
+LRS_12M="${LRS_12M:-1e-3 3e-4}"
+LR_4M="${LR_4M:-1e-3}"
+EVAL_SAMPLES="${EVAL_SAMPLES:-20}"
+SYNTH_COUNT="${SYNTH_COUNT:-25000}"
+TRAIN_LIMIT_S="${TRAIN_LIMIT_S:-300}"
+KV_KEYS_12M="${KV_KEYS_12M:-10,24}"
+KV_KEYS_4M="${KV_KEYS_4M:-5,10}"
+mkdir -p "$OUT" "$W/logs"
+cream() {
+  "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxRAMPercentage=20 \
+    -cp "$HERE/cream.jar:$HERE/lib/*" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
+}
+t0=$SECONDS
+nvidia-smi -L | tee "$W/logs/gpu.txt"
+
+echo "== 1. retrieval documents ($SYNTH_COUNT per task and window) and the book"
+for win in 512 256; do
+  D="$W/recall-data-$win"
+  mkdir -p "$D/synth" "$D/books"
+  cp -r "$BOOK"/. "$D/books/"
+  seed=$((2000 + win))
+  cream synth --task passkey --tokenizer "$TOK" --count "$SYNTH_COUNT" --min-tokens 1 --max-tokens "$win" \
+    --seed $((seed + 1)) --out "$D/synth/passkey.jsonl.gz" > "$W/logs/synth-$win-passkey.log" &
+  cream synth --task kv --kv-key short --tokenizer "$TOK" --count "$SYNTH_COUNT" --min-tokens 1 --max-tokens "$win" \
+    --seed $((seed + 2)) --out "$D/synth/kv.jsonl.gz" > "$W/logs/synth-$win-kv.log" &
+  cream synth --task lines --tokenizer "$TOK" --count "$SYNTH_COUNT" --min-tokens 1 --max-tokens "$win" \
+    --seed $((seed + 3)) --out "$D/synth/lines.jsonl.gz" > "$W/logs/synth-$win-lines.log" &
+done
+wait
+cat "$W"/logs/synth-*.log
+echo "synth done at $((SECONDS - t0)) s"
+
+echo "== 2. continue the bases on retrieval (12m: lr $LRS_12M, batch $BATCH_12M × 512; 4m: lr $LR_4M, batch $BATCH_4M × 256; $STEPS steps)"
+train() { # name base window batch lr
+  timeout "$TRAIN_LIMIT_S" "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+    -XX:MaxRAMPercentage=20 -cp "$HERE/cream.jar:$HERE/lib/*" io.cream.cli.Main train \
+    --model "$ROOT/models/cream-base-$2" --data "$W/recall-data-$3" \
+    --window "$3" --method contiguous --rope none --steps "$STEPS" --batch "$4" --lr "$5" --warmup "$WARMUP" \
+    --schedule cosine --weight-decay 0.1 --beta2 0.95 --clip 1.0 --seed 0 --save-every 250 \
+    --device "$DEVICE" --precision bf16 --out "$W/train-$1" > "$W/logs/train-$1.log" 2>&1
+  echo "train $1: exit $? at $((SECONDS - t0)) s"
+}
+names=()
+for lr in $LRS_12M; do names+=("12m-lr$lr"); train "12m-lr$lr" 12m 512 "$BATCH_12M" "$lr" & sleep 15; done
+names+=("4m-lr$LR_4M"); train "4m-lr$LR_4M" 4m 256 "$BATCH_4M" "$LR_4M" &
+wait
+for n in "${names[@]}"; do
+  tail -2 "$W/logs/train-$n.log"
+  if [[ ! -f "$W/train-$n/config.json" ]]; then # stopped by the time limit: the newest checkpoint
+    last="$(ls -d "$W/train-$n"/checkpoints/step-* 2>/dev/null | sort -t- -k2 -n | tail -1)"
+    echo "train $n did not finish; using its newest checkpoint ${last:-NONE}"
+    [[ -n "$last" ]] && cp -r "$last" "$W/train-$n/final"
+  fi
+done
+
+echo "== 3. export (bf16, shards ≤ 15 MiB) and in-window evaluation"
+evals() { # name passkey-lengths kv-keys lines-lengths ppl-length
+  local M="$W/ship/$1" E="$W/eval/$1"
+  cream eval passkey --model "$M" --out "$E/passkey" --lengths "$2" --depths 0,25,50,75,100 \
+    --samples "$EVAL_SAMPLES" --device "$DEVICE" > "$W/logs/eval-$1-passkey.log"
+  cream eval kv --kv-key short --model "$M" --out "$E/kv" --keys "$3" --samples "$EVAL_SAMPLES" \
+    --device "$DEVICE" > "$W/logs/eval-$1-kv.log"
+  cream eval lines --model "$M" --out "$E/lines" --lengths "$4" --samples "$((2 * EVAL_SAMPLES))" --device "$DEVICE" \
+    > "$W/logs/eval-$1-lines.log"
+  cream eval ppl --model "$M" --out "$E/ppl" --data "$HELDOUT" --lengths "$5" --samples "$EVAL_SAMPLES" --device "$DEVICE" \
+    > "$W/logs/eval-$1-ppl.log"
+}
+for n in "${names[@]}"; do
+  src="$W/train-$n"; [[ -f "$src/config.json" ]] || src="$W/train-$n/final"
+  rm -rf "$W/ship/$n"
+  cream export hf --model "$src" --out "$W/ship/$n" --dtype bfloat16 --max-shard-mib 15
+  case "$n" in
+    12m*) evals "$n" 128,256,384,512 "$KV_KEYS_12M" 256,384,512 512 & ;;
+    4m*) evals "$n" 128,192,256 "$KV_KEYS_4M" 192,256 256 & ;;
+  esac
+done
+wait
+for n in "${names[@]}"; do echo "-- $n"; grep -h "acc\|perplexity\|ppl" "$W"/logs/eval-"$n"-*.log | tail -20; done
+echo "evals done at $((SECONDS - t0)) s"
+
+echo "== 4. Hugging Face transformers loads what cream wrote; the models out"
+python3 - "$HELDOUT" "$W/score.txt" <<'PY'
+import gzip, pathlib, sys
+doc = sorted(pathlib.Path(sys.argv[1]).rglob("*.txt.gz"))[0]
+pathlib.Path(sys.argv[2]).write_text(gzip.open(doc, "rt", encoding="utf-8").read()[:3000], encoding="utf-8")
+PY
+# The 12m candidate with the best mean key-value accuracy (then lines) goes out with its shards;
+# the others only with their scores (a call returns at most 8 files).
+best12="$(python3 - "$W/eval" <<'PY'
+import json, pathlib, sys
+def mean(run, task):
+    f = pathlib.Path(sys.argv[1], run, task, "results.json")
+    if not f.exists(): return -1.0
+    cells = json.loads(f.read_text())["cells"]
+    return sum(c["accuracy"] for c in cells) / len(cells)
+runs = [p.name for p in pathlib.Path(sys.argv[1]).iterdir() if p.name.startswith("12m")]
+print(max(runs, key=lambda r: (mean(r, "kv"), mean(r, "lines"))))
+PY
+)"
+echo "best 12m candidate: $best12"
+for n in "${names[@]}"; do
+  cream score --model "$W/ship/$n" --text-file "$W/score.txt" --max-tokens 256 > "$W/score-$n.json"
+  python3 "$ROOT/scripts/hf_load_check.py" "$W/ship/$n" "$W/score-$n.json" "$W/score.txt" \
+    --json "$W/logs/hf-check-$n.json"
+  if [[ "$n" == "$best12" || "$n" == 4m* ]]; then
+    for f in "$W/ship/$n"/*.safetensors; do cp "$f" "$OUT/$n-$(basename "$f")"; done
+    tar czf "$OUT/$n-files.tgz" -C "$W/ship" --exclude='*.safetensors' "$n" -C "$W" "train-$n/metrics.jsonl"
+  fi
+done
+(cd "$W" && tar czf logs/train-metrics.tgz train-*/metrics.jsonl)
+tar czf "$OUT/recall-results.tgz" -C "$W" logs eval
+ls -la "$OUT"
+echo "gpu-base-recall: done in $((SECONDS - t0)) s"
