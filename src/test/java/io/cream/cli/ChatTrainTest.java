@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cream.chat.ChatTemplates;
+import io.cream.testutil.ChatModels;
 import io.cream.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,22 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChatTrainTest {
   @TempDir Path tmp;
-
-  /** cream-base-4m with Vicuna's chat template added to its tokenizer_config.json. */
-  static Path chatModel(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    Path base = Path.of("models/cream-base-4m");
-    try (var files = Files.list(base)) {
-      for (Path f : files.toList()) Files.copy(f, dir.resolve(f.getFileName()));
-    }
-    ObjectNode config = (ObjectNode) Json.read(dir.resolve("tokenizer_config.json"));
-    config.put("chat_template", "{%- for message in messages %}{%- if message['role'] == 'system' -%}"
-        + "{{- '' + message['content'] + '\\n\\n' -}}{%- else -%}{%- if message['role'] == 'user' -%}"
-        + "{{-'USER: ' + message['content'] + '\\n'-}}{%- else -%}{{-'ASSISTANT: ' + message['content'] + '</s>\\n' -}}"
-        + "{%- endif -%}{%- endif -%}{%- endfor -%}{%- if add_generation_prompt -%}{{-'ASSISTANT:'-}}{%- endif -%}");
-    Json.writeAtomically(dir.resolve("tokenizer_config.json"), config);
-    return dir;
-  }
 
   static final String[][] QA = {
       {"Where do the wild geese go in winter?", "They fly south over the marshes to the warm lakes of the coast."},
@@ -70,7 +54,7 @@ class ChatTrainTest {
 
   @Test
   void conversationsTrainWithCreamAndTheLossFalls() throws IOException {
-    Path model = chatModel(tmp.resolve("model"));
+    Path model = ChatModels.vicuna4m(tmp.resolve("model"));
     Path data = conversations(tmp.resolve("chats"));
     Path out = tmp.resolve("out");
     CliRun r = CliRun.of("train", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(),
