@@ -7,9 +7,14 @@ import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import jinjava.javax.el.CompositeELResolver;
 
 /**
@@ -79,11 +84,11 @@ public final class HfChatTemplate {
   /** A short hash of the template and its special tokens: what a cache of renderings depends on. */
   public String fingerprint() {
     StringBuilder s = new StringBuilder(source);
-    new java.util.TreeMap<>(specialTokens).forEach((k, v) -> s.append('\0').append(k).append('=').append(v));
+    new TreeMap<>(specialTokens).forEach((k, v) -> s.append('\0').append(k).append('=').append(v));
     try {
-      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(d, 0, 8);
-    } catch (java.security.NoSuchAlgorithmException e) {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -2,6 +2,7 @@ package io.cream.chat;
 
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.filter.Filter;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -42,7 +43,7 @@ final class PythonJson implements Filter {
       b.append(v);
     } else if (v instanceof Number n) {
       double d = n.doubleValue();
-      b.append(d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e16 ? String.format("%.1f", d) : Double.toString(d));
+      b.append(d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e16 ? String.format(Locale.ROOT, "%.1f", d) : Double.toString(d));
     } else if (v instanceof Map<?, ?> m) {
       if (m.isEmpty()) {
         b.append("{}");
@@ -101,7 +102,7 @@ final class PythonJson implements Filter {
         case '\b' -> b.append("\\b");
         case '\f' -> b.append("\\f");
         default -> {
-          if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+          if (c < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
           else b.append(c);
         }
       }

@@ -1,5 +1,7 @@
 package io.cream.data;
 
+import io.cream.util.UserError;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
@@ -27,13 +29,13 @@ final class TargetSpans {
       out[n++] = end;
     }
     if (d.templated()) {
-      if (n == 0) throw new io.cream.util.UserError(d.id() + ": the conversation has no assistant tokens to train on");
-      return java.util.Arrays.copyOf(out, n);
+      if (n == 0) throw new UserError(d.id() + ": the conversation has no assistant tokens to train on");
+      return Arrays.copyOf(out, n);
     }
     // A prompt/completion document: a completion keeps at least its last token as a target, and
     // one whose prompt tokenizes to nothing is plain text.
     if (n == 0) return tokens.length == 0 ? new int[0] : new int[] {tokens.length - 1, tokens.length};
-    return out[0] == 0 ? new int[0] : java.util.Arrays.copyOf(out, n);
+    return out[0] == 0 ? new int[0] : Arrays.copyOf(out, n);
   }
 
   private static int boundary(String text, int chars, int[] tokens, Function<String, int[]> encoder) {

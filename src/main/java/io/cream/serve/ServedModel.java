@@ -1,17 +1,17 @@
 package io.cream.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cream.backend.Backend;
 import io.cream.chat.ChatMessage;
 import io.cream.chat.ChatTemplateException;
 import io.cream.chat.ChatTemplates;
 import io.cream.chat.HfChatTemplate;
-import io.cream.backend.Backend;
-import io.cream.model.ModelLoader;
-import io.cream.rope.RopeSpec;
 import io.cream.io.HfCheckpoint;
 import io.cream.io.TextTokenizer;
 import io.cream.model.LlamaConfig;
 import io.cream.model.LlamaModel;
+import io.cream.model.ModelLoader;
+import io.cream.rope.RopeSpec;
 import io.cream.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
