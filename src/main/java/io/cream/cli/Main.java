@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       VocabCommand.class,
       SynthCommand.class,
       ExportCommand.class,
+      ServeCommand.class,
       BenchCommand.class,
     })
 public final class Main implements Runnable {

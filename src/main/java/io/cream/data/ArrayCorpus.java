@@ -8,22 +8,17 @@ final class ArrayCorpus implements TokenizedCorpus {
   private final String[] ids;
   private final int[][] docs;
   private final long[] starts;
-  private final int[] prompts;
+  private final int[][] spans;
 
-  ArrayCorpus(List<String> ids, List<int[]> documents, int[] promptLengths) {
-    if (ids.size() != documents.size() || promptLengths.length != documents.size()) {
-      throw new IllegalArgumentException(ids.size() + " ids and " + promptLengths.length
-          + " prompt lengths for " + documents.size() + " documents");
+  ArrayCorpus(List<String> ids, List<int[]> documents, List<int[]> targetSpans) {
+    if (ids.size() != documents.size() || targetSpans.size() != documents.size()) {
+      throw new IllegalArgumentException(ids.size() + " ids and " + targetSpans.size()
+          + " span lists for " + documents.size() + " documents");
     }
     this.ids = ids.toArray(String[]::new);
     this.docs = documents.stream().map(d -> Objects.requireNonNull(d).clone()).toArray(int[][]::new);
-    this.prompts = promptLengths.clone();
-    for (int i = 0; i < docs.length; i++) {
-      if (prompts[i] < 0 || prompts[i] > docs[i].length) {
-        throw new IllegalArgumentException("prompt of " + prompts[i] + " tokens in document " + i
-            + " of " + docs[i].length);
-      }
-    }
+    this.spans = targetSpans.stream().map(int[]::clone).toArray(int[][]::new);
+    for (int i = 0; i < docs.length; i++) TargetSpans.check(spans[i], docs[i].length, "document " + i);
     this.starts = new long[docs.length];
     long s = 0;
     for (int i = 0; i < docs.length; i++) {
@@ -43,8 +38,8 @@ final class ArrayCorpus implements TokenizedCorpus {
   }
 
   @Override
-  public int promptLength(int doc) {
-    return prompts[doc];
+  public int[] targetSpans(int doc) {
+    return spans[doc].clone();
   }
 
   @Override

@@ -1,6 +1,11 @@
 package io.cream.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cream.chat.AssistantSpans;
+import io.cream.chat.ChatMessage;
+import io.cream.chat.ChatTemplateException;
+import io.cream.chat.Conversations;
+import io.cream.chat.HfChatTemplate;
 import io.cream.util.Json;
 import io.cream.util.UserError;
 import java.io.BufferedReader;
@@ -13,6 +18,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.function.BiPredicate;
@@ -26,6 +32,7 @@ import java.util.zip.GZIPInputStream;
 public final class DocumentIterator implements java.util.Iterator<Document>, AutoCloseable {
   private final List<DocumentFile> files;
   private final BiPredicate<String, String> keep; // (file relative path, document id)
+  private final HfChatTemplate chatTemplate; // null: conversation lines are an error
 
   private int nextFile;
   private DocumentFile current;
@@ -36,9 +43,10 @@ public final class DocumentIterator implements java.util.Iterator<Document>, Aut
   private int lineNumber;
   private Document next;
 
-  DocumentIterator(List<DocumentFile> files, BiPredicate<String, String> keep) {
+  DocumentIterator(List<DocumentFile> files, BiPredicate<String, String> keep, HfChatTemplate chatTemplate) {
     this.files = files;
     this.keep = keep;
+    this.chatTemplate = chatTemplate;
   }
 
   @Override
@@ -163,7 +171,7 @@ public final class DocumentIterator implements java.util.Iterator<Document>, Aut
     }
   }
 
-  /** A .jsonl line: {"text": ...} or {"prompt": ..., "completion": ...}. */
+  /** A .jsonl line: {"text": ...}, {"prompt": ..., "completion": ...} or a conversation. */
   private Document document(String id, String line) {
     JsonNode node;
     try {
@@ -184,9 +192,41 @@ public final class DocumentIterator implements java.util.Iterator<Document>, Aut
       }
       return new Document(id, p + c, p.length());
     }
-    throw new UserError(jsonlFile.path() + " line " + lineNumber + ": no string field \"text\" and no string"
-        + " fields \"prompt\" and \"completion\" (each line of a .jsonl file must be an object like"
-        + " {\"text\": \"...\"} or {\"prompt\": \"...\", \"completion\": \"...\"})");
+    if (Conversations.isConversation(node)) return conversation(id, node);
+    throw new UserError(jsonlFile.path() + " line " + lineNumber + ": no string field \"text\", no string"
+        + " fields \"prompt\" and \"completion\", and no conversation (each line of a .jsonl file must be an"
+        + " object like {\"text\": \"...\"}, {\"prompt\": \"...\", \"completion\": \"...\"},"
+        + " {\"messages\": [{\"role\": \"user\", \"content\": \"...\"}, ...]} or"
+        + " {\"conversations\": [{\"from\": \"human\", \"value\": \"...\"}, ...]})");
+  }
+
+  /** A conversation line, rendered by the chat template; its assistant turns are the targets. */
+  private Document conversation(String id, JsonNode node) {
+    String where = jsonlFile.path() + " line " + lineNumber;
+    if (chatTemplate == null) {
+      throw new UserError(where + ": a conversation, but the model's tokenizer has no chat template to render it"
+          + " with; add a \"chat_template\" to its tokenizer_config.json");
+    }
+    List<ChatMessage> messages;
+    try {
+      messages = Conversations.parse(node).stream()
+          .map(m -> new ChatMessage(m.role(), TextDecoding.normalize(m.content())))
+          .toList();
+    } catch (IllegalArgumentException e) {
+      throw new UserError(where + ": " + e.getMessage());
+    }
+    if (messages.stream().noneMatch(m -> m.isAssistant() && !m.content().isEmpty())) {
+      throw new UserError(where + ": the conversation has no assistant (gpt) turn with text to train on");
+    }
+    AssistantSpans.Rendered r;
+    try {
+      r = AssistantSpans.render(chatTemplate, messages);
+    } catch (ChatTemplateException e) {
+      throw new UserError(where + ": " + e.getMessage());
+    }
+    List<TextSpan> spans = new ArrayList<>();
+    for (int i = 0; i < r.spans().length; i += 2) spans.add(new TextSpan(r.spans()[i], r.spans()[i + 1]));
+    return new Document(id, r.text(), spans, true);
   }
 
   /** Counts the bytes read from the file itself (before decompression). */

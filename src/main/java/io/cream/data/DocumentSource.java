@@ -1,5 +1,6 @@
 package io.cream.data;
 
+import io.cream.chat.HfChatTemplate;
 import io.cream.util.UserError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,8 +33,10 @@ import java.util.stream.StreamSupport;
  *       UTF-8, or Windows-1252 when not valid UTF-8; line endings become '\n'.
  *   <li>{@code .jsonl}, {@code .jsonl.gz}: one JSON object per line with a string field
  *       {@code "text"}, or string fields {@code "prompt"} and {@code "completion"} (trained on the
- *       completion only, see {@link Document}); id = relative path + {@code "#"} + line number
- *       (from 1). Blank lines are skipped.
+ *       completion only, see {@link Document}), or a conversation — {@code "messages"} (OpenAI)
+ *       or {@code "conversations"} (ShareGPT) — rendered by the chat template given with {@link
+ *       #withChatTemplate} and trained on its assistant turns; id = relative path + {@code "#"} +
+ *       line number (from 1). Blank lines are skipped.
  *   <li>Skipped: hidden files and folders (name starts with '.') and metadata files whose name
  *       (before the first '.') is README, LICENSE, LICENCE, COPYING, NOTICE, MANIFEST or VALIDATION.
  * </ul>
@@ -59,15 +62,22 @@ public final class DocumentSource implements Iterable<Document> {
   private final Set<String> excluded;
   private final Set<String> included; // null: everything not excluded
   private final List<DocumentFile> files;
+  private final HfChatTemplate chatTemplate; // null: conversations are refused
 
   private DocumentSource(
       Path root, Path base, List<DocumentFile> allFiles, Set<String> excluded, Set<String> included) {
+    this(root, base, allFiles, excluded, included, null);
+  }
+
+  private DocumentSource(Path root, Path base, List<DocumentFile> allFiles, Set<String> excluded,
+      Set<String> included, HfChatTemplate chatTemplate) {
     this.root = root;
     this.base = base;
     this.allFiles = allFiles;
     this.excluded = Set.copyOf(excluded);
     this.included = included == null ? null : Set.copyOf(included);
     this.files = allFiles.stream().filter(this::keepsFile).toList();
+    this.chatTemplate = chatTemplate;
   }
 
   /** The documents under a folder, or the documents of one file. */
@@ -98,7 +108,7 @@ public final class DocumentSource implements Iterable<Document> {
   public DocumentSource excluding(Collection<String> idsOrPaths) {
     Set<String> more = new LinkedHashSet<>(excluded);
     more.addAll(idsOrPaths);
-    return checked(new DocumentSource(root, base, allFiles, more, included), "excluding " + idsOrPaths.size() + " entries");
+    return checked(new DocumentSource(root, base, allFiles, more, included, chatTemplate), "excluding " + idsOrPaths.size() + " entries");
   }
 
   /** Leaves out the documents named in a list file (and the list file itself if it lies inside). */
@@ -107,21 +117,29 @@ public final class DocumentSource implements Iterable<Document> {
     Path listDir = listFile.toAbsolutePath().getParent();
     more.addAll(relativeToBase(listDir, readList(listFile)));
     more.addAll(relativeToBase(listDir, List.of(listFile.getFileName().toString())));
-    return checked(new DocumentSource(root, base, allFiles, more, included), "excluding those listed in " + listFile);
+    return checked(new DocumentSource(root, base, allFiles, more, included, chatTemplate), "excluding those listed in " + listFile);
   }
 
   /** Keeps only the documents with these ids or relative paths. */
   public DocumentSource including(Collection<String> idsOrPaths) {
     Set<String> only = included == null ? new LinkedHashSet<>() : new LinkedHashSet<>(included);
     only.addAll(idsOrPaths);
-    return checked(new DocumentSource(root, base, allFiles, excluded, only), "keeping only " + idsOrPaths.size() + " entries");
+    return checked(new DocumentSource(root, base, allFiles, excluded, only, chatTemplate), "keeping only " + idsOrPaths.size() + " entries");
   }
 
   /** Keeps only the documents named in a list file (e.g. the held-out VALIDATION.txt). */
   public DocumentSource includingListed(Path listFile) {
     Set<String> only = included == null ? new LinkedHashSet<>() : new LinkedHashSet<>(included);
     only.addAll(relativeToBase(listFile.toAbsolutePath().getParent(), readList(listFile)));
-    return checked(new DocumentSource(root, base, allFiles, excluded, only), "keeping only those listed in " + listFile);
+    return checked(new DocumentSource(root, base, allFiles, excluded, only, chatTemplate), "keeping only those listed in " + listFile);
+  }
+
+  /**
+   * The same documents, with conversation lines rendered by this chat template (null: a
+   * conversation line is an error naming the missing template).
+   */
+  public DocumentSource withChatTemplate(HfChatTemplate template) {
+    return new DocumentSource(root, base, allFiles, excluded, included, template);
   }
 
   /** The entries of a list file: one per line, blank lines and '#' comments skipped. */
@@ -157,13 +175,14 @@ public final class DocumentSource implements Iterable<Document> {
   /** A canonical text of the exclusions and inclusions (part of a token cache's key). */
   public String selectionKey() {
     return "exclude=" + excluded.stream().sorted().toList()
-        + ";include=" + (included == null ? "all" : included.stream().sorted().toList().toString());
+        + ";include=" + (included == null ? "all" : included.stream().sorted().toList().toString())
+        + (chatTemplate == null ? "" : ";chat=" + chatTemplate.fingerprint());
   }
 
   /** Reads the documents in order; close it when stopping early. */
   @Override
   public DocumentIterator iterator() {
-    return new DocumentIterator(files, this::keepsDocument);
+    return new DocumentIterator(files, this::keepsDocument, chatTemplate);
   }
 
   /** The documents as a sequential stream (close it, e.g. with try-with-resources, when stopping early). */

@@ -73,6 +73,15 @@ public final class TokenCache {
    * (and cached). Close the result when done with it.
    */
   public TokenizedCorpus open(DocumentSource source, Function<String, int[]> encoder, String encoderKey) {
+    return open(source, encoder, encoder, encoderKey);
+  }
+
+  /**
+   * As above, with the encoder for templated documents (rendered conversations, whose text holds
+   * its own special tokens): the tokenizer without the BOS/EOS it adds to plain text.
+   */
+  public TokenizedCorpus open(DocumentSource source, Function<String, int[]> encoder,
+      Function<String, int[]> templatedEncoder, String encoderKey) {
     Path file = fileFor(source, encoderKey);
     byte[] fingerprint = fingerprint(source, encoderKey);
     try {
@@ -86,7 +95,7 @@ public final class TokenCache {
           note("token cache " + file + " cannot be used (" + e.getMessage() + "): tokenizing again");
         }
       }
-      build(source, encoder, file, fingerprint);
+      build(source, encoder, templatedEncoder, file, fingerprint);
       try {
         return TokenCacheFile.open(file, fingerprint);
       } catch (TokenCacheFile.Invalid e) {
@@ -97,8 +106,8 @@ public final class TokenCache {
     }
   }
 
-  private void build(DocumentSource source, Function<String, int[]> encoder, Path file, byte[] fingerprint)
-      throws IOException {
+  private void build(DocumentSource source, Function<String, int[]> encoder,
+      Function<String, int[]> templatedEncoder, Path file, byte[] fingerprint) throws IOException {
     int threads = Parallel.threads();
     int maxInFlight = 2 * threads; // bounds memory: a few documents per worker
     ExecutorService pool =
@@ -117,7 +126,7 @@ public final class TokenCache {
         long[] credited = {0};
         while (docs.hasNext()) {
           Document d = docs.next();
-          window.add(new Pending(d.id(), docs.bytesRead(), pool.submit(() -> encode(encoder, d))));
+          window.add(new Pending(d.id(), docs.bytesRead(), pool.submit(() -> encode(d.templated() ? templatedEncoder : encoder, d))));
           if (window.size() >= maxInFlight) writeHead(window, writer, progress, credited);
         }
         while (!window.isEmpty()) writeHead(window, writer, progress, credited);
@@ -130,8 +139,8 @@ public final class TokenCache {
 
   private record Pending(String id, long bytesRead, Future<Encoded> tokens) {}
 
-  /** A document's tokens and how many of them are its prompt. */
-  private record Encoded(int[] tokens, int promptTokens) {}
+  /** A document's tokens and its target token spans (see {@link TokenizedCorpus#targetSpans}). */
+  private record Encoded(int[] tokens, int[] targetSpans) {}
 
   private static void writeHead(ArrayDeque<Pending> window, TokenCacheFile.Writer writer, Progress progress,
       long[] credited) throws IOException {
@@ -146,26 +155,17 @@ public final class TokenCache {
       if (e.getCause() instanceof RuntimeException r) throw r;
       throw new IOException("tokenizing " + p.id() + " failed: " + e.getCause(), e.getCause());
     }
-    writer.add(p.id(), tokens.tokens(), tokens.promptTokens());
+    writer.add(p.id(), tokens.tokens(), tokens.targetSpans());
     progress.advance(p.bytesRead() - credited[0]);
     credited[0] = p.bytesRead();
     progress.setMessage(writer.documentCount() + " docs, " + Progress.formatCount(writer.totalTokens()) + " tokens");
   }
 
-  /**
-   * The document's tokens; for a prompt/completion document also the prompt's token count: the
-   * longest common prefix of the prompt's tokens and the whole text's, so a token that merges
-   * across the boundary counts as completion (trained on) rather than being dropped.
-   */
+  /** The document's tokens and target spans ({@link TargetSpans}). */
   private static Encoded encode(Function<String, int[]> encoder, Document d) {
     int[] tokens = encoder.apply(d.text());
     if (tokens == null) throw new IllegalStateException("the encoder returned null for document " + d.id());
-    if (d.promptChars() == 0) return new Encoded(tokens, 0);
-    int[] prompt = encoder.apply(d.prompt());
-    int common = 0;
-    while (common < prompt.length && common < tokens.length && prompt[common] == tokens[common]) common++;
-    // Never the whole document: a completion is at least one target token.
-    return new Encoded(tokens, Math.min(common, Math.max(0, tokens.length - 1)));
+    return new Encoded(tokens, TargetSpans.of(d, tokens, encoder));
   }
 
   /** sha256 of everything the cached tokens depend on. */

@@ -21,8 +21,10 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  *   tokens   int32 × T                     (offset 0, so the mapping is int-aligned)
- *   index    int64 × (D+1) document starts, int32 × D prompt lengths (tokens not trained on),
- *            then D × (int32 length + UTF-8 bytes) ids
+ *   index    int64 × (D+1) document starts, int32 × (D+1) where each document's target spans
+ *            start in the span table (in ints), int32 × S the span table (pairs of token
+ *            offsets, see TokenizedCorpus.targetSpans; none for plain text), then
+ *            D × (int32 length + UTF-8 bytes) ids
  *   footer   "CREAMTOK" · int32 version · int32 D · int64 T · int64 index offset ·
  *            32 bytes fingerprint (sha256 of what was tokenized) · int64 CRC32C of tokens + index
  * </pre>
@@ -31,7 +33,7 @@ import java.util.zip.CRC32C;
  * that fails any check is reported as {@link Invalid}, never trusted.
  */
 final class TokenCacheFile {
-  static final int VERSION = 2;
+  static final int VERSION = 3;
   private static final byte[] MAGIC = "CREAMTOK".getBytes(StandardCharsets.US_ASCII);
   static final int FOOTER_BYTES = 8 + 4 + 4 + 8 + 8 + 32 + 8;
   private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -52,24 +54,28 @@ final class TokenCacheFile {
     private final CRC32C crc = new CRC32C();
     private final List<String> ids = new ArrayList<>();
     private long[] starts = new long[1024];
-    private int[] prompts = new int[1024];
+    private int[] spanStarts = new int[1024];
+    private final java.io.ByteArrayOutputStream spanTable = new java.io.ByteArrayOutputStream();
+    private int spanInts;
     private long total;
 
     Writer(OutputStream out) {
       this.out = out;
     }
 
-    void add(String id, int[] tokens, int promptTokens) throws IOException {
+    void add(String id, int[] tokens, int[] targetSpans) throws IOException {
       if (ids.size() == Integer.MAX_VALUE - 1) throw new IOException("more than 2^31 documents");
-      if (promptTokens < 0 || promptTokens > tokens.length) {
-        throw new IllegalArgumentException("prompt of " + promptTokens + " tokens in a document of " + tokens.length);
-      }
+      TargetSpans.check(targetSpans, tokens.length, id);
       if (ids.size() + 1 >= starts.length) {
         starts = java.util.Arrays.copyOf(starts, starts.length * 2);
-        prompts = java.util.Arrays.copyOf(prompts, prompts.length * 2);
+        spanStarts = java.util.Arrays.copyOf(spanStarts, spanStarts.length * 2);
       }
       starts[ids.size()] = total;
-      prompts[ids.size()] = promptTokens;
+      spanStarts[ids.size()] = spanInts;
+      ByteBuffer s = ByteBuffer.allocate(targetSpans.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+      s.asIntBuffer().put(targetSpans);
+      spanTable.write(s.array());
+      spanInts = Math.addExact(spanInts, targetSpans.length);
       ids.add(id);
       ByteBuffer b = ByteBuffer.allocate(tokens.length * 4).order(ByteOrder.LITTLE_ENDIAN);
       b.asIntBuffer().put(tokens);
@@ -92,9 +98,11 @@ final class TokenCacheFile {
       ByteBuffer index = ByteBuffer.allocate((n + 1) * 8).order(ByteOrder.LITTLE_ENDIAN);
       for (int i = 0; i <= n; i++) index.putLong(starts[i]);
       emit(index.array());
-      ByteBuffer promptIndex = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
-      for (int i = 0; i < n; i++) promptIndex.putInt(prompts[i]);
-      emit(promptIndex.array());
+      spanStarts[n] = spanInts;
+      ByteBuffer spanIndex = ByteBuffer.allocate((n + 1) * 4).order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i <= n; i++) spanIndex.putInt(spanStarts[i]);
+      emit(spanIndex.array());
+      emit(spanTable.toByteArray());
       for (String id : ids) {
         byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
         emit(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(utf8.length).array());
@@ -139,7 +147,7 @@ final class TokenCacheFile {
     long indexOffset = all.get(LONG_LE, f + 24);
     byte[] fingerprint = all.asSlice(f + 32, 32).toArray(ValueLayout.JAVA_BYTE);
     long storedCrc = all.get(LONG_LE, f + 64);
-    if (n < 0 || total < 0 || indexOffset != total * 4 || indexOffset + (n + 1L) * 8 + 8L * n > f) {
+    if (n < 0 || total < 0 || indexOffset != total * 4 || indexOffset + (n + 1L) * 12 > f) {
       throw new Invalid("inconsistent footer");
     }
     if (!java.util.Arrays.equals(fingerprint, expectedFingerprint)) {
@@ -157,15 +165,27 @@ final class TokenCacheFile {
         throw new Invalid("index out of order at document " + i);
       }
     }
-    int[] prompts = new int[n];
-    MemorySegment.copy(all, INT_LE, indexOffset + (n + 1L) * 8, prompts, 0, n);
+    int[] spanStarts = new int[n + 1];
+    long spanIndexOffset = indexOffset + (n + 1L) * 8;
+    MemorySegment.copy(all, INT_LE, spanIndexOffset, spanStarts, 0, n + 1);
+    long spanTableOffset = spanIndexOffset + (n + 1L) * 4;
+    if (spanStarts[0] != 0 || spanStarts[n] < 0 || spanTableOffset + 4L * spanStarts[n] > f) {
+      throw new Invalid("span index does not fit the file");
+    }
+    int[] spanTable = new int[spanStarts[n]];
+    MemorySegment.copy(all, INT_LE, spanTableOffset, spanTable, 0, spanTable.length);
+    int[][] spans = new int[n][];
     for (int i = 0; i < n; i++) {
-      if (prompts[i] < 0 || prompts[i] > starts[i + 1] - starts[i]) {
-        throw new Invalid("prompt length out of range at document " + i);
+      if (spanStarts[i + 1] < spanStarts[i]) throw new Invalid("span index out of order at document " + i);
+      spans[i] = java.util.Arrays.copyOfRange(spanTable, spanStarts[i], spanStarts[i + 1]);
+      try {
+        TargetSpans.check(spans[i], (int) (starts[i + 1] - starts[i]), "document " + i);
+      } catch (IllegalArgumentException e) {
+        throw new Invalid(e.getMessage());
       }
     }
     String[] ids = new String[n];
-    long p = indexOffset + (n + 1L) * 8 + 4L * n;
+    long p = spanTableOffset + 4L * spanTable.length;
     for (int i = 0; i < n; i++) {
       if (p + 4 > f) throw new Invalid("ids run past the footer");
       int len = all.get(INT_LE, p);
@@ -174,7 +194,7 @@ final class TokenCacheFile {
       p += 4 + len;
     }
     if (p != f) throw new Invalid("trailing bytes before the footer");
-    return new MappedCorpus(arena, all.asSlice(0, indexOffset), starts, prompts, ids);
+    return new MappedCorpus(arena, all.asSlice(0, indexOffset), starts, spans, ids);
   }
 
   /** CRC32C of the first {@code length} bytes, in slices (a ByteBuffer holds at most 2 GiB). */
@@ -192,14 +212,14 @@ final class TokenCacheFile {
     private final Arena arena;
     private final MemorySegment tokens;
     private final long[] starts;
-    private final int[] prompts;
+    private final int[][] spans;
     private final String[] ids;
 
-    MappedCorpus(Arena arena, MemorySegment tokens, long[] starts, int[] prompts, String[] ids) {
+    MappedCorpus(Arena arena, MemorySegment tokens, long[] starts, int[][] spans, String[] ids) {
       this.arena = arena;
       this.tokens = tokens;
       this.starts = starts;
-      this.prompts = prompts;
+      this.spans = spans;
       this.ids = ids;
     }
 
@@ -214,8 +234,13 @@ final class TokenCacheFile {
     }
 
     @Override
-    public int promptLength(int doc) {
-      return prompts[doc];
+    public int[] targetSpans(int doc) {
+      return spans[doc].clone();
+    }
+
+    @Override
+    public boolean masked(int doc) {
+      return spans[doc].length > 0;
     }
 
     @Override

@@ -14,11 +14,36 @@ public interface TokenizedCorpus extends AutoCloseable {
   int length(int doc);
 
   /**
-   * How many leading tokens of document {@code doc} are a prompt: context that is never a
-   * training target (0 for plain text; see {@link Document}).
+   * The token spans of document {@code doc} that are training targets, as increasing pairs
+   * [start₀, end₀, start₁, end₁, ...]; empty for plain text, where every token is a target (see
+   * {@link Document}). A prompt/completion document has one span, a conversation one per
+   * assistant turn.
+   */
+  default int[] targetSpans(int doc) {
+    return new int[0];
+  }
+
+  /** Whether the document has target spans (a prompt/completion document or a conversation). */
+  default boolean masked(int doc) {
+    return targetSpans(doc).length > 0;
+  }
+
+  /**
+   * How many leading tokens of document {@code doc} are context before its first target (0 for
+   * plain text).
    */
   default int promptLength(int doc) {
-    return 0;
+    int[] spans = targetSpans(doc);
+    return spans.length == 0 ? 0 : spans[0];
+  }
+
+  /** Whether token {@code token} lies in one of the spans (as {@link #targetSpans} gives them). */
+  static boolean inSpans(int[] spans, int token) {
+    for (int i = 0; i < spans.length; i += 2) {
+      if (token < spans[i]) return false;
+      if (token < spans[i + 1]) return true;
+    }
+    return false;
   }
 
   /** Copies tokens [from, from+len) of document {@code doc} into dst[dstOff ...]. */
@@ -49,11 +74,20 @@ public interface TokenizedCorpus extends AutoCloseable {
 
   /** A corpus over arrays held in memory (copied). */
   static TokenizedCorpus of(List<String> ids, List<int[]> documents) {
-    return new ArrayCorpus(ids, documents, new int[documents.size()]);
+    return of(ids, documents, new int[documents.size()]);
   }
 
   /** A corpus over arrays whose documents start with promptLengths[i] prompt tokens. */
   static TokenizedCorpus of(List<String> ids, List<int[]> documents, int[] promptLengths) {
-    return new ArrayCorpus(ids, documents, promptLengths);
+    List<int[]> spans = new java.util.ArrayList<>();
+    for (int i = 0; i < documents.size(); i++) {
+      spans.add(promptLengths[i] == 0 ? new int[0] : new int[] {promptLengths[i], documents.get(i).length});
+    }
+    return new ArrayCorpus(ids, documents, spans);
+  }
+
+  /** A corpus over arrays with each document's target spans (see {@link #targetSpans}). */
+  static TokenizedCorpus withSpans(List<String> ids, List<int[]> documents, List<int[]> targetSpans) {
+    return new ArrayCorpus(ids, documents, targetSpans);
   }
 }

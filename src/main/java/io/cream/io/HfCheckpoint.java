@@ -22,7 +22,7 @@ public final class HfCheckpoint implements AutoCloseable {
   public static final String GENERATION_CONFIG_FILE = "generation_config.json";
   /** Tokenizer files copied along with a checkpoint, when present. */
   public static final List<String> TOKENIZER_FILES =
-      List.of(TextTokenizer.TOKENIZER_FILE, TextTokenizer.CONFIG_FILE, "special_tokens_map.json");
+      List.of(TextTokenizer.TOKENIZER_FILE, TextTokenizer.CONFIG_FILE, "special_tokens_map.json", "chat_template.jinja");
 
   private final Path dir;
   private final LlamaConfig config;

@@ -27,13 +27,15 @@ import java.util.SplittableRandom;
  * visited in a seeded shuffle per epoch. Targets are the next selected token within the sample
  * (labels = inputs, shifted, as the reference code trains), -1 at each sample's last row.
  *
- * <p>Prompt/completion documents ({@link TokenizedCorpus#promptLength} &gt; 0) are never cut or
- * packed with others, since a piece without its prompt would teach the model to answer from
- * nothing: each is one sample of its own (contiguous: the document, EOS, then EOS padding that is
- * not trained on; the other methods: the whole document as one piece), and a target is kept only
- * where the token predicted lies in the completion. A prompt document that does not fit (longer
- * than N tokens for contiguous, than f·N otherwise, or shorter than the sampler's minimum) is left
- * out and counted ({@link #skippedPromptDocuments}).
+ * <p>Masked documents — prompt/completion documents and conversations ({@link
+ * TokenizedCorpus#masked}) — are never cut or packed with others, since a piece without its prompt
+ * would teach the model to answer from nothing: each is one sample of its own (contiguous: the
+ * document, EOS, then EOS padding that is not trained on; the other methods: the whole document
+ * as one piece), and a target is kept only where the token predicted lies in a target span (the
+ * completion, or an assistant turn). Contiguous trains the EOS after the document when the
+ * document's last token is a target (a completion's end). A masked document that does not fit
+ * (longer than N tokens for contiguous, than f·N otherwise, or shorter than the sampler's minimum)
+ * is left out and counted ({@link #skippedPromptDocuments}).
  */
 public final class SampleSource {
   private final TokenizedCorpus corpus;
@@ -74,7 +76,7 @@ public final class SampleSource {
     if (sampler.method() == PositionMethod.CONTIGUOUS) {
       List<Integer> packed = new ArrayList<>();
       for (int d = 0; d < corpus.documentCount(); d++) {
-        if (corpus.promptLength(d) == 0) {
+        if (!corpus.masked(d)) {
           packed.add(d);
         } else if (corpus.length(d) <= window) {
           standalone.add(d);
@@ -100,7 +102,7 @@ public final class SampleSource {
       int min = sampler.minDocumentLength();
       for (int d = 0; d < corpus.documentCount(); d++) {
         int n = corpus.length(d);
-        if (corpus.promptLength(d) > 0) {
+        if (corpus.masked(d)) {
           if (n >= min && n <= span) items.add(new long[] {d, 0, n}); else skipped++;
           continue;
         }
@@ -125,7 +127,7 @@ public final class SampleSource {
     return skippedShortDocuments;
   }
 
-  /** Prompt/completion documents left out because they do not fit a sample (see the class doc). */
+  /** Masked documents (prompt/completion, conversations) left out because they do not fit a sample. */
   public int skippedPromptDocuments() {
     return skippedPromptDocuments;
   }
@@ -151,13 +153,17 @@ public final class SampleSource {
       long sampleIndex = index * batch + b;
       int off = b * n;
       if (sampler.method() == PositionMethod.CONTIGUOUS) {
-        int promptDoc = contiguous(sampleIndex, row);
-        int prompt = promptDoc < 0 ? 0 : corpus.promptLength(promptDoc);
-        int end = promptDoc < 0 ? n : corpus.length(promptDoc); // last row whose target counts
+        int maskedDoc = contiguous(sampleIndex, row);
+        int[] spans = maskedDoc < 0 ? null : corpus.targetSpans(maskedDoc);
+        int len = maskedDoc < 0 ? n : corpus.length(maskedDoc);
+        // The EOS after a masked document is a target when its last token is one.
+        boolean eosTrained = maskedDoc >= 0 && TokenizedCorpus.inSpans(spans, len - 1);
         for (int i = 0; i < n; i++) {
           tokens[off + i] = row[i];
           positions[off + i] = i;
-          targets[off + i] = i + 1 >= prompt && i + 1 <= end ? row[i + 1] : -1;
+          int t = i + 1; // the token predicted at row i
+          boolean target = maskedDoc < 0 || (t < len ? TokenizedCorpus.inSpans(spans, t) : t == len && eosTrained);
+          targets[off + i] = target ? row[t] : -1;
         }
         continue;
       }
@@ -170,10 +176,12 @@ public final class SampleSource {
       int length = (int) (sampler.method() == PositionMethod.POSE ? Math.min(chosen[2], sampler.targetWindow()) : chosen[2]);
       int[] idx = sampler.selectTokens(s, length, draw.rng());
       gather((int) chosen[0], (int) chosen[1], idx, tokens, off);
-      int prompt = corpus.promptLength((int) chosen[0]); // prompt items start at the document's start
+      // Masked items are whole documents (start 0), so idx are the document's token indices.
+      int[] spans = corpus.masked((int) chosen[0]) ? corpus.targetSpans((int) chosen[0]) : null;
       for (int i = 0; i < n; i++) positions[off + i] = s.positions()[i];
       for (int i = 0; i < n; i++) {
-        targets[off + i] = i + 1 < n && idx[i + 1] >= prompt ? tokens[off + i + 1] : -1;
+        boolean target = i + 1 < n && (spans == null || TokenizedCorpus.inSpans(spans, idx[i + 1]));
+        targets[off + i] = target ? tokens[off + i + 1] : -1;
       }
     }
     return new TrainBatch(batch, n, tokens, positions, targets);
@@ -210,8 +218,8 @@ public final class SampleSource {
 
   /**
    * Fills out with the N+1 tokens of contiguous sample sampleIndex: each epoch visits, in a fresh
-   * seeded shuffle, every packed window and every prompt/completion document. Returns the prompt
-   * document's index, or -1 for a packed window.
+   * seeded shuffle, every packed window and every masked document. Returns the masked document's
+   * index, or -1 for a packed window.
    */
   private int contiguous(long sampleIndex, int[] out) {
     long windows = packedWindows();

@@ -7,6 +7,7 @@ import io.cream.backend.Backend;
 import io.cream.backend.Collective;
 import io.cream.backend.CrossEntropyLoss;
 import io.cream.backend.Tensor;
+import io.cream.chat.ChatTemplates;
 import io.cream.data.DocumentSource;
 import io.cream.data.TokenCache;
 import io.cream.data.TokenizedCorpus;
@@ -162,7 +163,7 @@ public final class Trainer {
         }
         if (samples.skippedPromptDocuments() > 0) {
           boolean packed = o.method() == PositionMethod.CONTIGUOUS;
-          log.printf("note: %,d prompt/completion document(s) left out: %s uses those of %s tokens%n",
+          log.printf("note: %,d prompt/completion or conversation document(s) left out: %s uses those of %s tokens%n",
               samples.skippedPromptDocuments(), o.method().name().toLowerCase(), packed
                   ? "at most " + o.window()
                   : sampler.minDocumentLength() + " to " + o.window() * o.factor());
@@ -353,9 +354,11 @@ public final class Trainer {
     return Files.isDirectory(tokenizerPath) ? tokenizerPath.resolve(TextTokenizer.TOKENIZER_FILE) : tokenizerPath;
   }
 
+  /** Conversation lines are rendered by the tokenizer's chat template and tokenized as rendered. */
   private TokenizedCorpus openCorpus(DocumentSource data, TextTokenizer tokenizer, String tokenizerSha) {
     String key = tokenizerSha + (tokenizer.addsBos() ? "+bos" : "");
-    return TokenCache.inDefaultDir().open(data, tokenizer::encode, key);
+    DocumentSource withChat = data.withChatTemplate(ChatTemplates.find(tokenizer.sourceFile()).orElse(null));
+    return TokenCache.inDefaultDir().open(withChat, tokenizer::encode, tokenizer::encodePlain, key);
   }
 
   private ObjectNode optionsJson() {
