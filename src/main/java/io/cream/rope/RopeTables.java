@@ -1,6 +1,6 @@
 package io.cream.rope;
 
-import io.cream.backend.cpu.Parallel;
+import io.cream.util.Parallel;
 
 /**
  * cos and sin for a list of position ids, row-major [positions.length × half] with half = headDim/2:
