@@ -46,7 +46,7 @@ public final class CreamPositions {
    * IllegalArgumentException naming the allowed range.
    */
   public static PositionSample build(int window, int factor, int branch, int ratioR, int middleEnd) {
-    int span = SamplerChecks.targetSpan(window, factor);
+    int span = SamplerChecks.targetSpan(PositionMethod.CREAM, window, factor);
     if (branch == 1) SamplerChecks.requireContinuityFits(window, factor);
     int head = headLength(window, factor, branch);
     int middle = window - 2 * head;

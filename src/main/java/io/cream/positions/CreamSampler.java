@@ -17,7 +17,7 @@ final class CreamSampler extends WindowedSampler {
   private final CreamRatio ratio;
 
   CreamSampler(int window, int factor, double sigma) {
-    super(window, factor);
+    super(PositionMethod.CREAM, window, factor);
     SamplerChecks.requireSigma(sigma);
     SamplerChecks.requireContinuityFits(window, factor);
     this.ratio = new CreamRatio(factor, sigma);

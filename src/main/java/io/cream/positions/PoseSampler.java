@@ -11,7 +11,7 @@ import java.util.random.RandomGenerator;
 final class PoseSampler extends WindowedSampler {
 
   PoseSampler(int window, int factor) {
-    super(window, factor);
+    super(PositionMethod.POSE, window, factor);
   }
 
   @Override

@@ -42,8 +42,10 @@ public interface PositionSampler {
   int minDocumentLength();
 
   /**
-   * Makes a sampler. Checks the configuration (UserError naming the flag: N ≥ 3, f ≥ 2, f·N fits an
-   * int; for CREAM also σ &gt; 0 and 8f &lt; N). Sigma only matters for CREAM.
+   * Makes a sampler. Checks the configuration (UserError naming the flag: N ≥ 3, f ≥ the method's
+   * {@link PositionMethod#minFactor}, f·N fits an int; for CREAM also σ &gt; 0 and 8f &lt; N); this
+   * is the one check of those flags, `cream train` and `cream compare` included. Sigma only matters
+   * for CREAM.
    */
   static PositionSampler create(PositionMethod method, int window, int factor, double sigma) {
     return switch (method) {

@@ -17,7 +17,7 @@ final class RandPosSampler extends WindowedSampler {
 
 
   RandPosSampler(int window, int factor) {
-    super(window, factor);
+    super(PositionMethod.RANDPOS, window, factor);
   }
 
   @Override
