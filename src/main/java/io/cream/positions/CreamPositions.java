@@ -1,7 +1,7 @@
 package io.cream.positions;
 
 /**
- * CREAM's position ids for a given branch, ratio and middle end (cream-method.md §1, steps 1, 3, 4),
+ * CREAM's position ids for a given branch, ratio and middle end (docs/method.md §1, steps 1, 3, 4),
  * with no randomness: the sampler draws the choices, this class turns them into ids. Tests inject
  * the choices directly.
  *

@@ -30,7 +30,7 @@ public interface PositionSampler {
 
   /**
    * The N token indices (strictly increasing, inside [0, documentLength)) to pair with a sample's
-   * ids: CREAM per cream-method.md §1 step 5, PoSE the first chunk then a window ending at
+   * ids: CREAM per docs/method.md §1 step 5, PoSE the first chunk then a window ending at
    * rt2 ~ U{N … n}, RandPos and Contiguous the document's first N tokens.
    *
    * @throws IllegalArgumentException if the document is shorter than {@link #minDocumentLength()}
