@@ -4,6 +4,10 @@
   bench_torch.py train --model tinyllama-1.1b --seq 4096 --batch 2 [--precision amp|bf16]
                        [--recompute] [--steps 5] [--warmup 2] [--profile]
   bench_torch.py infer --model tinyllama-1.1b --prefill 32768 --decode 64 [--dtype bf16|fp32]
+  bench_torch.py gemm   torch's bf16 products on the shapes of cream's GemmBench (test classes):
+                        a TinyLlama step's linear layers on 16,384 tokens, forward y = x·Wᵀ,
+                        dX = dY·W and dW = dYᵀ·X, bf16 in and out as under amp; TFLOP/s, median of
+                        20 after a warm-up, CUDA events around each product
 
 Random weights from the config (transformers' own init), random tokens, sdpa attention, fused
 AdamW (lr 1e-5), gradient clipping at 1.0, loss = mean token cross-entropy. --precision amp keeps
@@ -156,6 +160,41 @@ def infer(a):
     return res
 
 
+def gemm(a):
+    n = 16384
+    shapes = [("q/o 2048→2048", 2048, 2048), ("k/v 2048→256", 2048, 256),
+              ("gate/up 2048→5632", 2048, 5632), ("down 5632→2048", 5632, 2048),
+              ("lm head 2048→32000", 2048, 32000)]
+
+    def timed(f):
+        for _ in range(3):
+            f()
+        torch.cuda.synchronize()
+        ts = []
+        for _ in range(20):
+            s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            s.record()
+            f()
+            e.record()
+            torch.cuda.synchronize()
+            ts.append(s.elapsed_time(e))
+        return statistics.median(ts)
+
+    res = {}
+    print("%-22s %-5s %12s" % ("shape", "pass", "torch bf16"))
+    for name, i, o in shapes:
+        x = torch.randn(n, i, device="cuda", dtype=torch.bfloat16)
+        w = torch.randn(o, i, device="cuda", dtype=torch.bfloat16)
+        dy = torch.randn(n, o, device="cuda", dtype=torch.bfloat16)
+        flop = 2.0 * n * i * o
+        for p, f in (("fwd", lambda: torch.nn.functional.linear(x, w)), ("dx", lambda: dy @ w),
+                     ("dW", lambda: dy.t() @ x)):
+            tflops = flop / timed(f) / 1e9
+            res[f"{name} {p}"] = tflops
+            print("%-22s %-5s %12.1f" % (name, p, tflops))
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -173,12 +212,13 @@ def main():
     i.add_argument("--prefill", type=int, default=32768)
     i.add_argument("--decode", type=int, default=64)
     i.add_argument("--dtype", default="bf16", choices=["bf16", "fp32"])
-    for p in (t, i):
+    g = sub.add_parser("gemm")
+    for p in (t, i, g):
         p.add_argument("--json")
     a = ap.parse_args()
     print(f"torch {torch.__version__}, transformers {transformers.__version__}", flush=True)
     try:
-        res = train(a) if a.cmd == "train" else infer(a)
+        res = {"train": train, "infer": infer, "gemm": gemm}[a.cmd](a)
     except torch.OutOfMemoryError as e:
         print(f"torch {a.cmd}: {a.model} does not fit: {str(e).splitlines()[0]}")
         return 3

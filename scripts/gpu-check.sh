@@ -7,7 +7,8 @@
 # (io.cream.tools.HfParity writes random tiny checkpoints for rope none/linear/dynamic/yarn/llama3
 # (+ ntk, yarn-revised) and our CPU, CUDA and CUDA --precision bf16 logits and one step's gradients;
 # hf_parity.py compares (fp32 at 1e-5, bf16 at 1e-2 or PyTorch amp's own error on the model);
-# skip with HF_PARITY=0; TESTS=0 skips the JUnit tests).
+# skip with HF_PARITY=0; TESTS=0 skips the JUnit tests, CLASSES="CudnnAttentionTest ..." runs only those
+# classes of io.cream.backend.cuda; KERNELS="attention bf16 7b" passes arguments to the benchmark).
 # Logs and the JUnit XML go to $OUT (or /tmp/gpu-check). Exit code 0 only when nothing failed.
 set -uo pipefail
 HERE="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
@@ -25,10 +26,15 @@ export CREAM_GPU_REPORT="$OUT/errors.tsv"
 status=0
 start=$(date +%s)
 if [[ "${TESTS:-1}" != 0 ]]; then
+  select=(--select-package io.cream.backend.cuda)
+  if [[ -n "${CLASSES:-}" ]]; then
+    select=()
+    for c in $CLASSES; do select+=(--select-class "io.cream.backend.cuda.$c"); done
+  fi
   "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g \
     -cp "$HERE/junit-console.jar:$HERE/cream.jar:$HERE/test-classes:$HERE/lib/*" \
     org.junit.platform.console.ConsoleLauncher execute \
-    --select-package io.cream.backend.cuda --reports-dir "$OUT/junit" \
+    "${select[@]}" --reports-dir "$OUT/junit" \
     --details=tree --disable-banner > "$OUT/tests.log" 2>&1
   status=$?
 fi
@@ -62,7 +68,7 @@ if [[ "${BENCH_SECONDS:-240}" != 0 ]]; then
   echo
   timeout "${BENCH_SECONDS:-240}" "$JAVA" --add-modules jdk.incubator.vector \
     --enable-native-access=ALL-UNNAMED -Xmx8g \
-    -cp "$HERE/cream.jar:$HERE/test-classes:$HERE/lib/*" io.cream.backend.cuda.CudaBench \
+    -cp "$HERE/cream.jar:$HERE/test-classes:$HERE/lib/*" io.cream.backend.cuda.CudaBench ${KERNELS:-} \
     2>&1 | grep -v "incubator" | tee "$OUT/bench.txt"
 fi
 parity=0

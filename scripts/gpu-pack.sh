@@ -8,7 +8,7 @@
 #   gpu-e2e.sh       train/generate/eval through the real CLI on the GPU (and train on the CPU)
 #   gpu-bench.sh     cream bench train/infer beside bench_torch.py, same shapes, one machine
 #   gpu-multi.sh     train on 2 GPUs (--devices 0,1) against 1 GPU, same global batch (2+ GPUs)
-#   gpu-attn.sh      attention kernels and a training step against cream-base.jar (add it by hand)
+#   gpu-ab.sh        one bench command with two builds (or settings) on the same card, alternating
 #   bench_torch.py   the PyTorch + transformers side of `cream bench train`
 #   lib/tokenizers-*.jar  DJL tokenizers stripped to its linux-x86_64 native library
 #   data/            tokenizer.json (+ tokenizer_config.json) and a few books for gpu-e2e.sh
@@ -53,7 +53,7 @@ for j in target/lib/*.jar; do
   esac
 done
 ((LEAN)) || cp -r target/test-classes "$DEST/test-classes"
-cp scripts/gpu-check.sh scripts/gpu-env.sh scripts/gpu-e2e.sh scripts/gpu-bench.sh scripts/gpu-multi.sh scripts/gpu-attn.sh scripts/hf_parity.py \
+cp scripts/gpu-check.sh scripts/gpu-env.sh scripts/gpu-e2e.sh scripts/gpu-bench.sh scripts/gpu-multi.sh scripts/gpu-ab.sh scripts/hf_parity.py \
   scripts/bench_torch.py "$DEST/"
 
 # Data for gpu-e2e.sh (full pack only): the Mistral tokenizer and a few public-domain books.

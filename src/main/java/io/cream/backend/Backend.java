@@ -81,11 +81,6 @@ public interface Backend extends AutoCloseable {
   /** All of t, row-major, as a new host array. */
   float[] download(Tensor t);
 
-  /** Rows [first, first + count) of t as a new host array (e.g. one row of logits to sample). */
-  default float[] downloadRows(Tensor t, int first, int count) {
-    return download(t.rows(first, count));
-  }
-
   /** dst ← src; same shape. */
   void copy(Tensor src, Tensor dst);
 

@@ -1,7 +1,7 @@
 package io.cream.bench;
 
 import io.cream.backend.Backend;
-import io.cream.backend.cpu.Parallel;
+import io.cream.util.Parallel;
 import io.cream.model.LlamaConfig;
 import io.cream.model.LlamaWeights;
 import java.util.SplittableRandom;

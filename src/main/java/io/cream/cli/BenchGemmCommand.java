@@ -3,7 +3,7 @@ package io.cream.cli;
 import io.cream.backend.cpu.CpuInfo;
 import io.cream.backend.cpu.FmaPeak;
 import io.cream.backend.cpu.Gemm;
-import io.cream.backend.cpu.Parallel;
+import io.cream.util.Parallel;
 import io.cream.util.UserError;
 import java.io.PrintWriter;
 import java.util.List;

@@ -52,7 +52,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
   boolean recompute;
 
   @Option(names = "--optimizer", defaultValue = "adamw", paramLabel = "OPT",
-      description = "adamw, or none to time forward + backward only (no moments in memory).")
+      description = "adamw, or none to time forward + backward only, no moments in memory (default: ${DEFAULT-VALUE}).")
   String optimizer;
 
   @Option(names = "--profile", description = "Run one more step with every op timed and print the table.")

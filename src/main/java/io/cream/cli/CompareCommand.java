@@ -17,13 +17,13 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "compare", mixinStandardHelpOptions = true,
     description = {
-        "The paper's comparison on your model: from one base model, a grid of",
-        "fine-tunes (methods × RoPE scalings × seeds) and evaluations, ending in",
-        "DIR/report.html and a summary table (DIR/summary.md and summary.json, and",
-        "printed). PLAN.json is described in docs/compare.md.",
-        "Resumable: finished fine-tunes and complete evaluations are reused, an",
-        "interrupted fine-tune resumes from its last checkpoint; a DIR made from",
-        "another plan is refused (adding runs, evals or seeds is allowed).",
+        "Run the paper's comparison on your model: fine-tunes and evaluations from one base model.",
+        "A plan's grid of fine-tunes (methods × RoPE scalings × seeds) and evaluations, ending in"
+            + " DIR/report.html and a summary table (DIR/summary.md and summary.json, and printed)."
+            + " PLAN.json is described in docs/compare.md.",
+        "Resumable: finished fine-tunes and complete evaluations are reused, an interrupted fine-tune"
+            + " resumes from its last checkpoint; a DIR made from another plan is refused (adding runs,"
+            + " evals or seeds is allowed).",
         "Several processes may share one DIR, each taking the next free unit:",
         "  for i in 1 2 3; do ./cream compare PLAN.json --out DIR & done; wait",
         ""})

@@ -10,15 +10,15 @@ import picocli.CommandLine.Option;
 /** `--device`: where a command computes. */
 public final class DeviceOption {
   @Option(names = "--device", paramLabel = "DEV",
-      description = "cpu (default), cuda or cuda:N (GPU number N).")
+      description = "Where to compute: cpu, cuda or cuda:N (GPU number N) (default: cpu).")
   String device = "cpu";
 
   @Option(names = "--tf32", description = "cuda: same as --precision tf32.")
   boolean tf32;
 
   @Option(names = "--precision", paramLabel = "P", description = "cuda: what the tensor cores are"
-      + " fed: fp32 (exact, default), tf32 (~1e-3) or bf16 (autocast like PyTorch amp, ~1e-2);"
-      + " weights, optimizer state and norms stay float32.")
+      + " fed: fp32 (exact), tf32 (~1e-3) or bf16 (autocast like PyTorch amp, ~1e-2); weights, optimizer"
+      + " state and norms stay float32 (default: fp32, or tf32 with --tf32).")
   String precision;
 
   /** The precision asked for: --precision, else tf32 where --tf32 is given, else fp32. */

@@ -22,53 +22,45 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
-    description = {"Measure long-context ability: passkey, needle, kv (lost-in-the-middle key-value",
-        "retrieval), lines (LongChat-Lines) or ppl (perplexity). Writes results.json and a chart."})
+    description = {"Measure a model's long-context ability on one task, writing results.json and a chart.",
+        "Tasks: passkey, needle, kv (lost-in-the-middle key-value retrieval), lines (LongChat-Lines) or ppl"
+            + " (perplexity), by default with the reference code's prompts, budgets and scores"
+            + " (docs/eval-tasks.md)."})
 public final class EvalCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TASK", description = "passkey, needle, kv, lines or ppl.")
   String task;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
-  @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
-  @Option(names = "--lengths", paramLabel = "L,..", description = {"Prompt lengths in tokens, e.g. 1k,2k,4k",
-      "(k = 1024). Default: needle the reference's",
-      "1024,4543,...,32700 (10); others 1024,2048,4096."}) String lengths;
-  @Option(names = "--depths", paramLabel = "D,..", description = {"Percent depths, e.g. 0,25,50,75,100. Default:",
-      "needle 0,20,40,60,80,100 (the reference's);",
-      "passkey 0,25,50,75,100."}) String depths;
-  @Option(names = "--keys", paramLabel = "K,..", description = "kv: numbers of keys, e.g. 75,140 (default 75).") String keys;
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face checkpoint folder.") Path model;
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for results.json and chart.png.") Path out;
+  @Option(names = "--lengths", paramLabel = "L,..", description = "Prompt lengths in tokens, e.g. 1k,2k,4k"
+      + " (k = 1024) (default: needle the reference's 1024,4543,...,32700 (10); others 1024,2048,4096).") String lengths;
+  @Option(names = "--depths", paramLabel = "D,..", description = "Percent depths, e.g. 0,25,50,75,100 (default:"
+      + " needle 0,20,40,60,80,100, the reference's; passkey 0,25,50,75,100).") String depths;
+  @Option(names = "--keys", paramLabel = "K,..", description = "kv: numbers of keys, e.g. 75,140 (default: 75).") String keys;
   @Option(names = "--gold", paramLabel = "P,..", description = "kv: gold positions (default: 5 spread from first to last).") String gold;
-  @Option(names = "--samples", paramLabel = "K", description = "Prompts per cell (ppl: documents per length).") Integer samples;
-  @Option(names = "--seed", defaultValue = "42") long seed;
-  @Option(names = "--max-new-tokens", defaultValue = "0", description = {"0 = the task's default:",
-      "passkey 10, needle 50, kv 50, lines 35."}) int maxNew;
-  @Option(names = "--min-new-tokens", defaultValue = "-1", description = {"EOS held off until this many new tokens;",
-      "-1 = the task's default: lines 5, others 0."}) int minNew;
-  @Option(names = "--chat-template", paramLabel = "T", defaultValue = "vicuna", description = {"lines, needle: vicuna (default, as the",
-      "reference wraps every prompt) or none (the bare",
-      "message)."}) String chatTemplate;
-  @Option(names = "--kv-key", paramLabel = "F", defaultValue = "uuid", description = {"kv: uuid (default, the reference's) or short",
-      "(8 hex characters: more records fit a short",
-      "window)."}) String kvKey;
-  @Option(names = "--haystack", paramLabel = "DIR", description = {"needle: folder of .txt files (default: the books of",
-      "'cream fetch corpus')."}) Path haystack;
-  @Option(names = "--data", paramLabel = "DIR", description = "ppl: folder of documents.") Path data;
-  @Option(names = "--ppl-protocol", paramLabel = "P", defaultValue = "reference", description = {
-      "ppl: reference (default; CREAM's eval_ppl.py:",
-      "the documents that reach the longest length,",
-      "the same at every length, BOS + L-1 tokens in",
-      "one pass), long (its PG19/Books3 script: a",
-      "sliding window, each window's mean loss",
-      "weighted by its new tokens) or strided (each",
-      "token scored once; per length the documents",
-      "that reach it)."}) String pplProtocol;
-  @Option(names = "--ppl-window", paramLabel = "W", defaultValue = "0", description = {
-      "ppl long/strided: window in tokens (0: long",
-      "the --max-context; strided the length, or",
-      "--max-context beyond it)."}) int pplWindow;
-  @Option(names = "--ppl-stride", paramLabel = "S", defaultValue = "0", description = {
-      "ppl long/strided: stride (0: long window/8,",
-      "strided window/2)."}) int pplStride;
+  @Option(names = "--samples", paramLabel = "K", description = "Prompts per cell; ppl: documents per length (default: 5).") Integer samples;
+  @Option(names = "--seed", defaultValue = "42", paramLabel = "X", description = "Seed of the prompts' keys, values and fillers (default: ${DEFAULT-VALUE}).") long seed;
+  @Option(names = "--max-new-tokens", defaultValue = "0", paramLabel = "K", description = "Most tokens generated per"
+      + " prompt, 0 for the task's own: passkey 10, needle 50, kv 50, lines 35 (default: ${DEFAULT-VALUE}).") int maxNew;
+  @Option(names = "--min-new-tokens", defaultValue = "-1", paramLabel = "K", description = "EOS held off until this"
+      + " many new tokens, -1 for the task's own: lines 5, others 0 (default: ${DEFAULT-VALUE}).") int minNew;
+  @Option(names = "--chat-template", paramLabel = "T", defaultValue = "vicuna", description = "lines, needle: vicuna"
+      + " (as the reference wraps every prompt) or none (the bare message) (default: ${DEFAULT-VALUE}).") String chatTemplate;
+  @Option(names = "--kv-key", paramLabel = "F", defaultValue = "uuid", description = "kv: uuid (the reference's) or"
+      + " short (8 hex characters: more records fit a short window) (default: ${DEFAULT-VALUE}).") String kvKey;
+  @Option(names = "--haystack", paramLabel = "DIR", description = "needle: folder of .txt files (default: the books"
+      + " of 'cream fetch corpus').") Path haystack;
+  @Option(names = "--data", paramLabel = "DIR", description = "ppl: folder of documents (required for ppl).") Path data;
+  @Option(names = "--ppl-protocol", paramLabel = "P", defaultValue = "reference", description = "ppl: reference"
+      + " (CREAM's eval_ppl.py: the documents that reach the longest length, the same at every length, BOS + L-1"
+      + " tokens in one pass), long (its PG19/Books3 script: a sliding window, each window's mean loss weighted by"
+      + " its new tokens) or strided (each token scored once; per length the documents that reach it)"
+      + " (default: ${DEFAULT-VALUE}).") String pplProtocol;
+  @Option(names = "--ppl-window", paramLabel = "W", defaultValue = "0", description = "ppl long/strided: window in"
+      + " tokens; 0: long the --max-context, strided the length, or --max-context beyond it (default: ${DEFAULT-VALUE}).")
+  int pplWindow;
+  @Option(names = "--ppl-stride", paramLabel = "S", defaultValue = "0", description = "ppl long/strided: stride in"
+      + " tokens; 0: long window/8, strided window/2 (default: ${DEFAULT-VALUE}).") int pplStride;
   @Option(names = "--max-context", paramLabel = "T", description = "Longest sequence to run (default: no limit).") Integer maxContext;
   @Mixin RopeOverride rope;
   @Mixin DeviceOption device;

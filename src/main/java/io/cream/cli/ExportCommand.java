@@ -20,12 +20,13 @@ import picocli.CommandLine.Parameters;
     name = "export",
     mixinStandardHelpOptions = true,
     description = {
-      "Rewrite a checkpoint. 'hf': a Hugging Face folder (config.json, tokenizer files,",
-      "safetensors) in --dtype, split into shards of at most --max-shard-mib (with",
-      "model.safetensors.index.json), e.g. small shards that move through git easily."
+      "Rewrite a checkpoint in another dtype and shard size.",
+      "'hf': a Hugging Face folder (config.json, tokenizer files, safetensors) in --dtype, split into"
+          + " shards of at most --max-shard-mib (with model.safetensors.index.json), e.g. small shards"
+          + " that move through git easily."
     })
 public final class ExportCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "FORMAT", description = "hf")
+  @Parameters(index = "0", paramLabel = "FORMAT", description = "The format to write: hf.")
   String format;
 
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder to read.")
@@ -34,7 +35,7 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write (must not be --model).")
   Path out;
 
-  @Option(names = "--dtype", defaultValue = "bfloat16", description = "float32, bfloat16 or float16 (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dtype", defaultValue = "bfloat16", paramLabel = "T", description = "float32, bfloat16 or float16 (default: ${DEFAULT-VALUE}).")
   String dtype;
 
   @Option(names = "--max-shard-mib", defaultValue = "15", paramLabel = "M",

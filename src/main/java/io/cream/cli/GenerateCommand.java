@@ -18,15 +18,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
-    description = "Continue a prompt with a model, streaming tokens as they come (greedy by default).")
+    description = "Continue a prompt with a model, streaming the tokens as they come (greedy by default).")
 public final class GenerateCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
-  @Option(names = "--prompt", paramLabel = "TEXT") String prompt;
-  @Option(names = "--prompt-file", paramLabel = "FILE") Path promptFile;
-  @Option(names = "--max-new-tokens", defaultValue = "64", paramLabel = "K") int maxNew;
-  @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy.") double temperature;
-  @Option(names = "--top-p", defaultValue = "0.9") double topP;
-  @Option(names = "--seed", defaultValue = "0") long seed;
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face checkpoint folder.") Path model;
+  @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt (or --prompt-file).") String prompt;
+  @Option(names = "--prompt-file", paramLabel = "FILE", description = "A UTF-8 file holding the prompt (or --prompt).") Path promptFile;
+  @Option(names = "--max-new-tokens", defaultValue = "64", paramLabel = "K", description = "Most tokens to generate; EOS stops earlier (default: ${DEFAULT-VALUE}).") int maxNew;
+  @Option(names = "--temperature", defaultValue = "0", paramLabel = "T", description = "Sampling temperature, 0 for greedy (default: ${DEFAULT-VALUE}).") double temperature;
+  @Option(names = "--top-p", defaultValue = "0.9", paramLabel = "P", description = "With a temperature: sample from the smallest set of tokens whose probabilities sum to P (default: ${DEFAULT-VALUE}).") double topP;
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "X", description = "Seed of the sampling (default: ${DEFAULT-VALUE}).") long seed;
   @Mixin RopeOverride rope;
   @Mixin DeviceOption device;
 

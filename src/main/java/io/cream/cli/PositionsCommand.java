@@ -21,52 +21,52 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Draw training position ids for a method and print them as JSON lines or a text report.",
-      "Sample i is reproducible from (seed, i): the trainer derives the same ids for the sample it",
-      "makes from document i (in corpus order) in its first epoch, in every branch mode."
+      "Sample i is reproducible from (seed, i): the trainer derives the same ids for the sample it"
+          + " makes from document i (in corpus order) in its first epoch, in every branch mode."
     })
 public final class PositionsCommand implements Callable<Integer> {
   private static final int FLUSH_CHARS = 1 << 16;
 
   @Option(names = "--method", required = true, paramLabel = "M",
-      description = "cream|pose|randpos|contiguous")
+      description = "Position method: cream, pose, randpos or contiguous.")
   String method;
 
   @Option(names = "--window", required = true, paramLabel = "N",
-      description = "pre-trained context window N (tokens per sample)")
+      description = "Pre-trained context window N (tokens per sample).")
   int window;
 
   @Option(names = "--factor", required = true, paramLabel = "F",
-      description = "extension factor f: positions lie in [0, f·N)")
+      description = "Extension factor f: positions lie in [0, f·N); at least 2, or 1 for contiguous.")
   int factor;
 
   @Option(names = "--sigma", defaultValue = "3.0", paramLabel = "S",
-      description = "σ of CREAM's Gaussian over the expansion ratio (default ${DEFAULT-VALUE})")
+      description = "cream: σ of the Gaussian over the expansion ratio (default: ${DEFAULT-VALUE}).")
   double sigma;
 
   @Option(names = "--seed", defaultValue = "0", paramLabel = "X",
-      description = "random seed (default ${DEFAULT-VALUE})")
+      description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--samples", defaultValue = "1000", paramLabel = "K",
-      description = "number of samples (default ${DEFAULT-VALUE})")
+      description = "Number of samples (default: ${DEFAULT-VALUE}).")
   long samples;
 
   @Option(names = "--format", defaultValue = "table", paramLabel = "table|jsonl",
-      description = "table: a text report; jsonl: one JSON object per sample (default ${DEFAULT-VALUE})")
+      description = "table: a text report; jsonl: one JSON object per sample (default: ${DEFAULT-VALUE}).")
   String format;
 
   @Option(names = "--with-positions",
-      description = "jsonl only: include each sample's N position ids")
+      description = "jsonl only: include each sample's N position ids.")
   boolean withPositions;
 
   @Option(names = "--branch-mode", defaultValue = "per-sample", paramLabel = "per-sample|per-batch",
       description = "cream only: draw the branch per sample, or once per batch as the reference code"
-          + " does (default ${DEFAULT-VALUE})")
+          + " does (default: ${DEFAULT-VALUE}).")
   String branchMode;
 
   @Option(names = {"--branch-batch-size", "--batch-size"}, defaultValue = "3000", paramLabel = "B",
-      description = "samples per shared branch with --branch-mode per-batch (default ${DEFAULT-VALUE},"
-          + " the reference's preprocessing batch; train takes the same flag)")
+      description = "Samples per shared branch with --branch-mode per-batch (default: ${DEFAULT-VALUE},"
+          + " the reference's preprocessing batch; train takes the same flag).")
   int batchSize;
 
   private enum Format { TABLE, JSONL }

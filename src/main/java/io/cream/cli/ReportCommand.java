@@ -13,16 +13,17 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
-    description = "Write one self-contained HTML page comparing evaluation runs: heatmaps for passkey and needle, "
-        + "one chart per task with a line per run for kv, lines and ppl, and tables of the numbers.")
+    description = {"Write one self-contained HTML page comparing evaluation runs.",
+        "Heatmaps for passkey and needle, one chart per task with a line per run for kv, lines and ppl,"
+            + " and tables of the numbers."})
 public final class ReportCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "DIR", description = "Folders written by 'cream eval' (searched recursively for results.json), or results.json files.")
   List<Path> inputs;
 
-  @Option(names = "--out", defaultValue = "report.html", description = "The HTML file to write (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--out", defaultValue = "report.html", paramLabel = "FILE", description = "The HTML file to write (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--title", defaultValue = "cream evaluation report", description = "Page title (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--title", defaultValue = "cream evaluation report", paramLabel = "TEXT", description = "Page title (default: ${DEFAULT-VALUE}).")
   String title;
 
   @Override

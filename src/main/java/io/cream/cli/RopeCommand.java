@@ -28,29 +28,29 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Print a RoPE scaling's inverse frequencies and attention factor.",
-      "json: {\"inv_freq\": [...], \"attention_factor\": x} on one line, every number with full float64 precision."
+      "json: {\"inv_freq\": [...], \"attention_factor\": x} on one line, every number with full float64"
+          + " precision."
     })
 public final class RopeCommand implements Callable<Integer> {
   enum Format { json, pretty, table }
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--type", paramLabel = "T", description = {"none (plain RoPE; 'default' also accepted),",
-      "linear, dynamic, ntk, yarn (Hugging Face's),",
-      "yarn-revised (CREAM's and PoSE's YaRN: the",
-      "paper's CREAM-YaRN), llama3, longrope."})
+  @Option(names = "--type", paramLabel = "T", description = "The scaling: none (plain RoPE; 'default' also"
+      + " accepted), linear, dynamic, ntk, yarn (Hugging Face's), yarn-revised (CREAM's and PoSE's YaRN: the"
+      + " paper's CREAM-YaRN), llama3 or longrope (required unless --config).")
   String type;
 
-  @Option(names = "--factor", paramLabel = "F", description = "Extension factor f >= 1 (8: 4K -> 32K).")
+  @Option(names = "--factor", paramLabel = "F", description = "Extension factor f >= 1, e.g. 8 for 4K -> 32K (required unless --config or --type none).")
   Double factor;
 
-  @Option(names = "--head-dim", paramLabel = "D", description = "Attention head dimension (even; 128 for Llama-2).")
+  @Option(names = "--head-dim", paramLabel = "D", description = "Attention head dimension, even: 128 for Llama-2 (required unless --config).")
   Integer headDim;
 
   @Option(names = "--base", paramLabel = "B", description = "rope_theta of the pre-trained model (default: 10000).")
   Double base;
 
-  @Option(names = "--original-max", paramLabel = "L", description = "Pre-trained context window (4096 for Llama-2).")
+  @Option(names = "--original-max", paramLabel = "L", description = "Pre-trained context window: 4096 for Llama-2 (required unless --config or --type none).")
   Integer originalMax;
 
   @Option(names = "--max-position", paramLabel = "M", description = "Extended window (default: factor x original-max).")
@@ -60,7 +60,7 @@ public final class RopeCommand implements Callable<Integer> {
       description = "Sequence length (largest position + 1) for dynamic and longrope (default: the max position).")
   Integer seqLen;
 
-  @Option(names = "--attention-factor", paramLabel = "A", description = "Explicit attention factor (yarn, yarn-revised, longrope).")
+  @Option(names = "--attention-factor", paramLabel = "A", description = "Explicit attention factor for yarn, yarn-revised and longrope (default: the type's own rule).")
   Double attentionFactor;
 
   @Option(names = "--beta-fast", paramLabel = "X", description = "YaRN beta_fast (default: 32).")
@@ -75,10 +75,10 @@ public final class RopeCommand implements Callable<Integer> {
   @Option(names = "--high-freq-factor", paramLabel = "Y", description = "llama3 high_freq_factor (default: 4).")
   Double highFreqFactor;
 
-  @Option(names = "--short-factor", split = ",", paramLabel = "S", description = "longrope short factors, comma separated (head-dim/2).")
+  @Option(names = "--short-factor", split = ",", paramLabel = "S", description = "longrope: short factors, comma separated, head-dim/2 of them.")
   double[] shortFactor;
 
-  @Option(names = "--long-factor", split = ",", paramLabel = "S", description = "longrope long factors, comma separated (head-dim/2).")
+  @Option(names = "--long-factor", split = ",", paramLabel = "S", description = "longrope: long factors, comma separated, head-dim/2 of them.")
   double[] longFactor;
 
   @Option(names = "--config", paramLabel = "FILE", description = "Read the RoPE settings from a Hugging Face config.json instead of the flags.")

@@ -13,13 +13,12 @@ import picocli.CommandLine.Option;
  */
 public final class RopeOverride {
   @Option(names = "--rope", paramLabel = "TYPE",
-      description = {"Override the checkpoint's RoPE scaling: none",
-          "(plain RoPE; 'default' also accepted), linear,",
-          "dynamic, ntk, yarn (Hugging Face's), yarn-revised",
-          "(the paper's CREAM-YaRN), llama3."})
+      description = "Override the checkpoint's RoPE scaling: none (plain RoPE; 'default' also accepted),"
+          + " linear, dynamic, ntk, yarn (Hugging Face's), yarn-revised (the paper's CREAM-YaRN) or llama3"
+          + " (default: the checkpoint's config.json).")
   String type;
 
-  @Option(names = "--rope-factor", paramLabel = "F", description = "Factor for --rope (default 8).")
+  @Option(names = "--rope-factor", paramLabel = "F", description = "Factor for --rope (default: 8).")
   double factor = 8;
 
   @Option(names = "--original-max", paramLabel = "L",

@@ -19,13 +19,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "score", mixinStandardHelpOptions = true,
-    description = {"Log-probability of every token of a text given the ones before it, and the",
-        "total negative log-likelihood (the building block of perplexity)."})
+    description = {"Print the log-probability of every token of a text given the ones before it.",
+        "The JSON also holds the total negative log-likelihood, the building block of perplexity."})
 public final class ScoreCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
-  @Option(names = "--text-file", required = true, paramLabel = "FILE") Path textFile;
-  @Option(names = "--max-tokens", paramLabel = "L", description = "Score only the first L tokens.") Integer maxTokens;
-  @Option(names = "--format", defaultValue = "json", description = "json (the only format).") String format;
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face checkpoint folder.") Path model;
+  @Option(names = "--text-file", required = true, paramLabel = "FILE", description = "The UTF-8 text to score.") Path textFile;
+  @Option(names = "--max-tokens", paramLabel = "L", description = "Score only the first L tokens (default: all).") Integer maxTokens;
+  @Option(names = "--format", defaultValue = "json", paramLabel = "FMT", description = "Output format; json is the only one (default: ${DEFAULT-VALUE}).") String format;
   @Mixin RopeOverride rope;
   @Mixin DeviceOption device;
 

@@ -16,12 +16,12 @@ import picocli.CommandLine.Option;
     name = "synth",
     mixinStandardHelpOptions = true,
     description = {
-      "Write synthetic retrieval documents for training, one JSON line each:",
-      "{\"prompt\": <the eval task's prompt>, \"completion\": \" <answer>\"}. The prompts come",
-      "from the evaluation tasks' own builders (the format the model is tested on), with",
-      "lengths in tokens of --tokenizer drawn uniformly from [--min-tokens, --max-tokens];",
-      "train on them with 'cream train --data' (the loss is on the answer only). Use another",
-      "--seed than the evaluation's (42) so that keys and values differ from the test's."
+      "Write synthetic retrieval documents for training, built like the evaluation tasks' prompts.",
+      "One JSON line each: {\"prompt\": <the eval task's prompt>, \"completion\": \" <answer>\"}. The"
+          + " prompts come from the evaluation tasks' own builders (the format the model is tested on),"
+          + " with lengths in tokens of --tokenizer drawn uniformly from [--min-tokens, --max-tokens];"
+          + " train on them with 'cream train --data' (the loss is on the answer only). Use another --seed"
+          + " than the evaluation's (42) so that keys and values differ from the test's."
     })
 public final class SynthCommand implements Callable<Integer> {
   @Option(names = "--task", required = true, paramLabel = "T", description = "passkey, kv, lines or needle.")
@@ -39,7 +39,7 @@ public final class SynthCommand implements Callable<Integer> {
   @Option(names = "--max-tokens", required = true, paramLabel = "B", description = "Longest document (prompt + answer), tokens.")
   int maxTokens;
 
-  @Option(names = "--seed", defaultValue = "1000", description = "Seed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "1000", paramLabel = "X", description = "Seed of the keys, values, fillers and lengths (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--kv-key", defaultValue = "uuid", paramLabel = "F",

@@ -21,94 +21,86 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = {"Pre-train (--init) or fine-tune (--model) a Llama-family model at window N with",
-        "CREAM, PoSE, RandPos or contiguous position ids; writes a Hugging Face checkpoint whose",
-        "config.json carries the RoPE scaling for f·N."})
+    description = {"Pre-train or fine-tune a Llama-family model at window N for the target window f·N.",
+        "Fine-tunes --model (or pre-trains from --init) on N-token samples whose position ids come from"
+            + " CREAM, PoSE, RandPos or plain 0 … N−1, and writes a Hugging Face checkpoint whose"
+            + " config.json carries the RoPE scaling for f·N. --resume continues a run from its newest"
+            + " checkpoint."})
 public final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--model", paramLabel = "DIR", description = "HF checkpoint folder to fine-tune.")
+  @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face checkpoint folder to fine-tune (or --init).")
   Path model;
 
-  @Option(names = "--init", paramLabel = "CONFIG", description = "config.json to pre-train from scratch.")
+  @Option(names = "--init", paramLabel = "CONFIG", description = "config.json of a model to pre-train from random weights (needs --tokenizer).")
   Path init;
 
-  @Option(names = "--tokenizer", paramLabel = "PATH", description = "tokenizer.json (default: the model's).")
+  @Option(names = "--tokenizer", paramLabel = "PATH", description = "tokenizer.json, copied into every checkpoint (default: --model's).")
   Path tokenizer;
 
-  @Option(names = "--data", required = true, paramLabel = "DIR", description = "Folder of .txt/.jsonl(.gz) documents.")
+  @Option(names = "--data", required = true, paramLabel = "DIR", description = "Training documents: a folder or one file of .txt or .jsonl documents, gzipped or not.")
   Path data;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder for the model, its checkpoints and metrics.jsonl.")
   Path out;
 
-  @Option(names = "--window", required = true, paramLabel = "N", description = "Training window in tokens.")
+  @Option(names = "--window", required = true, paramLabel = "N", description = "Training window N in tokens: every sample has N tokens (the base model's pre-trained window when extending).")
   int window;
 
-  @Option(names = "--factor", defaultValue = "8", paramLabel = "F", description = "Extension factor (target window f·N).")
+  @Option(names = "--factor", defaultValue = "8", paramLabel = "F", description = "Extension factor f: positions and the RoPE scaling reach the target window f·N; at least 2 for cream, pose and randpos, 1 for contiguous (default: ${DEFAULT-VALUE}).")
   int factor;
 
-  @Option(names = "--method", defaultValue = "cream", paramLabel = "M", description = "cream, pose, randpos or contiguous.")
+  @Option(names = "--method", defaultValue = "cream", paramLabel = "M", description = "Position ids: cream, pose, randpos or contiguous (default: ${DEFAULT-VALUE}).")
   String method;
 
-  @Option(names = "--rope", defaultValue = "linear", paramLabel = "TYPE", description = {
-      "RoPE scaling trained with: linear (default, the",
-      "paper's main setting), ntk, yarn-revised (the",
-      "paper's \"CREAM-YaRN\": CREAM's and PoSE's own",
-      "YaRN), yarn (Hugging Face's YaRN, not the",
-      "paper's), dynamic, llama3 or none (plain RoPE;",
-      "'default' also accepted)."})
+  @Option(names = "--rope", defaultValue = "linear", paramLabel = "TYPE", description = "RoPE scaling trained"
+      + " with: linear (the paper's main setting), ntk, yarn-revised (the paper's \"CREAM-YaRN\": CREAM's and"
+      + " PoSE's own YaRN), yarn (Hugging Face's YaRN, not the paper's), dynamic, llama3 or none (plain RoPE;"
+      + " 'default' also accepted) (default: ${DEFAULT-VALUE}).")
   String rope;
 
-  @Option(names = "--sigma", defaultValue = "3.0", description = "CREAM's Gaussian σ.")
+  @Option(names = "--sigma", defaultValue = "3.0", paramLabel = "S", description = "cream: σ of the Gaussian over the expansion ratio that places the middle (default: ${DEFAULT-VALUE}).")
   double sigma;
 
-  @Option(names = "--branch-mode", defaultValue = "per-sample", description = {
-      "CREAM: per-sample (default: a branch per",
-      "sample, the paper's reading) or per-batch (one",
-      "branch per --branch-batch-size consecutive",
-      "samples, as the reference code draws it)."})
+  @Option(names = "--branch-mode", defaultValue = "per-sample", paramLabel = "MODE", description = "cream:"
+      + " per-sample (a branch per sample, the paper's reading) or per-batch (one branch per --branch-batch-size"
+      + " consecutive samples, as the reference code draws it) (default: ${DEFAULT-VALUE}).")
   String branchMode;
 
-  @Option(names = "--branch-batch-size", defaultValue = "3000", paramLabel = "B", description = {
-      "Samples per shared branch with --branch-mode",
-      "per-batch (default ${DEFAULT-VALUE}: the reference's",
-      "preprocessing batch of documents; 'cream",
-      "positions' takes the same flag)."})
+  @Option(names = "--branch-batch-size", defaultValue = "3000", paramLabel = "B", description = "Samples per"
+      + " shared branch with --branch-mode per-batch (default: ${DEFAULT-VALUE}, the reference's preprocessing"
+      + " batch of documents; 'cream positions' takes the same flag).")
   int branchBatchSize;
 
-  @Option(names = "--sample-from", defaultValue = "documents", paramLabel = "UNIT", description = {
-      "CREAM, PoSE, RandPos: documents (default, the",
-      "reference's: one sample per whole document an",
-      "epoch, its tail the document's last tokens) or",
-      "pieces (documents cut into f·N-token pieces,",
-      "one sample each). Prompt/completion documents",
-      "are always one sample each."})
+  @Option(names = "--sample-from", defaultValue = "documents", paramLabel = "UNIT", description = "cream, pose,"
+      + " randpos: documents (the reference's: one sample per whole document an epoch, its tail the document's"
+      + " last tokens) or pieces (documents cut into f·N-token pieces, one sample each); prompt/completion"
+      + " documents are always one sample each (default: ${DEFAULT-VALUE}).")
   String sampleFrom;
 
-  @Option(names = "--steps", required = true, paramLabel = "K") int steps;
-  @Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "Sequences per micro-batch.") int batch;
-  @Option(names = "--grad-accum", defaultValue = "1", paramLabel = "A") int gradAccum;
-  @Option(names = "--lr", defaultValue = "2e-5") double lr;
-  @Option(names = "--warmup", paramLabel = "W", description = "Warm-up steps (default: 10, or --steps when fewer).")
+  @Option(names = "--steps", required = true, paramLabel = "K", description = "Optimizer steps of the run.") int steps;
+  @Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).") int batch;
+  @Option(names = "--grad-accum", defaultValue = "1", paramLabel = "A", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).") int gradAccum;
+  @Option(names = "--lr", defaultValue = "2e-5", paramLabel = "LR", description = "Peak learning rate, reached after the warm-up (default: ${DEFAULT-VALUE}, the paper's).") double lr;
+  @Option(names = "--warmup", paramLabel = "W", description = "Warm-up steps, the rate rising linearly from 0 (default: 10, or --steps when fewer).")
   Integer warmup;
-  @Option(names = "--schedule", defaultValue = "linear", description = "linear, cosine or constant.") String schedule;
-  @Option(names = "--weight-decay", defaultValue = "0") double weightDecay;
-  @Option(names = "--beta1", defaultValue = "0.9") double beta1;
-  @Option(names = "--beta2", defaultValue = "0.999") double beta2;
-  @Option(names = "--adam-eps", defaultValue = "1e-8") double eps;
-  @Option(names = "--clip", defaultValue = "1.0", description = "Global gradient-norm clip (0: off).") double clip;
-  @Option(names = "--seed", defaultValue = "0") long seed;
-  @Option(names = "--recompute", description = "Recompute activations in the backward (less memory).") boolean recompute;
-  @Option(names = "--save-every", defaultValue = "0", description = "Checkpoint every K steps (0: at the end).") int saveEvery;
-  @Option(names = "--keep-checkpoints", defaultValue = "2") int keep;
-  @Option(names = "--save-dtype", defaultValue = "float32", description = "float32, bfloat16 or float16.") String saveDtype;
-  @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.") boolean resume;
+  @Option(names = "--schedule", defaultValue = "linear", paramLabel = "S", description = "Decay after the warm-up: linear or cosine to 0, or constant (default: ${DEFAULT-VALUE}).") String schedule;
+  @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "WD", description = "AdamW's decoupled weight decay (default: ${DEFAULT-VALUE}).") double weightDecay;
+  @Option(names = "--beta1", defaultValue = "0.9", paramLabel = "B1", description = "AdamW's first-moment decay β1 (default: ${DEFAULT-VALUE}).") double beta1;
+  @Option(names = "--beta2", defaultValue = "0.999", paramLabel = "B2", description = "AdamW's second-moment decay β2 (default: ${DEFAULT-VALUE}).") double beta2;
+  @Option(names = "--adam-eps", defaultValue = "1e-8", paramLabel = "EPS", description = "AdamW's ε in the denominator (default: ${DEFAULT-VALUE}).") double eps;
+  @Option(names = "--clip", defaultValue = "1.0", paramLabel = "C", description = "Global gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).") double clip;
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "X", description = "Seed of the weights (--init), the document order and the position ids (default: ${DEFAULT-VALUE}).") long seed;
+  @Option(names = "--recompute", description = "Recompute activations in the backward (less memory, more time).") boolean recompute;
+  @Option(names = "--save-every", defaultValue = "0", paramLabel = "K", description = "Write a checkpoint every K steps, 0 for only at the end (default: ${DEFAULT-VALUE}).") int saveEvery;
+  @Option(names = "--keep-checkpoints", defaultValue = "2", paramLabel = "K", description = "Newest checkpoints kept in --out/checkpoints (default: ${DEFAULT-VALUE}).") int keep;
+  @Option(names = "--save-dtype", defaultValue = "float32", paramLabel = "T", description = "Dtype of the saved weights: float32, bfloat16 or float16 (default: ${DEFAULT-VALUE}).") String saveDtype;
+  @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint (with the same settings).") boolean resume;
   @Option(names = "--max-steps-this-run", defaultValue = "0", hidden = true) int maxSteps;
 
   @Mixin DeviceOption device;
 
   @Option(names = "--devices", paramLabel = "IDS",
-      description = {"With --device cuda: train data-parallel on these GPUs (e.g. 0,1), one process",
-          "each over NCCL; the global batch is batch × grad-accum × GPUs."})
+      description = "With --device cuda: train data-parallel on these GPUs (e.g. 0,1), one process each over"
+          + " NCCL; the global batch is batch × grad-accum × GPUs (default: the one GPU of --device).")
   String devices;
 
   // Set by --devices on the worker processes it starts.

@@ -15,10 +15,10 @@ import picocli.CommandLine.Option;
     name = "vocab",
     mixinStandardHelpOptions = true,
     description = {
-      "Cut a smaller vocabulary from a byte-fallback BPE tokenizer.json (e.g. Mistral's 32K):",
-      "the special and byte pieces, then the pieces the given text uses most. Writes",
-      "DIR/tokenizer.json (+ tokenizer_config.json), an ordinary Hugging Face tokenizer;",
-      "small models then spend their compute on the text, not on a 32K output layer."
+      "Cut a smaller vocabulary from a byte-fallback BPE tokenizer.json for the given text.",
+      "Keeps the special and byte pieces, then the pieces the text uses most (e.g. 4K of Mistral's 32K),"
+          + " and writes DIR/tokenizer.json (+ tokenizer_config.json), an ordinary Hugging Face tokenizer;"
+          + " small models then spend their compute on the text, not on a 32K output layer."
     })
 public final class VocabCommand implements Callable<Integer> {
   @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "Source tokenizer.json (or its folder).")
@@ -31,7 +31,7 @@ public final class VocabCommand implements Callable<Integer> {
   @Option(names = "--size", defaultValue = "4096", paramLabel = "V", description = "Pieces to keep (default: ${DEFAULT-VALUE}).")
   int size;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder for tokenizer.json and tokenizer_config.json.")
   Path out;
 
   @Override

@@ -1,6 +1,6 @@
 package io.cream.data;
 
-import io.cream.backend.cpu.Parallel;
+import io.cream.util.Parallel;
 import io.cream.util.AtomicFiles;
 import io.cream.util.CreamCache;
 import io.cream.util.Progress;

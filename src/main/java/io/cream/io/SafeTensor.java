@@ -1,6 +1,6 @@
 package io.cream.io;
 
-import io.cream.backend.cpu.Parallel;
+import io.cream.util.Parallel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;

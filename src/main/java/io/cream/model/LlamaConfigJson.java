@@ -3,6 +3,7 @@ package io.cream.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cream.util.ConfigFields;
 import io.cream.util.UserError;
 import java.util.List;
 
@@ -18,59 +19,63 @@ final class LlamaConfigJson {
     if (json == null || !json.isObject()) {
       throw new UserError(source + ": expected a JSON object, got " + (json == null ? "nothing" : json.getNodeType()));
     }
-    ConfigFields f = new ConfigFields(json, source);
+    ConfigFields f = ConfigFields.of(json, source);
     Architecture arch = architecture(json, f, source);
 
-    String act = f.optionalString("hidden_act");
+    String act = f.text("hidden_act").orElse(null);
     UserError.require(
         act == null || act.equals("silu"),
         source + ": 'hidden_act' is '" + act + "' but only 'silu' (SwiGLU) is supported");
 
-    int hidden = f.requiredInt("hidden_size");
-    int heads = f.requiredInt("num_attention_heads");
+    int hidden = required(f, "hidden_size");
+    int heads = required(f, "num_attention_heads");
     if (!f.has("head_dim")) {
       UserError.require(
           heads > 0 && hidden % heads == 0,
           source + ": 'num_attention_heads' (" + heads + ") must divide 'hidden_size' (" + hidden
               + "), or 'head_dim' must be given");
     }
-    int headDim = f.optionalInt("head_dim", heads > 0 ? hidden / heads : 0);
+    int headDim = f.integer("head_dim").orElse(heads > 0 ? hidden / heads : 0);
 
     boolean qkvBias =
         switch (arch) {
-          case LLAMA -> f.optionalBoolean("attention_bias", false);
+          case LLAMA -> f.flag("attention_bias").orElse(false);
           case MISTRAL -> false;
           case QWEN2 -> true;
         };
-    boolean mlpBias = arch == Architecture.LLAMA && f.optionalBoolean("mlp_bias", false);
+    boolean mlpBias = arch == Architecture.LLAMA && f.flag("mlp_bias").orElse(false);
     int slidingWindow =
         switch (arch) {
           case LLAMA -> 0;
-          case MISTRAL -> f.optionalInt("sliding_window", 0);
-          case QWEN2 -> f.optionalBoolean("use_sliding_window", false) ? f.optionalInt("sliding_window", 0) : 0;
+          case MISTRAL -> f.integer("sliding_window").orElse(0);
+          case QWEN2 -> f.flag("use_sliding_window").orElse(false) ? f.integer("sliding_window").orElse(0) : 0;
         };
-    String dtype = f.has("torch_dtype") ? f.optionalString("torch_dtype") : f.optionalString("dtype");
+    String dtype = f.text(f.has("torch_dtype") ? "torch_dtype" : "dtype").orElse(null);
 
     return new LlamaConfig(
         arch,
         hidden,
-        f.requiredInt("intermediate_size"),
-        f.requiredInt("num_hidden_layers"),
+        required(f, "intermediate_size"),
+        required(f, "num_hidden_layers"),
         heads,
-        f.optionalInt("num_key_value_heads", heads),
+        f.integer("num_key_value_heads").orElse(heads),
         headDim,
-        f.optionalDouble("rms_norm_eps", DEFAULT_RMS_NORM_EPS),
-        f.optionalDouble("rope_theta", DEFAULT_ROPE_THETA),
-        f.requiredInt("max_position_embeddings"),
-        f.requiredInt("vocab_size"),
-        f.optionalBoolean("tie_word_embeddings", false),
+        f.number("rms_norm_eps").orElse(DEFAULT_RMS_NORM_EPS),
+        f.number("rope_theta").orElse(DEFAULT_ROPE_THETA),
+        required(f, "max_position_embeddings"),
+        required(f, "vocab_size"),
+        f.flag("tie_word_embeddings").orElse(false),
         qkvBias,
         mlpBias,
         slidingWindow,
-        f.optionalInt("bos_token_id", -1),
-        f.intOrIntList("eos_token_id"),
+        f.integer("bos_token_id").orElse(-1),
+        f.integers("eos_token_id"),
         dtype,
         (ObjectNode) json);
+  }
+
+  private static int required(ConfigFields f, String key) {
+    return f.integer(key).orElseThrow(() -> f.missing(key, "", "add it (a whole number)"));
   }
 
   /** architectures[0] decides; model_type is the fallback; anything else is refused by name. */
@@ -80,7 +85,7 @@ final class LlamaConfigJson {
     if (archs != null && archs.isArray() && !archs.isEmpty() && archs.get(0).isTextual()) {
       name = archs.get(0).textValue();
     } else if (f.has("model_type")) {
-      name = f.optionalString("model_type");
+      name = f.text("model_type").orElse(null);
     }
     if (name == null) {
       throw new UserError(source + ": neither 'architectures' nor 'model_type' is set; add"

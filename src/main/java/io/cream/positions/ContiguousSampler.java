@@ -6,7 +6,7 @@ import java.util.random.RandomGenerator;
 final class ContiguousSampler extends WindowedSampler {
 
   ContiguousSampler(int window, int factor) {
-    super(window, factor);
+    super(PositionMethod.CONTIGUOUS, window, factor);
   }
 
   @Override

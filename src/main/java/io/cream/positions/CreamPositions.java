@@ -1,7 +1,7 @@
 package io.cream.positions;
 
 /**
- * CREAM's position ids for a given branch, ratio and middle end (cream-method.md §1, steps 1, 3, 4),
+ * CREAM's position ids for a given branch, ratio and middle end (docs/method.md §1, steps 1, 3, 4),
  * with no randomness: the sampler draws the choices, this class turns them into ids. Tests inject
  * the choices directly.
  *
@@ -46,7 +46,7 @@ public final class CreamPositions {
    * IllegalArgumentException naming the allowed range.
    */
   public static PositionSample build(int window, int factor, int branch, int ratioR, int middleEnd) {
-    int span = SamplerChecks.targetSpan(window, factor);
+    int span = SamplerChecks.targetSpan(PositionMethod.CREAM, window, factor);
     if (branch == 1) SamplerChecks.requireContinuityFits(window, factor);
     int head = headLength(window, factor, branch);
     int middle = window - 2 * head;

@@ -3,7 +3,7 @@ package io.cream.positions;
 import java.util.random.RandomGenerator;
 
 /**
- * CREAM (cream-method.md §1). Draw order per sample, fixed so runs reproduce: branch b =
+ * CREAM (docs/method.md §1). Draw order per sample, fixed so runs reproduce: branch b =
  * rng.nextInt(2) (unless a batch shares one: {@link #sample(RandomGenerator, int)}), u =
  * rng.nextDouble() → r, then P_e uniform over its inclusive range.
  *
@@ -17,7 +17,7 @@ final class CreamSampler extends WindowedSampler {
   private final CreamRatio ratio;
 
   CreamSampler(int window, int factor, double sigma) {
-    super(window, factor);
+    super(PositionMethod.CREAM, window, factor);
     SamplerChecks.requireSigma(sigma);
     SamplerChecks.requireContinuityFits(window, factor);
     this.ratio = new CreamRatio(factor, sigma);

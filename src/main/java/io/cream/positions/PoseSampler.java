@@ -3,7 +3,7 @@ package io.cream.positions;
 import java.util.random.RandomGenerator;
 
 /**
- * PoSE with two chunks (cream-method.md §2): chunk-1 length rt1 ~ U{1 … ⌊(N+1)/2⌋}, skip
+ * PoSE with two chunks (docs/method.md §2): chunk-1 length rt1 ~ U{1 … ⌊(N+1)/2⌋}, skip
  * rt ~ U{0 … S − N}; ids [0 … rt1−1] ⧺ [rt1 + rt … N − 1 + rt]. Tokens: D[0:rt1] ⧺ the N − rt1
  * tokens ending at rt2 ~ U{N … n}, so the second chunk's text is decoupled from its skip. (The
  * reference first truncates documents to S tokens; pass min(n, S) as the length to match that.)
@@ -11,7 +11,7 @@ import java.util.random.RandomGenerator;
 final class PoseSampler extends WindowedSampler {
 
   PoseSampler(int window, int factor) {
-    super(window, factor);
+    super(PositionMethod.POSE, window, factor);
   }
 
   @Override

@@ -16,6 +16,16 @@ public enum PositionMethod {
   /** No manipulation: 0 … N−1 (the baseline that does not extend anything). */
   CONTIGUOUS;
 
+  /**
+   * The smallest extension factor f the method takes. CREAM, PoSE and RandPos draw their ids from a
+   * target window f·N longer than the N tokens of a sample, so they need f ≥ 2 (CREAM's expansion
+   * ratio also ranges over [2, 2f]); contiguous ids are 0 … N − 1 whatever f is, and f only scales
+   * the RoPE of the run, so f = 1 (fine-tuning or pre-training without extension) is fine there.
+   */
+  public int minFactor() {
+    return this == CONTIGUOUS ? 1 : 2;
+  }
+
   /** The name used on the command line and in JSON output (lower case). */
   public String cliName() {
     return name().toLowerCase(Locale.ROOT);

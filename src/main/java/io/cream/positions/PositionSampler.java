@@ -30,7 +30,7 @@ public interface PositionSampler {
 
   /**
    * The N token indices (strictly increasing, inside [0, documentLength)) to pair with a sample's
-   * ids: CREAM per cream-method.md §1 step 5, PoSE the first chunk then a window ending at
+   * ids: CREAM per docs/method.md §1 step 5, PoSE the first chunk then a window ending at
    * rt2 ~ U{N … n}, RandPos and Contiguous the document's first N tokens.
    *
    * @throws IllegalArgumentException if the document is shorter than {@link #minDocumentLength()}
@@ -42,8 +42,10 @@ public interface PositionSampler {
   int minDocumentLength();
 
   /**
-   * Makes a sampler. Checks the configuration (UserError naming the flag: N ≥ 3, f ≥ 2, f·N fits an
-   * int; for CREAM also σ &gt; 0 and 8f &lt; N). Sigma only matters for CREAM.
+   * Makes a sampler. Checks the configuration (UserError naming the flag: N ≥ 3, f ≥ the method's
+   * {@link PositionMethod#minFactor}, f·N fits an int; for CREAM also σ &gt; 0 and 8f &lt; N); this
+   * is the one check of those flags, `cream train` and `cream compare` included. Sigma only matters
+   * for CREAM.
    */
   static PositionSampler create(PositionMethod method, int window, int factor, double sigma) {
     return switch (method) {

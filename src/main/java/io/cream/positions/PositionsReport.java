@@ -28,7 +28,7 @@ public final class PositionsReport {
     this.method = method;
     this.window = window;
     this.factor = factor;
-    this.span = SamplerChecks.targetSpan(window, factor);
+    this.span = SamplerChecks.targetSpan(method, window, factor);
     this.bins = Math.min(MAX_BINS, span);
     this.binCounts = new long[bins];
     this.ratio = method == PositionMethod.CREAM ? new CreamRatio(factor, sigma) : null;

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
- * RandPos (cream-method.md §2): N distinct positions drawn uniformly without replacement from
+ * RandPos (docs/method.md §2): N distinct positions drawn uniformly without replacement from
  * [0, S), sorted; the tokens are the document's first N.
  *
  * <p>Floyd's algorithm makes the uniform N-subset in N draws. Membership is a bitmap over [0, S)
@@ -17,7 +17,7 @@ final class RandPosSampler extends WindowedSampler {
 
 
   RandPosSampler(int window, int factor) {
-    super(window, factor);
+    super(PositionMethod.RANDPOS, window, factor);
   }
 
   @Override

@@ -6,14 +6,18 @@ import io.cream.util.UserError;
 final class SamplerChecks {
   private SamplerChecks() {}
 
-  /** Validates N and f and returns S = f·N, which must fit an int (position ids are ints). */
-  static int targetSpan(int window, int factor) {
+  /**
+   * Validates N and f for a method (N ≥ 3, f ≥ {@link PositionMethod#minFactor}) and returns
+   * S = f·N, which must fit an int (position ids are ints).
+   */
+  static int targetSpan(PositionMethod method, int window, int factor) {
     UserError.require(window >= 3,
         "--window must be at least 3 tokens (got " + window + "): pass the model's pre-trained"
             + " context length, e.g. --window 4096");
-    UserError.require(factor >= 2,
-        "--factor must be at least 2 (got " + factor + "): the target window is factor × window,"
-            + " e.g. --factor 8");
+    UserError.require(factor >= method.minFactor(),
+        "--factor must be at least " + method.minFactor() + " for " + method.cliName() + " (got " + factor
+            + "): " + (method.minFactor() > 1 ? "its positions are drawn from a target window of factor × window,"
+            + " which must be longer than the window, " : "") + "e.g. --factor 8");
     long span = (long) factor * window;
     UserError.require(span <= Integer.MAX_VALUE,
         "--factor × --window = " + span + " exceeds the largest position id " + Integer.MAX_VALUE

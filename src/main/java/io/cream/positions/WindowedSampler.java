@@ -9,8 +9,8 @@ abstract class WindowedSampler implements PositionSampler {
   protected final int factor;
   protected final int span;
 
-  WindowedSampler(int window, int factor) {
-    this.span = SamplerChecks.targetSpan(window, factor);
+  WindowedSampler(PositionMethod method, int window, int factor) {
+    this.span = SamplerChecks.targetSpan(method, window, factor);
     this.window = window;
     this.factor = factor;
   }

@@ -3,6 +3,7 @@ package io.cream.rope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cream.util.ConfigFields;
 import io.cream.util.Json;
 import io.cream.util.UserError;
 import java.util.OptionalDouble;
@@ -73,16 +74,16 @@ public final class HfRopeConfig {
     RopeSpec spec = switch (typeName) {
       case "default" -> RopeSpec.defaults(headDim, base, maxPos);
       case "linear" -> {
-        double f = dict.requireNumber("factor", typeName);
+        double f = requireNumber(dict, "factor", typeName);
         int orig = dict.integer("original_max_position_embeddings").orElse((int) Math.max(2, Math.round(maxPos / f)));
         yield RopeSpec.of(RopeType.LINEAR, headDim, base, f, orig).withMaxPositionEmbeddings(maxPos);
       }
       // HF grows the base past max_position_embeddings: that is this type's pre-trained window.
-      case "dynamic" -> RopeSpec.of(RopeType.DYNAMIC, headDim, base, dict.requireNumber("factor", typeName), maxPos);
+      case "dynamic" -> RopeSpec.of(RopeType.DYNAMIC, headDim, base, requireNumber(dict, "factor", typeName), maxPos);
       case "yarn" -> readYarn(dict, headDim, base, maxPos);
-      case "llama3" -> RopeSpec.of(RopeType.LLAMA3, headDim, base, dict.requireNumber("factor", typeName),
-              dict.requireInteger("original_max_position_embeddings", typeName))
-          .withFreqFactors(dict.requireNumber("low_freq_factor", typeName), dict.requireNumber("high_freq_factor", typeName))
+      case "llama3" -> RopeSpec.of(RopeType.LLAMA3, headDim, base, requireNumber(dict, "factor", typeName),
+              requireInteger(dict, "original_max_position_embeddings", typeName))
+          .withFreqFactors(requireNumber(dict, "low_freq_factor", typeName), requireNumber(dict, "high_freq_factor", typeName))
           .withMaxPositionEmbeddings(maxPos);
       case "longrope" -> readLongRope(top, dict, headDim, base, maxPos);
       default -> throw new UserError(where + dictName + (dict.has("rope_type") ? ".rope_type" : ".type") + " '" + typeName
@@ -103,9 +104,9 @@ public final class HfRopeConfig {
   }
 
   private static RopeSpec readYarn(ConfigFields dict, int headDim, double base, int maxPos) {
-    double f = dict.requireNumber("factor", "yarn");
+    double f = requireNumber(dict, "factor", "yarn");
     int orig = dict.integer("original_max_position_embeddings").orElse(maxPos);
-    if (dict.has("truncate") && !dict.node().get("truncate").asBoolean(true))
+    if (!dict.flag("truncate").orElse(true))
       throw new UserError(dict.where() + dict.name("truncate") + " = false (an unrounded ramp) is not supported; remove it");
     // HF treats 0 like absent here ("or 32"), so do we.
     double fast = dict.number("beta_fast").orElse(0);
@@ -121,22 +122,35 @@ public final class HfRopeConfig {
         .withMaxPositionEmbeddings(maxPos);
   }
 
+  /** A key the given rope type cannot do without. */
+  private static UserError missing(ConfigFields f, String key, String ropeType) {
+    return f.missing(key, " for rope_type '" + ropeType + "'", "add it to the file");
+  }
+
+  private static double requireNumber(ConfigFields f, String key, String ropeType) {
+    return f.number(key).orElseThrow(() -> missing(f, key, ropeType));
+  }
+
+  private static int requireInteger(ConfigFields f, String key, String ropeType) {
+    return f.integer(key).orElseThrow(() -> missing(f, key, ropeType));
+  }
+
   /** DeepSeek's magnitude rule, 0.1·m·ln f + 1. */
   private static double mscale(double factor, double m) {
     return factor <= 1 ? 1.0 : 0.1 * m * Math.log(factor) + 1.0;
   }
 
   private static RopeSpec readLongRope(ConfigFields top, ConfigFields dict, int headDim, double base, int maxPos) {
-    double[] shortF = dict.numbers("short_factor").orElseThrow(() -> dict.missing("short_factor", "longrope"));
-    double[] longF = dict.numbers("long_factor").orElseThrow(() -> dict.missing("long_factor", "longrope"));
+    double[] shortF = dict.numbers("short_factor").orElseThrow(() -> missing(dict, "short_factor", "longrope"));
+    double[] longF = dict.numbers("long_factor").orElseThrow(() -> missing(dict, "long_factor", "longrope"));
     OptionalDouble attention = dict.number("attention_factor");
     var topOrig = top.integer("original_max_position_embeddings");
     int orig = topOrig.orElse(maxPos);
     double f;
     if (topOrig.isPresent()) f = (double) maxPos / orig; // Phi-3: HF takes the factor from the two windows
-    else if (dict.has("factor")) f = dict.requireNumber("factor", "longrope");
+    else if (dict.has("factor")) f = requireNumber(dict, "factor", "longrope");
     else if (attention.isPresent()) f = 1.0; // only the attention factor would need it
-    else throw dict.missing("factor", "longrope");
+    else throw missing(dict, "factor", "longrope");
     return RopeSpec.of(RopeType.LONGROPE, headDim, base, f, orig)
         .withLongRopeFactors(shortF, longF)
         .withAttentionFactor(attention)
@@ -153,8 +167,8 @@ public final class HfRopeConfig {
     RopeType type = RopeType.fromId(typeName, where + MARKER + ".rope_type");
     UserError.require(type == RopeType.NTK || type == RopeType.YARN_REVISED,
         where + MARKER + ".rope_type must be ntk or yarn-revised, got '" + typeName + "'");
-    RopeSpec spec = RopeSpec.of(type, headDim, m.requireNumber("rope_theta", typeName), m.requireNumber("factor", typeName),
-            m.requireInteger("original_max_position_embeddings", typeName))
+    RopeSpec spec = RopeSpec.of(type, headDim, requireNumber(m, "rope_theta", typeName), requireNumber(m, "factor", typeName),
+            requireInteger(m, "original_max_position_embeddings", typeName))
         .withBetas(m.number("beta_fast").orElse(RopeSpec.DEFAULT_BETA_FAST), m.number("beta_slow").orElse(RopeSpec.DEFAULT_BETA_SLOW))
         .withAttentionFactor(m.number("attention_factor"))
         .withMaxPositionEmbeddings(maxPos)

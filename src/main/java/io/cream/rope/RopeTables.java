@@ -1,6 +1,6 @@
 package io.cream.rope;
 
-import io.cream.backend.cpu.Parallel;
+import io.cream.util.Parallel;
 
 /**
  * cos and sin for a list of position ids, row-major [positions.length × half] with half = headDim/2:
@@ -14,7 +14,8 @@ import io.cream.backend.cpu.Parallel;
  *   x_rot[i]       = x[i]·cos_i − x[i + d/2]·sin_i
  *   x_rot[i + d/2] = x[i + d/2]·cos_i + x[i]·sin_i      (i = 0 … d/2 − 1)
  * </pre>
- * which {@link #rotate} implements for one vector.
+ * which the backends' {@code rope} op applies to every head of every row
+ * ({@link io.cream.backend.Backend#rope}).
  */
 public final class RopeTables {
   private static final int GRAIN = 256; // rows per task: ~64 K transcendental calls
@@ -78,20 +79,5 @@ public final class RopeTables {
   /** Number of positions (rows). */
   public int rows() {
     return half == 0 ? 0 : cos.length / half;
-  }
-
-  /**
-   * Rotates one head vector in place: x[offset … offset + 2·half) by the angles of table row
-   * {@code row}. Nothing in the model calls it: RopeTablesTest checks the tables with it (the
-   * backends' rope kernels are tested against {@code Reference64.rope} in float64).
-   */
-  public void rotate(float[] x, int offset, int row) {
-    int base = row * half;
-    for (int i = 0; i < half; i++) {
-      float a = x[offset + i], b = x[offset + i + half];
-      float c = cos[base + i], s = sin[base + i];
-      x[offset + i] = a * c - b * s;
-      x[offset + i + half] = b * c + a * s;
-    }
   }
 }

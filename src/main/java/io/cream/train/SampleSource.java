@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * tokens and each piece is read as a document. Items (documents or items, in corpus order) are
  * visited in a fresh seeded shuffle each epoch; the sample made from item p in epoch e is sample
  * e·D + p of the {@link SampleStream} (D items), which gives its position ids and the random
- * stream that picks its tokens (cream-method.md sections 1–2). PoSE reads at most the first S
+ * stream that picks its tokens (docs/method.md sections 1–2). PoSE reads at most the first S
  * tokens of a document, as its reference truncates them. Contiguous: documents are concatenated,
  * each followed by EOS, and cut into consecutive N-token windows with positions 0…N−1, the windows
  * visited in a seeded shuffle per epoch. Targets are the next selected token within the sample

@@ -2,6 +2,7 @@ package io.cream.train;
 
 import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
+import io.cream.positions.PositionSampler;
 import io.cream.rope.RopeType;
 import io.cream.util.UserError;
 import java.nio.file.Path;
@@ -197,15 +198,13 @@ public record TrainOptions(
 
   /** Checks the numbers `cream train` takes from its flags; the messages name those flags. */
   public void validate() {
-    UserError.require(window >= 3, "--window must be at least 3, got " + window);
-    UserError.require(factor >= 1, "--factor must be at least 1, got " + factor);
+    PositionSampler.create(method, window, factor, sigma); // the samplers' own checks of N, f and σ
     UserError.require(steps >= 1, "--steps must be at least 1");
     UserError.require(batch >= 1 && gradAccum >= 1, "--batch and --grad-accum must be at least 1");
     UserError.require(branchBatchSize >= 1, "--branch-batch-size must be at least 1, got " + branchBatchSize);
     UserError.require(lr > 0, "--lr must be positive");
     UserError.require(warmup >= 0 && warmup <= steps, "--warmup must be between 0 and --steps (" + steps + "), got " + warmup);
-    UserError.require((long) window * factor <= Integer.MAX_VALUE && (long) window * batch <= Integer.MAX_VALUE,
-        "--window × --factor and --window × --batch must stay below 2^31 tokens");
+    UserError.require((long) window * batch <= Integer.MAX_VALUE, "--window × --batch must stay below 2^31 tokens");
     UserError.require(clip >= 0, "--clip must be 0 (off) or positive, got " + clip);
     UserError.require(saveEvery >= 0, "--save-every must be 0 (only at the end) or positive, got " + saveEvery);
     UserError.require(keepCheckpoints >= 1, "--keep-checkpoints must be at least 1 (resume needs one), got " + keepCheckpoints);

@@ -44,7 +44,7 @@ public abstract class TensorOpsTest {
     assertEquals(first, be.download(t)[0]);
     data[0] = first;
     assertArrayEquals(data, be.download(t));
-    assertArrayEquals(Arrays.copyOfRange(data, 10, 20), be.downloadRows(t, 2, 2));
+    assertArrayEquals(Arrays.copyOfRange(data, 10, 20), be.download(t.rows(2, 2)));
     float[] other = toFloat(gaussian(2, 30, 1));
     be.write(t, other);
     assertArrayEquals(other, be.download(t));

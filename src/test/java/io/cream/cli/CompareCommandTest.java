@@ -24,7 +24,7 @@ class CompareCommandTest {
   void helpDescribesEveryOptionWithItsDefault() {
     CliRun r = run("compare", "--help");
     assertEquals(0, r.code(), r.err());
-    for (String s : List.of("PLAN.json", "--out=DIR", "--poll=SECONDS", "(default: 2)", "--device=DEV", "cpu (default)",
+    for (String s : List.of("PLAN.json", "--out=DIR", "--poll=SECONDS", "(default: 2)", "--device=DEV", "(default: cpu)",
         "--precision=P", "fp32 (exact", "docs/compare.md", "./cream compare PLAN.json --out DIR &")) {
       assertTrue(r.out().contains(s), s + " in:\n" + r.out());
     }

@@ -55,7 +55,7 @@ class RopeCommandTest {
   @Test
   void trainDefaultsToLinearAndNamesThePapersYarn() {
     CliRun help = run("train", "--help");
-    assertTrue(help.out().contains("linear (default"), help.out());
+    assertTrue(help.out().contains("(default: linear)"), help.out());
     assertTrue(help.out().contains("yarn-revised"), help.out());
     assertTrue(help.out().contains("CREAM-YaRN"), help.out());
     var spec = new picocli.CommandLine(new TrainCommand()).getCommandSpec();

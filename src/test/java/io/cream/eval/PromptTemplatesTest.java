@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Golden strings: every task's model input, complete (chat template included), compared to a
- * literal written from the documented formats (docs/eval-tasks.md, cream-method.md §6).
+ * literal written from the documented formats (docs/eval-tasks.md, docs/method.md §5).
  */
 class PromptTemplatesTest {
   private static final String VICUNA_SYSTEM = "A chat between a curious user and an artificial intelligence assistant. "

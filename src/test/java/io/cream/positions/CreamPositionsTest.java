@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The worked examples of cream-method.md §1, with the branch, r and middle end injected. */
+/** The worked examples of docs/method.md §1, with the branch, r and middle end injected. */
 class CreamPositionsTest {
 
   /** [first … last] inclusive. */

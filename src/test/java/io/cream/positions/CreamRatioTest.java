@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The law of CREAM's expansion ratio r: the analytic table, its derivation, and sampled fits. */
 class CreamRatioTest {
-  /** cream-method.md §1 step 2, f = 8, σ = 3, r = 2 … 16 (four decimals). */
+  /** docs/method.md §1 step 2, f = 8, σ = 3, r = 2 … 16 (four decimals). */
   private static final double[] PAPER_TABLE = {
     .0228, .0250, .0434, .0674, .0938, .1169, .1306, .1306, .1169, .0938, .0674, .0434, .0250, .0129, .0098
   };

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** Invariants of every method over many (N, f, σ, seed), and of their token selection. */
@@ -277,6 +278,13 @@ class PositionSamplerPropertyTest {
   @Test
   void configurationMistakesAreUserErrorsNamingTheFlag() {
     assertFlag("--factor", () -> PositionSampler.create(PositionMethod.POSE, 4096, 1, 3.0));
+    assertFlag("--factor", () -> PositionSampler.create(PositionMethod.RANDPOS, 4096, 1, 3.0));
+    assertFlag("--factor", () -> PositionSampler.create(PositionMethod.CREAM, 4096, 1, 3.0));
+    assertFlag("--factor", () -> PositionSampler.create(PositionMethod.CONTIGUOUS, 4096, 0, 3.0));
+    // Contiguous ids do not reach past the window, so f = 1 is allowed there.
+    PositionSampler plain = PositionSampler.create(PositionMethod.CONTIGUOUS, 16, 1, 3.0);
+    assertEquals(16, plain.targetWindow());
+    assertArrayEquals(IntStream.range(0, 16).toArray(), plain.sample(new SplittableRandom(1)).positions());
     assertFlag("--window", () -> PositionSampler.create(PositionMethod.RANDPOS, 2, 8, 3.0));
     assertFlag("--sigma", () -> PositionSampler.create(PositionMethod.CREAM, 4096, 8, 0.0));
     assertFlag("--sigma", () -> PositionSampler.create(PositionMethod.CREAM, 4096, 8, Double.NaN));

@@ -1,6 +1,7 @@
 package io.cream.backend.cpu;
 
 import io.cream.backend.AdamWConfig;
+import io.cream.util.Parallel;
 import jdk.incubator.vector.FloatVector;
 
 /**

@@ -1,6 +1,7 @@
 package io.cream.backend.cpu;
 
 import io.cream.backend.AttentionShape;
+import io.cream.util.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 

@@ -6,6 +6,7 @@ import static io.cream.backend.cpu.CpuAttention.BQ;
 import io.cream.backend.AttentionShape;
 import io.cream.backend.cpu.CpuAttention.Operands;
 import io.cream.backend.cpu.CpuAttention.Scratch;
+import io.cream.util.Parallel;
 import jdk.incubator.vector.FloatVector;
 
 /**

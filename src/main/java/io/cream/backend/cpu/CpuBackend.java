@@ -6,6 +6,7 @@ import io.cream.backend.Backend;
 import io.cream.backend.CrossEntropyLoss;
 import io.cream.backend.OpChecks;
 import io.cream.backend.Tensor;
+import io.cream.util.Parallel;
 
 /**
  * The CPU backend: float32 tensors on the Java heap, ops written with the Vector API and run on

@@ -1,5 +1,7 @@
 package io.cream.backend.cpu;
 
+import io.cream.util.Parallel;
+
 /** Whole-tensor elementwise ops and the sum of squares, parallel over fixed-size blocks. */
 final class CpuElementwise {
   /** Elements per block; sums combine per-block partials in block order, so they are repeatable. */

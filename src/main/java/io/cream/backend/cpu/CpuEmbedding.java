@@ -1,5 +1,7 @@
 package io.cream.backend.cpu;
 
+import io.cream.util.Parallel;
+
 /**
  * Token embedding: a row gather, and its backward, a scatter-add into the table gradient. The
  * scatter is split by columns: a worker owns a column range for every row, so repeated ids never

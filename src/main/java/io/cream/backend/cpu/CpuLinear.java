@@ -1,5 +1,7 @@
 package io.cream.backend.cpu;
 
+import io.cream.util.Parallel;
+
 /**
  * Linear layer y = x·Wᵀ (+ b), W in Hugging Face layout [out × in]; the products go to
  * {@link Gemm}. Backward: dX = dY·W, dW += dYᵀ·X, db += column sums of dY (double, split by

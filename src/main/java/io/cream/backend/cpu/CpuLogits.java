@@ -1,6 +1,7 @@
 package io.cream.backend.cpu;
 
 import io.cream.backend.CrossEntropyLoss;
+import io.cream.util.Parallel;
 
 /**
  * Ops over vocabulary rows of logits: fused softmax cross-entropy with its gradient, target

@@ -1,5 +1,6 @@
 package io.cream.backend.cpu;
 
+import io.cream.util.Parallel;
 import jdk.incubator.vector.FloatVector;
 
 /**

@@ -1,5 +1,6 @@
 package io.cream.backend.cpu;
 
+import io.cream.util.Parallel;
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinTask;
 

@@ -3,6 +3,7 @@ package io.cream.backend.cpu;
 import static io.cream.backend.cpu.GemmKernel.LANES;
 import static io.cream.backend.cpu.GemmKernel.SPECIES;
 
+import io.cream.util.Parallel;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;

@@ -1,5 +1,6 @@
 package io.cream.backend.cpu;
 
+import io.cream.util.Parallel;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 

@@ -1,6 +1,7 @@
 package io.cream.backend.cpu;
 
 import io.cream.backend.AttentionShape;
+import io.cream.util.Parallel;
 
 /**
  * Keys (or values) of every (sequence, kv head) copied once into transposed tiles: for each tile of

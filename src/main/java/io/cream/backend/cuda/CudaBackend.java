@@ -60,17 +60,6 @@ public final class CudaBackend implements Backend {
   }
 
   /**
-   * A backend on GPU device (0-based); tf32 lets cuBLAS use TF32 tensor cores for the linear
-   * layers and attention take one TF32 product per tile instead of three (about 1e-3 relative
-   * error instead of 1e-6, several times faster).
-   *
-   * @throws CudaException when there is no usable CUDA driver, library or device
-   */
-  public CudaBackend(int device, boolean tf32) {
-    this(device, tf32 ? Precision.TF32 : Precision.FP32);
-  }
-
-  /**
    * A backend on GPU device (0-based) multiplying in the given precision (see {@link Precision}).
    *
    * @throws CudaException when there is no usable CUDA driver, library or device

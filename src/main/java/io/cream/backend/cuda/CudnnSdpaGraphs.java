@@ -5,8 +5,8 @@ import io.cream.backend.AttentionShape;
 /**
  * The cuDNN operation graphs of causal attention ({@link CudnnAttention} plans and runs them):
  * the ones cuDNN's C++ frontend builds for PyTorch's scaled_dot_product_attention(is_causal=True)
- * in bf16, read from cuDNN's API log (CUDNN_LOGLEVEL_DBG=3 around
- * scripts/experiments/cudnn_trace.py), so that cuDNN's engines recognise them and run their fused
+ * in bf16, read from cuDNN's API log around one such PyTorch call (docs/cuda-backend.md, "Attention
+ * on cuDNN", says how), so that cuDNN's engines recognise them and run their fused
  * flash-attention kernels. Forward: S = QKᵀ·scale, the causal mask as GEN_INDEX(row) ≥
  * GEN_INDEX(col) with BINARY_SELECT(−∞), max, exp, sum, the log-sum-exp out as a statistic, P =
  * E/Σ in bf16, O = P·V (or every key unmasked, for a prefill chunk's earlier keys). Backward: Δ =

@@ -2,6 +2,7 @@ package io.cream.backend.cpu;
 
 import io.cream.backend.AttentionShape;
 import io.cream.backend.Tensor;
+import io.cream.util.Parallel;
 import java.util.Random;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;

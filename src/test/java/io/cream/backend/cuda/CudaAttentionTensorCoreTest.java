@@ -44,7 +44,7 @@ class CudaAttentionTensorCoreTest {
     double tol = tf32 ? 5e-3 : 1e-5, gradTol = tf32 ? 5e-3 : 3e-5;
     String tag = "attention tc d" + d + (tf32 ? " tf32" : "") + (tq < tk ? " Tq<Tk" : "")
         + (CudaAttention.splits(new AttentionShape(b, h, kvh, d, tq, tk, stride)) > 1 ? " split" : "") + " ";
-    try (CudaBackend be = new CudaBackend(0, tf32)) {
+    try (CudaBackend be = new CudaBackend(0, tf32 ? Precision.TF32 : Precision.FP32)) {
       AttentionShape s = new AttentionShape(b, h, kvh, d, tq, tk, stride);
       assertTrue(be.attentionOnTensorCores(s), "this shape should run on tensor cores");
       long seed = 7L * tq + d + (tf32 ? 1 : 0);

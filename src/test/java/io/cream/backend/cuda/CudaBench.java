@@ -90,7 +90,7 @@ final class CudaBench {
     }
     // The attention of one TinyLlama training step's layer (4 × 4096 tokens, 32/4 heads, d = 64).
     for (boolean tf32 : new boolean[] {false, true}) {
-      try (CudaBackend be = new CudaBackend(0, tf32)) {
+      try (CudaBackend be = new CudaBackend(0, tf32 ? Precision.TF32 : Precision.FP32)) {
         AttentionShape s = AttentionShape.causal(4, 32, 4, 64, 4096);
         attention(be, s, 5, tf32 ? "x1" : "x3");
       }

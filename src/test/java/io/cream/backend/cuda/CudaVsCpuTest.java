@@ -78,7 +78,7 @@ class CudaVsCpuTest {
 
   @Test
   void linearWithTf32() {
-    try (CudaBackend tf32 = new CudaBackend(0, true)) {
+    try (CudaBackend tf32 = new CudaBackend(0, Precision.TF32)) {
       linear(tf32, "linear tf32", 5e-3);
     }
   }

@@ -7,7 +7,7 @@ import java.util.Locale;
  * The bf16 products of a TinyLlama training step (16,384 tokens) through cublasGemmEx, three ways:
  * fp32 output with cuBLAS's default workspace (what CudaLinear does), fp32 output with a 32 MiB
  * workspace, and bf16 output with it. A measurement for the GPU machine (not a test): each shape
- * is timed alone, 20 runs after a warm-up, median, with TFLOP/s; scripts/experiments/gemm_torch.py
+ * is timed alone, 20 runs after a warm-up, median, with TFLOP/s; {@code scripts/bench_torch.py gemm}
  * times torch's bf16 products on the same shapes.
  */
 final class GemmBench {

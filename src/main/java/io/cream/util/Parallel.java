@@ -1,11 +1,12 @@
-package io.cream.backend.cpu;
+package io.cream.util;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
 
 /**
- * The CPU backend's worker threads: one fork-join pool sized to the machine (override with the
- * environment variable CREAM_THREADS), and parallel loops over index ranges.
+ * cream's worker threads, shared by the CPU backend's kernels, RoPE tables, tokenizing and loading:
+ * one fork-join pool sized to the machine (override with the environment variable CREAM_THREADS),
+ * and parallel loops over index ranges.
  */
 public final class Parallel {
   private static final int THREADS = threadsFromEnvironment();
