@@ -13,10 +13,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = {"Serve a model over OpenAI's HTTP API: GET /v1/models, POST /v1/completions and",
-        "POST /v1/chat/completions (stream or not), for the openai SDKs and other clients.",
-        "Each request gets its own KV cache; Ctrl-C (or SIGTERM) finishes the requests in",
-        "flight, then stops. No authentication: it listens on 127.0.0.1 unless --host says."})
+    description = {"Serve a model over OpenAI's HTTP API for the openai SDKs and other clients.",
+        "GET /v1/models, POST /v1/completions and POST /v1/chat/completions (stream or not)."
+            + " Each request gets its own KV cache; Ctrl-C (or SIGTERM) finishes the requests in"
+            + " flight, then stops. No authentication: it listens on 127.0.0.1 unless --host says."})
 public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face checkpoint folder.")
   Path model;
