@@ -26,9 +26,14 @@ public final class InferBench {
     try (LlamaWeights w = BenchWeights.random(c, b, o.seed());
         InferenceSession s = new InferenceSession(new LlamaModel(c, b, w, rope.build()), o.prefill() + o.decode(), o.chunk())) {
       int[] prompt = new SplittableRandom(o.seed()).ints(o.prefill(), 0, c.vocabSize()).toArray();
-      // Warm-up: the whole prompt once, so kernels are compiled, attention plans built (cuDNN
-      // plans each chunk's shape once) and the allocator's caches filled before the timed run.
-      s.append(prompt, InferenceSession.Logits.LAST);
+      // Warm-up: the whole prompt and a few decoding steps once, so the prefill's and the one-row
+      // decode's kernels are compiled (NVRTC on a fresh GPU machine: seconds), attention plans
+      // built (cuDNN plans each chunk's shape once) and the allocator's caches filled before the
+      // timed run.
+      float[] warm = s.append(prompt, InferenceSession.Logits.LAST);
+      for (int i = 0; i < Math.min(4, o.decode()); i++) {
+        warm = s.append(new int[] {argmax(warm)}, InferenceSession.Logits.LAST);
+      }
       s.reset();
       long t0 = System.nanoTime();
       float[] logits = s.append(prompt, InferenceSession.Logits.LAST);
