@@ -65,9 +65,20 @@ public final class MemoryEstimate {
    * @param weightBytes bytes per element of a matrix weight the passes read: 2 for bf16 copies
    *     (then fp32 master copies live with the optimizer), 4 when the passes read the fp32 masters
    * @param logitsRows rows of the logits chunk the cross-entropy works on at once
+   * @param libraryBytes device memory the libraries take beside the tensors (cuBLAS's and
+   *     cuDNN's workspaces on a GPU: {@link #LIBRARIES}; 0 for the CPU's heap)
    */
   public record TrainingSetup(int batch, int seqLen, boolean recompute, int activationBytes,
-      int weightBytes, OptimizerPlace optimizer, int logitsRows) {}
+      int weightBytes, OptimizerPlace optimizer, int logitsRows, long libraryBytes) {
+    /** A setup on a GPU: {@link #LIBRARIES} for the libraries. */
+    public TrainingSetup(int batch, int seqLen, boolean recompute, int activationBytes, int weightBytes,
+        OptimizerPlace optimizer, int logitsRows) {
+      this(batch, seqLen, recompute, activationBytes, weightBytes, optimizer, logitsRows, LIBRARIES);
+    }
+  }
+
+  /** What a GPU's libraries (cuBLAS, cuDNN) may allocate beside the tensors: 256 MiB. */
+  public static final long LIBRARIES = 256L << 20;
 
   /** A training step's memory on the device and in host memory outside the Java heap. */
   public record Training(MemoryEstimate device, MemoryEstimate host) {}
@@ -79,7 +90,7 @@ public final class MemoryEstimate {
    * weights (fp32, when the passes read bf16 copies and the optimizer is on the device),
    * gradients (fp32), AdamW moments, activations (saved per block, the backward's scratch, RoPE
    * tables), logits (one chunk), workspace (the largest op's temporaries: attention's bf16 copies
-   * and cuDNN's buffers, the products' bf16 operands, plus 256 MiB for the libraries). Host parts
+   * and cuDNN's buffers, the products' bf16 operands, plus the libraries' own). Host parts
    * (with the optimizer in host memory): master weights, AdamW moments and four transfer buffers
    * of the largest parameter. Weights loaded from disk pass through the Java heap one tensor at a
    * time and are not counted.
@@ -137,7 +148,7 @@ public final class MemoryEstimate {
       dev.add("activations", a(a(saved, head), a(scratch, rope)));
       long chunk = Math.min(s.logitsRows(), rows);
       dev.add("logits", block(m(m(chunk, vocab), 4)));
-      dev.add("workspace", a(workspace(c, rows, chunk, s), 256L << 20));
+      dev.add("workspace", a(workspace(c, rows, chunk, s), s.libraryBytes()));
       dev.tensor("the logits chunk (rows × vocab_size)", m(chunk, vocab));
       dev.tensor("one MLP activation (batch × window × intermediate_size)", m(rows, ffn));
       dev.tensor("the embedding (vocab_size × hidden_size)", m(vocab, hidden));

@@ -202,7 +202,8 @@ public final class MemoryPlan {
       case "activations" -> chosen.recompute() ? "activations (block inputs; one block, recomputed)"
           : "activations (every block's)";
       case "logits" -> String.format("logits (%,d rows × vocabulary at a time)", logitsRows(chosen));
-      case "workspace" -> "workspace (largest op's temporaries, libraries)";
+      case "workspace" -> device.heap() ? "workspace (largest op's temporaries)"
+          : "workspace (largest op's temporaries, libraries)";
       case "transfer buffers" -> "transfer buffers (gradients down, weights up)";
       default -> part;
     };
@@ -217,7 +218,8 @@ public final class MemoryPlan {
   private MemoryEstimate.Training estimate(Choice ch) {
     return MemoryEstimate.training(c, new TrainingSetup(ch.batch(), o.window(), ch.recompute(),
         device.activationBytes(), ch.copies() ? 2 : 4,
-        ch.offload() ? OptimizerPlace.HOST : OptimizerPlace.DEVICE, logitsRows(ch)));
+        ch.offload() ? OptimizerPlace.HOST : OptimizerPlace.DEVICE, logitsRows(ch),
+        device.heap() ? 0 : MemoryEstimate.LIBRARIES));
   }
 
   private int logitsRows(Choice ch) {
@@ -327,19 +329,39 @@ public final class MemoryPlan {
 
   // ---- host memory ----
 
-  /** Host memory the kernel says is available (MemAvailable), or the JVM's idea of it elsewhere. */
+  /**
+   * Host memory this process may still take: the kernel's MemAvailable, lowered to what the
+   * control group's limit leaves (a container's memory.max, cgroup v2 or v1); the JVM's free heap
+   * where neither is readable (not Linux).
+   */
   public static long hostAvailable() {
+    long available = -1;
     try {
       for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-        if (line.startsWith("MemAvailable:")) {
-          String[] f = line.trim().split("\\s+");
-          return Long.parseLong(f[1]) * 1024;
-        }
+        if (line.startsWith("MemAvailable:")) available = Long.parseLong(line.trim().split("\\s+")[1]) * 1024;
       }
     } catch (IOException | RuntimeException e) {
-      // not Linux: fall through
+      // not Linux
     }
-    Runtime r = Runtime.getRuntime();
-    return r.maxMemory() - (r.totalMemory() - r.freeMemory());
+    if (available < 0) {
+      Runtime r = Runtime.getRuntime();
+      return r.maxMemory() - (r.totalMemory() - r.freeMemory());
+    }
+    long[][] limits = {
+      {number("/sys/fs/cgroup/memory.max"), number("/sys/fs/cgroup/memory.current")},
+      {number("/sys/fs/cgroup/memory/memory.limit_in_bytes"), number("/sys/fs/cgroup/memory/memory.usage_in_bytes")}};
+    for (long[] l : limits) {
+      if (l[0] > 0 && l[1] >= 0 && l[0] < (1L << 60)) available = Math.min(available, l[0] - l[1]);
+    }
+    return available;
+  }
+
+  /** The number a cgroup file holds, or -1 ("max", absent, unreadable). */
+  private static long number(String file) {
+    try {
+      return Long.parseLong(Files.readString(Path.of(file)).trim());
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 }
