@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * {@code --offload optimizer}: fp32 master weights and AdamW moments in host memory (plain native
@@ -57,22 +58,22 @@ final class HostTrainState extends TrainState {
     try {
       Map<String, Integer> index = new HashMap<>();
       for (int i = 0; i < n; i++) index.put(layout.get(i).name(), i);
+      // Zeroed native memory, 12 bytes a parameter: allocated (and so zero-filled) on every core.
+      IntStream.range(0, n).parallel().forEach(i -> {
+        master[i] = HostFloats.allocate(layout.get(i).size());
+        m[i] = HostFloats.allocate(layout.get(i).size());
+        v[i] = HostFloats.allocate(layout.get(i).size());
+      });
       weights.forEach(layout, parallel, ahead(), (p, values) -> {
         int i = index.get(p.name());
-        master[i] = HostFloats.allocate(p.size());
-        made.add(master[i]);
         master[i].write(0, values);
         Tensor t = passTensor(b, p);
         device.put(p.name(), t);
         made.add(t);
-        b.copyFromHost(master[i], 0, t).await();
+        b.write(t, values); // rounded to bf16 for a bf16 matmulWeight, as copyFromHost would
       });
       for (int i = 0; i < n; i++) {
         ParamLayout.Param p = layout.get(i);
-        m[i] = HostFloats.allocate(p.size());
-        made.add(m[i]);
-        v[i] = HostFloats.allocate(p.size());
-        made.add(v[i]);
         if (mv != null) m[i].write(0, mv.of(p));
         if (vv != null) v[i].write(0, vv.of(p));
       }
@@ -88,6 +89,9 @@ final class HostTrainState extends TrainState {
       }
       return s;
     } catch (RuntimeException | Error e) {
+      for (HostFloats[] a : new HostFloats[][] {master, m, v}) {
+        for (HostFloats h : a) if (h != null) made.add(h);
+      }
       for (AutoCloseable x : made) {
         try {
           x.close();
