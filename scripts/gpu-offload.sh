@@ -25,7 +25,7 @@ HERE="${PACK:-$ROOT/.gpu-lean}"
 source "$HERE/gpu-env.sh"
 OUT="${OUT:-/tmp/gpu-offload}"
 W="${TMPDIR:-/tmp}/cream-offload"
-STEP1_S="${STEP1_S:-170}" STEP2_S="${STEP2_S:-200}" STEP3_S="${STEP3_S:-170}"
+STEP1_S="${STEP1_S:-90}" STEP2_S="${STEP2_S:-200}" STEP3_S="${STEP3_S:-170}"
 HEAP_PCT="${HEAP_PCT:-20}" # the optimizer state lives outside the Java heap
 mkdir -p "$OUT" "$W"
 t0=$SECONDS
