@@ -16,7 +16,8 @@
 #      and its peak resident host memory beside the plan, nvidia-smi is sampled every 0.5 s.
 #   3. The same shape at window 32768 (batch 1, --grad-accum 1, --offload auto: the plan moves the
 #      optimizer state to host memory by itself), 2 steps.
-# Every step has a time limit (STEP1_S, STEP2_S, STEP3_S); outputs under $OUT (default
+# Every step has a time limit (STEP1_S per small run, STEP2_S, STEP3_S), cut to what is left of
+# BUDGET_S (default 580 s) for the whole call; outputs under $OUT (default
 # /tmp/gpu-offload): logs, metrics, plans, nvidia-smi samples, and summary.txt.
 set -uo pipefail
 ROOT="$(pwd)"
@@ -27,6 +28,11 @@ OUT="${OUT:-/tmp/gpu-offload}"
 W="${TMPDIR:-/tmp}/cream-offload"
 STEP1_S="${STEP1_S:-90}" STEP2_S="${STEP2_S:-200}" STEP3_S="${STEP3_S:-170}"
 HEAP_PCT="${HEAP_PCT:-20}" # the optimizer state lives outside the Java heap
+BUDGET_S="${BUDGET_S:-580}"
+left() { # the smaller of $1 and what is left of the budget, minus 15 s for the plans and summary
+  local rest=$((BUDGET_S - (SECONDS - t0) - 15))
+  ((rest < $1)) && echo $((rest > 10 ? rest : 10)) || echo "$1"
+}
 mkdir -p "$OUT" "$W"
 t0=$SECONDS
 cream() { # time-limit (seconds) and cream's arguments
@@ -81,7 +87,7 @@ JSON
 echo "== 1. small model: offload none vs optimizer, CPU and GPU ($((SECONDS - t0)) s)"
 small() { # name device precision offload
   rm -rf "$W/small-$1"
-  cream "$STEP1_S" train --init "$W/small.json" --tokenizer "$TOK" --data "$W/data" --window 256 --factor 8 \
+  cream "$(left "$STEP1_S")" train --init "$W/small.json" --tokenizer "$TOK" --data "$W/data" --window 256 --factor 8 \
     --method cream --rope yarn --steps 12 --batch 8 --grad-accum 2 --lr 1e-3 --warmup 2 --clip 0.5 --seed 3 \
     --device "$2" --precision "$3" --offload "$4" --save-every 6 --out "$W/small-$1" > "$OUT/small-$1.log" 2>&1
   echo "small $1: exit $? ($((SECONDS - t0)) s)"
@@ -143,10 +149,10 @@ cream 60 train --init "$W/llama2-7b.json" --tokenizer "$TOK" --data "$W/data" --
   --device cuda --precision bf16 --offload none --batch 1 --grad-accum 16 --recompute --steps 2 \
   > "$OUT/refused-none.log" 2>&1
 echo "--offload none: exit $? — $(grep '^cream: ' "$OUT/refused-none.log")"
-big 7b-4k 4096 16 optimizer "$STEP2_S"
+big 7b-4k 4096 16 optimizer "$(left "$STEP2_S")"
 
 echo "== 3. Llama-2-7B shape, window 32768, --offload auto ($((SECONDS - t0)) s)"
-big 7b-32k 32768 1 auto "$STEP3_S"
+big 7b-32k 32768 1 auto "$(left "$STEP3_S")"
 
 {
   echo "gpu-offload summary ($(head -1 "$OUT/machine.txt"))"
