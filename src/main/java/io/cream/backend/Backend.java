@@ -72,6 +72,17 @@ public interface Backend extends AutoCloseable {
     return zeros(rows, cols);
   }
 
+  /**
+   * A new zeroed rows × cols weight that only feeds matrix products: read by {@link #linear} and
+   * {@link #linearBackward} as w, written with {@link #write} or {@link #copy} (from a float32
+   * tensor: the master copy), downloaded, closed; nothing else. A backend that multiplies in bf16
+   * may store it in bf16 (rounded to nearest even once per write instead of once per product);
+   * the default, and the CPU, is a plain float32 {@link #zeros} tensor.
+   */
+  default Tensor matmulWeight(int rows, int cols) {
+    return zeros(rows, cols);
+  }
+
   /** A new rows × cols tensor holding data (row-major, length rows·cols). */
   Tensor upload(float[] data, int rows, int cols);
 
@@ -94,6 +105,45 @@ public interface Backend extends AutoCloseable {
 
   default void zero(Tensor t) {
     fill(t, 0f);
+  }
+
+  // ---- host memory (the optimizer state kept off the device: --offload optimizer) ----
+
+  /**
+   * count zeroed float32 values of host memory outside the Java heap, of the kind this backend's
+   * {@link #copyToHost} and {@link #copyFromHost} are fastest with: plain native memory here,
+   * page-locked on a GPU.
+   */
+  default HostFloats hostFloats(long count) {
+    return HostFloats.allocate(count);
+  }
+
+  /** A copy queued by {@link #copyToHost} or {@link #copyFromHost}. */
+  interface HostCopy {
+    /** Returns once the copy has run (at once here: the default copies run when called). */
+    void await();
+
+    HostCopy DONE = () -> {};
+  }
+
+  /**
+   * Queues dst[at, at + t.size()) ← t (float32; a bf16 tensor widened exactly). Read dst only
+   * after the returned copy's await(); the default copies at once.
+   */
+  default HostCopy copyToHost(Tensor t, HostFloats dst, long at) {
+    OpChecks.hostRange("copyToHost", t, dst, at);
+    dst.write(at, download(t));
+    return HostCopy.DONE;
+  }
+
+  /**
+   * Queues t ← src[at, at + t.size()) (rounded to nearest even for a bf16 {@link #matmulWeight}).
+   * src must not change until the returned copy's await(); the default copies at once.
+   */
+  default HostCopy copyFromHost(HostFloats src, long at, Tensor t) {
+    OpChecks.hostRange("copyFromHost", t, src, at);
+    write(t, src.read(at, Math.toIntExact(t.size())));
+    return HostCopy.DONE;
   }
 
   // ---- embedding ----

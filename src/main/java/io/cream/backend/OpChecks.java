@@ -27,6 +27,12 @@ public final class OpChecks {
         data.length + " floats for a " + dst.rows() + "×" + dst.cols() + " tensor");
   }
 
+  /** copyToHost and copyFromHost: the range [at, at + t.size()) must lie in host. */
+  public static void hostRange(String op, Tensor t, HostFloats host, long at) {
+    Shapes.check(at >= 0 && at + t.size() <= host.count(), op, "host range [" + at + ", "
+        + (at + t.size()) + ") outside " + host.count() + " floats");
+  }
+
   public void copy(Tensor src, Tensor dst) {
     Shapes.same("copy", "src", src, "dst", dst);
   }

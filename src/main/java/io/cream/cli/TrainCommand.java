@@ -6,6 +6,7 @@ import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
 import io.cream.rope.RopeType;
 import io.cream.train.LrSchedule;
+import io.cream.train.Offload;
 import io.cream.train.SampleUnit;
 import io.cream.train.TrainOptions;
 import io.cream.train.Trainer;
@@ -96,6 +97,23 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint (with the same settings).") boolean resume;
   @Option(names = "--max-steps-this-run", defaultValue = "0", hidden = true) int maxSteps;
 
+  @Option(names = "--offload", defaultValue = "auto", paramLabel = "WHAT", description = {
+      "Where the fp32 master weights and AdamW moments",
+      "live: auto (default: on the device when the",
+      "memory plan says they fit there, else in host",
+      "memory), none (on the device), or optimizer",
+      "(host memory; the device keeps the weights and",
+      "gradients, AdamW runs on the CPU cores)."})
+  String offload;
+
+  @Option(names = "--plan", description = {"Print the memory plan (device and host memory by",
+      "part) and exit without training."})
+  boolean plan;
+
+  // Measurement runs (scripts/gpu-offload.sh): a 7B run's checkpoint would be 81 GB.
+  @Option(names = "--no-save", hidden = true, description = "Write no checkpoint and no model.")
+  boolean noSave;
+
   @Mixin DeviceOption device;
 
   @Option(names = "--devices", paramLabel = "IDS",
@@ -115,6 +133,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrainOptions o = options();
+    if (plan) return plan(o);
     if (devices != null) return dataParallel(o);
     UserError.require(rank == null && world == null && rendezvous == null,
         "--rank, --world and --rendezvous belong to the worker processes that --devices starts;"
@@ -135,11 +154,32 @@ public final class TrainCommand implements Callable<Integer> {
         .withSteps(steps).withBatch(batch).withGradAccum(gradAccum).withLr(lr)
         .withWarmup(warmup != null ? warmup : Math.min(10, steps)).withWeightDecay(weightDecay).withBeta1(beta1)
         .withBeta2(beta2).withEps(eps).withClip(clip).withSeed(seed).withRecompute(recompute)
-        .withSaveEvery(saveEvery).withKeepCheckpoints(keep).withResume(resume).withMaxSteps(maxSteps);
+        .withSaveEvery(saveEvery).withKeepCheckpoints(keep).withResume(resume).withMaxSteps(maxSteps)
+        .withSave(!noSave);
     o.validate();
     return o.withMethod(PositionMethod.parse(method)).withRope(ropeType(rope)).withBranchMode(branchMode(branchMode))
         .withSampleUnit(SampleUnit.parse(sampleFrom)).withDecay(LrSchedule.Decay.parse(schedule))
-        .withSaveDtype(dtype(saveDtype));
+        .withSaveDtype(dtype(saveDtype)).withOffload(Offload.parse(offload));
+  }
+
+  /**
+   * --plan: the memory plan on the device the run would use (the first of --devices), on stdout;
+   * exit code 0 whether it fits or not (the verdict is its last line).
+   */
+  private int plan(TrainOptions o) {
+    int world = 1;
+    Backend backend;
+    if (devices != null) {
+      DeviceList ids = DeviceList.parse(devices);
+      world = ids.size();
+      backend = DataParallelTrain.openGpu(ids.get(0), device.precision());
+    } else {
+      backend = device.open();
+    }
+    try (Backend b = backend) {
+      new Trainer(o, b, System.err, io.cream.backend.Collective.single()).plan(System.out, world);
+    }
+    return 0;
   }
 
   /** The one line on stdout: last step, its loss (when known) and the folder. */

@@ -15,13 +15,14 @@ record LayerActivations(
     Tensor x, Tensor n1, Tensor rstd1, Tensor q, Tensor k, Tensor v, Tensor att, Tensor lse,
     Tensor h, Tensor n2, Tensor rstd2, Tensor gate, Tensor up, Tensor act) implements AutoCloseable {
 
-  static LayerActivations allocate(Backend b, LlamaConfig c, int rows) {
+  /** A block's tensors for n rows; {@code input} (when not null) serves as x. */
+  static LayerActivations allocate(Backend b, LlamaConfig c, int rows, Tensor input) {
     int hidden = c.hiddenSize();
     int q = c.numAttentionHeads() * c.headDim();
     int kv = c.numKeyValueHeads() * c.headDim();
     int ffn = c.intermediateSize();
     return new LayerActivations(
-        b.zeros(rows, hidden), b.matmulInput(rows, hidden), b.zeros(rows, 1),
+        input != null ? input : b.zeros(rows, hidden), b.matmulInput(rows, hidden), b.zeros(rows, 1),
         b.zeros(rows, q), b.zeros(rows, kv), b.zeros(rows, kv),
         b.matmulInput(rows, q), b.zeros(rows, c.numAttentionHeads()),
         b.zeros(rows, hidden), b.matmulInput(rows, hidden), b.zeros(rows, 1),

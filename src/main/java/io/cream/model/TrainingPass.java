@@ -4,6 +4,7 @@ import io.cream.backend.AttentionShape;
 import io.cream.backend.Backend;
 import io.cream.backend.CrossEntropyLoss;
 import io.cream.backend.Tensor;
+import java.util.Arrays;
 
 /**
  * The explicit forward and backward pass of a Llama decoder over micro-batches of a fixed shape
@@ -13,13 +14,20 @@ import io.cream.backend.Tensor;
  *
  * <p>Block: h = x + o(attn(rope(q(n1)), rope(k(n1)), v(n1))), n1 = norm1(x);
  * y = h + down(silu(gate(n2))·up(n2)), n2 = norm2(h). Head: logits = lm_head(normF(x_L)).
+ *
+ * <p>The head runs over chunks of rows ({@link #logitsChunkRows}): each chunk's logits, its
+ * cross-entropy and their gradient (in place), then that gradient's share of ∂/∂normF(x_L) (its
+ * rows) and of ∂/∂lm_head (accumulated), before the next chunk reuses the buffer. So the full
+ * rows × vocab logits never exist at once (4 GiB in fp32 for a 32K-token window of a 32,000-word
+ * vocabulary); each row's numbers are those of the unchunked head, the loss sums and the
+ * lm_head gradient add up in another order (float rounding).
  */
 public final class TrainingPass implements AutoCloseable {
   private final LlamaModel model;
   private final LlamaConfig c;
   private final Backend b;
   private final LlamaWeights grads;
-  private final int batch, seqLen, rows;
+  private final int batch, seqLen, rows, chunkRows;
   private final boolean recompute;
   private final AttentionShape shape;
 
@@ -28,7 +36,23 @@ public final class TrainingPass implements AutoCloseable {
   private final Tensor x, nf, rstdf, logits;
   private final Tensor dx, dn, dAtt, dq, dk, dv, dAct, dGate, dUp;
 
+  /** Logits values the head holds at once, at most: 2^26 floats (256 MiB). */
+  static final long LOGITS_CHUNK_ELEMENTS = 1L << 26;
+
+  /** Rows of the head's logits chunk: as many as fit {@link #LOGITS_CHUNK_ELEMENTS}, at least one. */
+  public static int logitsChunkRows(long rows, long vocab) {
+    return (int) Math.max(1, Math.min(rows, LOGITS_CHUNK_ELEMENTS / Math.max(1, vocab)));
+  }
+
   public TrainingPass(LlamaModel model, LlamaWeights grads, int batch, int seqLen, boolean recompute) {
+    this(model, grads, batch, seqLen, recompute,
+        logitsChunkRows((long) batch * seqLen, model.config().vocabSize()));
+  }
+
+  /** A pass whose head works on chunks of {@code logitsRows} rows (tests choose small ones). */
+  public TrainingPass(LlamaModel model, LlamaWeights grads, int batch, int seqLen, boolean recompute,
+      int logitsRows) {
+    if (logitsRows < 1) throw new IllegalArgumentException("logitsRows must be positive, got " + logitsRows);
     this.model = model;
     this.c = model.config();
     this.b = model.backend();
@@ -37,6 +61,7 @@ public final class TrainingPass implements AutoCloseable {
     this.seqLen = seqLen;
     this.rows = batch * seqLen;
     this.recompute = recompute;
+    this.chunkRows = Math.min(logitsRows, rows);
     c.requireFullAttention(seqLen);
     this.shape = AttentionShape.causal(
         batch, c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), seqLen);
@@ -45,19 +70,16 @@ public final class TrainingPass implements AutoCloseable {
     acts = new LayerActivations[layers];
     inputs = new Tensor[layers];
     if (recompute) {
-      LayerActivations shared = LayerActivations.allocate(b, c, rows);
-      for (int l = 0; l < layers; l++) {
-        inputs[l] = b.zeros(rows, hidden);
-        acts[l] = shared.withInput(inputs[l]);
-      }
-      shared.x().close();
+      for (int l = 0; l < layers; l++) inputs[l] = b.zeros(rows, hidden);
+      LayerActivations shared = layers > 0 ? LayerActivations.allocate(b, c, rows, inputs[0]) : null;
+      for (int l = 0; l < layers; l++) acts[l] = shared.withInput(inputs[l]);
     } else {
-      for (int l = 0; l < layers; l++) acts[l] = LayerActivations.allocate(b, c, rows);
+      for (int l = 0; l < layers; l++) acts[l] = LayerActivations.allocate(b, c, rows, null);
     }
     x = b.zeros(rows, hidden);
     nf = b.matmulInput(rows, hidden); // only feeds the LM head (bf16 on a GPU in bf16 mode)
     rstdf = b.zeros(rows, 1);
-    logits = b.zeros(rows, c.vocabSize());
+    logits = b.zeros(chunkRows, c.vocabSize());
     dx = b.zeros(rows, hidden);
     dn = b.zeros(rows, hidden);
     dAtt = b.zeros(rows, shape.queryCols());
@@ -79,7 +101,7 @@ public final class TrainingPass implements AutoCloseable {
     Tensor[] cs = model.ropeTables(data.positions(), maxPosition(data.positions()) + 1);
     try {
       forward(data, cs[0], cs[1]);
-      CrossEntropyLoss loss = b.crossEntropy(logits, data.targets(), logits, gradScale);
+      CrossEntropyLoss loss = head(data.targets(), gradScale, true);
       backward(data, cs[0], cs[1]);
       return loss;
     } finally {
@@ -94,7 +116,7 @@ public final class TrainingPass implements AutoCloseable {
     Tensor[] cs = model.ropeTables(data.positions(), maxPosition(data.positions()) + 1);
     try {
       forward(data, cs[0], cs[1]);
-      return b.crossEntropy(logits, data.targets(), null, 1f);
+      return head(data.targets(), 1f, false);
     } finally {
       cs[0].close();
       cs[1].close();
@@ -114,7 +136,28 @@ public final class TrainingPass implements AutoCloseable {
       b.add(y, a.h());
     }
     b.rmsNorm(x, w.finalNorm(), (float) c.rmsNormEps(), nf, rstdf);
-    b.linear(nf, w.lmHead(), null, logits);
+  }
+
+  /**
+   * The LM head and the loss, chunk by chunk: logits = lm_head(nf rows), their cross-entropy; with
+   * {@code backward} the gradient in place, then dn's rows and lm_head's gradient (accumulated).
+   */
+  private CrossEntropyLoss head(int[] targets, float gradScale, boolean backward) {
+    Tensor lm = model.weights().lmHead();
+    CrossEntropyLoss loss = new CrossEntropyLoss(0, 0);
+    for (int r0 = 0; r0 < rows; r0 += chunkRows) {
+      int n = Math.min(chunkRows, rows - r0);
+      boolean whole = n == rows;
+      Tensor in = whole ? nf : nf.rows(r0, n);
+      Tensor out = n == chunkRows ? logits : logits.rows(0, n);
+      int[] t = whole ? targets : Arrays.copyOfRange(targets, r0, r0 + n);
+      b.linear(in, lm, null, out);
+      loss = loss.plus(b.crossEntropy(out, t, backward ? out : null, gradScale));
+      if (backward) {
+        b.linearBackward(out, in, lm, whole ? dn : dn.rows(r0, n), false, grads.lmHead(), null);
+      }
+    }
+    return loss;
   }
 
   /** From a.x(): fills n1, q, k, v, att, lse, h = x + o(att), n2, gate, up, act. */
@@ -135,8 +178,7 @@ public final class TrainingPass implements AutoCloseable {
   private void backward(TrainBatch data, Tensor cos, Tensor sin) {
     LlamaWeights w = model.weights();
     float eps = (float) c.rmsNormEps();
-    // Head: logits now hold dlogits. x holds the final residual stream.
-    b.linearBackward(logits, nf, w.lmHead(), dn, false, grads.lmHead(), null);
+    // Head: dn holds ∂loss/∂nf (from the chunks of the head). x holds the final residual stream.
     b.rmsNormBackward(dn, x, w.finalNorm(), rstdf, dx, false, grads.finalNorm());
     for (int l = c.numHiddenLayers() - 1; l >= 0; l--) {
       LayerActivations a = acts[l];
@@ -177,8 +219,8 @@ public final class TrainingPass implements AutoCloseable {
   @Override
   public void close() {
     if (recompute) {
-      acts[0].withInput(x).close(); // the shared scratch (x is closed below again: idempotent)
-      for (Tensor t : inputs) t.close();
+      if (acts.length > 0) acts[0].close(); // the shared scratch and the first input
+      for (Tensor t : inputs) t.close(); // (closing twice is harmless)
     } else {
       for (LayerActivations a : acts) a.close();
     }

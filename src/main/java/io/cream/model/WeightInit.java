@@ -12,8 +12,14 @@ public final class WeightInit {
   private WeightInit() {}
 
   public static LlamaWeights random(LlamaConfig config, Backend backend, long seed) {
+    ParamValues values = values(config, seed);
+    return LlamaWeights.create(config, p -> backend.upload(values.of(p), p.rows(), p.cols()));
+  }
+
+  /** Each parameter's initial values; a pure function of config, seed and the parameter's name. */
+  public static ParamValues values(LlamaConfig config, long seed) {
     double std = config.raw().path("initializer_range").asDouble(0.02);
-    return LlamaWeights.create(config, p -> {
+    return p -> {
       float[] data = new float[Math.toIntExact(p.size())];
       if (p.name().endsWith("norm.weight")) {
         java.util.Arrays.fill(data, 1f);
@@ -21,7 +27,7 @@ public final class WeightInit {
         SplittableRandom rng = new SplittableRandom(seed ^ (p.name().hashCode() * 0x9E3779B97F4A7C15L));
         for (int i = 0; i < data.length; i++) data[i] = (float) (rng.nextGaussian() * std);
       }
-      return backend.upload(data, p.rows(), p.cols());
-    });
+      return data;
+    };
   }
 }

@@ -27,8 +27,18 @@ public final class WeightsIO {
    * buffers (recomputed from config.json).
    */
   public static LlamaWeights load(LlamaConfig config, SafeTensorsReader tensors, Backend backend) {
+    ParamValues values = values(config, tensors);
+    return LlamaWeights.create(config, p -> backend.upload(values.of(p), p.rows(), p.cols()));
+  }
+
+  /**
+   * Each parameter's values from the checkpoint's tensors, checked as {@link #load} checks them
+   * (tensors the config does not describe are refused at once, the others as they are read).
+   * Valid while tensors is open.
+   */
+  public static ParamValues values(LlamaConfig config, SafeTensorsReader tensors) {
     requireNoUnknownTensors(config, tensors);
-    return LlamaWeights.create(config, p -> {
+    return p -> {
       if (!tensors.names().contains(p.name())) {
         throw new UserError("checkpoint lacks tensor '" + p.name() + "' required by config.json"
             + " (is it a Llama-family checkpoint with the same shapes?)");
@@ -39,8 +49,8 @@ public final class WeightsIO {
         throw new UserError("tensor '" + p.name() + "' has shape " + Arrays.toString(t.shape())
             + " but config.json implies " + Arrays.toString(want));
       }
-      return backend.upload(requireFinite(t.toFloatArray(), p.name(), tensors.source()), p.rows(), p.cols());
-    });
+      return requireFinite(t.toFloatArray(), p.name(), tensors.source());
+    };
   }
 
   /**

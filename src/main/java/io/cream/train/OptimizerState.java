@@ -1,14 +1,13 @@
 package io.cream.train;
 
-import io.cream.backend.Backend;
-import io.cream.backend.Tensor;
 import io.cream.io.DType;
 import io.cream.io.SafeTensor;
 import io.cream.io.SafeTensorsReader;
+import io.cream.io.SafeTensorsWriter;
 import io.cream.io.TensorToWrite;
 import io.cream.model.LlamaConfig;
-import io.cream.model.LlamaWeights;
 import io.cream.model.ParamLayout;
+import io.cream.model.ParamValues;
 import io.cream.model.WeightsIO;
 import io.cream.util.UserError;
 import java.io.IOException;
@@ -16,54 +15,33 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** AdamW's two moments for every parameter, saved beside a checkpoint as float32 safetensors. */
-public final class OptimizerState implements AutoCloseable {
-  public static final String FILE = "optimizer.safetensors";
-  private final LlamaWeights m, v;
+/**
+ * AdamW's two moments for every parameter, saved beside a checkpoint as float32 safetensors
+ * ({@code m.NAME} and {@code v.NAME}), the same whether they lived on the device or in host
+ * memory during the run ({@link TrainState}).
+ */
+final class OptimizerState {
+  static final String FILE = "optimizer.safetensors";
 
-  private OptimizerState(LlamaWeights m, LlamaWeights v) {
-    this.m = m;
-    this.v = v;
-  }
+  private OptimizerState() {}
 
-  public static OptimizerState zeros(LlamaConfig config, Backend backend) {
-    return new OptimizerState(LlamaWeights.zeros(config, backend), LlamaWeights.zeros(config, backend));
-  }
-
-  public LlamaWeights m() {
-    return m;
-  }
-
-  public LlamaWeights v() {
-    return v;
-  }
-
-  public void save(Path dir, LlamaConfig config, Backend backend) throws IOException {
+  /** Writes the moments of every parameter, read from m and v, into dir/optimizer.safetensors. */
+  static void save(Path dir, LlamaConfig config, ParamValues m, ParamValues v) throws IOException {
     Map<String, TensorToWrite> out = new LinkedHashMap<>();
     for (ParamLayout.Param p : ParamLayout.of(config)) {
-      out.put("m." + p.name(), new TensorToWrite(DType.F32, p.hfShape(), backend.download(m.byName().get(p.name()))));
-      out.put("v." + p.name(), new TensorToWrite(DType.F32, p.hfShape(), backend.download(v.byName().get(p.name()))));
+      out.put("m." + p.name(), new TensorToWrite(DType.F32, p.hfShape(), m.of(p)));
+      out.put("v." + p.name(), new TensorToWrite(DType.F32, p.hfShape(), v.of(p)));
     }
-    io.cream.io.SafeTensorsWriter.writeFile(dir.resolve(FILE), out);
+    SafeTensorsWriter.writeFile(dir.resolve(FILE), out);
   }
 
-  public static OptimizerState load(Path dir, LlamaConfig config, Backend backend) {
-    try (SafeTensorsReader r = SafeTensorsReader.open(dir.resolve(FILE))) {
-      LlamaWeights m = LlamaWeights.create(config, p -> upload(r, "m." + p.name(), p, backend));
-      LlamaWeights v = LlamaWeights.create(config, p -> upload(r, "v." + p.name(), p, backend));
-      return new OptimizerState(m, v);
-    }
-  }
-
-  private static Tensor upload(SafeTensorsReader r, String name, ParamLayout.Param p, Backend backend) {
-    SafeTensor t = r.find(name).orElseThrow(() -> new UserError(
-        "optimizer state lacks '" + name + "': the checkpoint does not match this model; start a new --out"));
-    return backend.upload(WeightsIO.requireFinite(t.toFloatArray(), name, r.source()), p.rows(), p.cols());
-  }
-
-  @Override
-  public void close() {
-    m.close();
-    v.close();
+  /** The moment {@code "m"} or {@code "v"} of each parameter from an open optimizer file. */
+  static ParamValues values(SafeTensorsReader r, String moment) {
+    return p -> {
+      String name = moment + "." + p.name();
+      SafeTensor t = r.find(name).orElseThrow(() -> new UserError("optimizer state lacks '" + name
+          + "': the checkpoint does not match this model; start a new --out"));
+      return WeightsIO.requireFinite(t.toFloatArray(), name, r.source());
+    };
   }
 }

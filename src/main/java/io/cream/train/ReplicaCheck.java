@@ -17,8 +17,13 @@ final class ReplicaCheck {
 
   /** Throws IllegalStateException on every rank when the ranks' weights differ; else the digest. */
   static double require(Collective group, Backend backend, List<Tensor> params, int step) {
+    return require(group, digest(backend, params), step);
+  }
+
+  /** The same with this rank's digest computed already (see {@link TrainState#digest}). */
+  static double require(Collective group, double digest, int step) {
     double[] slots = new double[group.world()];
-    slots[group.rank()] = digest(backend, params);
+    slots[group.rank()] = digest;
     double[] all = group.allReduceSum(slots);
     for (double d : all) {
       if (Double.compare(d, all[0]) != 0) {

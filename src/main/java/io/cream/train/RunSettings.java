@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  *
  * <p>Free to change on resume, because they do not change the trained weights: --save-every,
  * --keep-checkpoints, --save-dtype (the final file's dtype only), --recompute (the same numbers,
- * less memory), --device and --devices as long as --grad-accum × GPUs stays the same.
+ * less memory), --offload (the same steps with the optimizer state in host memory), --device and
+ * --devices as long as --grad-accum × GPUs stays the same.
  */
 final class RunSettings {
   static final String FILE = "run-settings.json";

@@ -20,6 +20,8 @@ import java.util.function.Consumer;
  * @param sampleUnit CREAM, PoSE, RandPos: one sample per document, or per target-window piece
  * @param saveEvery steps between checkpoints (0: only at the end)
  * @param maxSteps stop after this many steps in this invocation (for tests of resume; 0: no limit)
+ * @param offload where the optimizer state lives (device, host memory, or chosen by the memory plan)
+ * @param save write checkpoints and the final model (false: a measurement run that keeps nothing)
  *
  * <p>Build one with {@link #defaults()} and the {@code with…} methods, naming only what differs.
  */
@@ -54,7 +56,9 @@ public record TrainOptions(
     int keepCheckpoints,
     String saveDtype,
     boolean resume,
-    int maxSteps) {
+    int maxSteps,
+    Offload offload,
+    boolean save) {
 
   /**
    * `cream train`'s defaults (its picocli defaults; TrainCommandTest holds them equal). The flags
@@ -64,7 +68,7 @@ public record TrainOptions(
   public static TrainOptions defaults() {
     return new TrainOptions(null, null, null, null, null, 0, 8, PositionMethod.CREAM, RopeType.LINEAR, 3.0,
         BranchMode.PER_SAMPLE, 3000, SampleUnit.DOCUMENTS, 0, 8, 1, 2e-5, 10, LrSchedule.Decay.LINEAR, 0.0, 0.9,
-        0.999, 1e-8, 1.0, 0, false, 0, 2, "F32", false, 0);
+        0.999, 1e-8, 1.0, 0, false, 0, 2, "F32", false, 0, Offload.AUTO, true);
   }
 
   public TrainOptions withModel(Path v) {
@@ -191,6 +195,14 @@ public record TrainOptions(
     return edit(e -> e.maxSteps = v);
   }
 
+  public TrainOptions withOffload(Offload v) {
+    return edit(e -> e.offload = v);
+  }
+
+  public TrainOptions withSave(boolean v) {
+    return edit(e -> e.save = v);
+  }
+
   /** Sequences per optimizer step. */
   public int globalBatch() {
     return batch * gradAccum;
@@ -217,7 +229,7 @@ public record TrainOptions(
     return new TrainOptions(e.model, e.init, e.tokenizer, e.data, e.out, e.window, e.factor, e.method, e.rope, e.sigma,
         e.branchMode, e.branchBatchSize, e.sampleUnit, e.steps, e.batch, e.gradAccum, e.lr,
         e.warmup, e.decay, e.weightDecay, e.beta1, e.beta2, e.eps, e.clip, e.seed, e.recompute,
-        e.saveEvery, e.keepCheckpoints, e.saveDtype, e.resume, e.maxSteps);
+        e.saveEvery, e.keepCheckpoints, e.saveDtype, e.resume, e.maxSteps, e.offload, e.save);
   }
 
   /** The fields as mutable variables, for {@link #edit}. */
@@ -253,6 +265,8 @@ public record TrainOptions(
     String saveDtype;
     boolean resume;
     int maxSteps;
+    Offload offload;
+    boolean save;
 
     Editor(TrainOptions o) {
       model = o.model;
@@ -286,6 +300,8 @@ public record TrainOptions(
       saveDtype = o.saveDtype;
       resume = o.resume;
       maxSteps = o.maxSteps;
+      offload = o.offload;
+      save = o.save;
     }
   }
 }

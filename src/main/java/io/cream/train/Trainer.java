@@ -18,7 +18,6 @@ import io.cream.io.TextTokenizer;
 import io.cream.model.LlamaConfig;
 import io.cream.model.LlamaModel;
 import io.cream.model.LlamaWeights;
-import io.cream.model.MemoryEstimate;
 import io.cream.model.ParamLayout;
 import io.cream.model.TrainBatch;
 import io.cream.model.TrainingPass;
@@ -29,6 +28,7 @@ import io.cream.positions.PositionSampler;
 import io.cream.positions.SampleStream;
 import io.cream.rope.RopeSpec;
 import io.cream.rope.RopeType;
+import io.cream.util.Bytes;
 import io.cream.util.Json;
 import io.cream.util.Progress;
 import io.cream.util.RunFailure;
@@ -84,15 +84,28 @@ public final class Trainer {
   public Result run() throws IOException {
     Path tokenizerPath = tokenizerPath();
     LlamaConfig base = baseConfig();
-    MemoryEstimate.training(base, o.batch(), o.window(), o.recompute(), true, backend.matmulInputBytes())
-        .requireFits(backend, "lower --batch or --window, add --recompute, or use a machine with more memory");
+    MemoryPlan plan = MemoryPlan.of(base, o, backend, group.world());
+    plan.print(log);
+    plan.requireFits();
+    if (plan.autoNote() != null) log.println("note: " + plan.autoNote());
+    if (plan.copiesNote() != null) log.println("note: " + plan.copiesNote());
     try (RunLock lock = leader ? RunLock.acquire(o.out()) : null) {
       if (leader) removeLeftovers();
-      return runLocked(base, tokenizerPath);
+      return runLocked(base, tokenizerPath, plan);
     }
   }
 
-  private Result runLocked(LlamaConfig base, Path tokenizerPath) throws IOException {
+  /**
+   * The run's memory plan (train --plan) for one of {@code ranks} processes on this machine:
+   * printed to out as a table with its verdict; nothing is allocated, read or written.
+   */
+  public MemoryPlan plan(PrintStream out, int ranks) {
+    MemoryPlan plan = MemoryPlan.of(baseConfig(), o, backend, ranks);
+    plan.print(out);
+    return plan;
+  }
+
+  private Result runLocked(LlamaConfig base, Path tokenizerPath, MemoryPlan plan) throws IOException {
     Checkpoints checkpoints = new Checkpoints(o.out());
     Optional<Path> resumeFrom = checkpoints.latest();
     if (resumeFrom.isPresent() && !o.resume()) {
@@ -113,8 +126,7 @@ public final class Trainer {
       String tokenizerSha = RunSettings.sha256(tokenizerFile(tokenizerPath));
       RunSettings settings = RunSettings.of(o, group.world(), backend.precisionLabel(), tokenizerSha, data);
       int startStep = 0;
-      LlamaWeights weights;
-      OptimizerState opt;
+      TrainState opened;
       if (resumeFrom.isPresent()) {
         Path dir = resumeFrom.get();
         requireSameSettings(settings);
@@ -123,24 +135,26 @@ public final class Trainer {
           log.println("the run in " + o.out() + " is already complete (step " + startStep + "); nothing to do");
           return new Result(startStep, Checkpoints.loss(dir), o.out());
         }
-        try (SafeTensorsReader r = SafeTensorsReader.open(dir)) {
-          weights = WeightsIO.load(base, r, backend);
+        try (SafeTensorsReader r = SafeTensorsReader.open(dir);
+            SafeTensorsReader opt = SafeTensorsReader.open(dir.resolve(OptimizerState.FILE))) {
+          opened = TrainState.create(base, backend, plan.offload(), plan.copies(), WeightsIO.values(base, r), false,
+              OptimizerState.values(opt, "m"), OptimizerState.values(opt, "v"));
         }
-        opt = OptimizerState.load(dir, base, backend);
         log.println("resuming from " + dir + " at step " + startStep);
       } else {
         if (leader) settings.save(o.out());
         if (o.model() != null) {
           try (HfCheckpoint ckpt = HfCheckpoint.open(o.model())) {
-            weights = WeightsIO.load(base, ckpt.tensors(), backend);
+            opened = TrainState.create(base, backend, plan.offload(), plan.copies(), WeightsIO.values(base, ckpt.tensors()),
+                false, null, null);
           }
         } else {
-          weights = WeightInit.random(base, backend, o.seed());
+          opened = TrainState.create(base, backend, plan.offload(), plan.copies(), WeightInit.values(base, o.seed()), true,
+              null, null);
         }
-        opt = OptimizerState.zeros(base, backend);
       }
-      try (LlamaModel model = new LlamaModel(base, backend, weights, rope.build());
-          OptimizerState state = opt;
+      try (TrainState state = opened;
+          LlamaModel model = new LlamaModel(base, backend, state.weights(), rope.build());
           LlamaWeights grads = LlamaWeights.zeros(base, backend);
           TokenizedCorpus corpus = openCorpus(data, tokenizer, tokenizerSha);
           TrainingPass pass = new TrainingPass(model, grads, o.batch(), o.window(), o.recompute());
@@ -157,6 +171,7 @@ public final class Trainer {
                 ? "packed windows" : "one per " + (o.sampleUnit() == SampleUnit.PIECES ? "piece" : "document"));
         log.printf("attention: %s%n", backend.attentionImplementation(AttentionShape.causal(o.batch(),
             base.numAttentionHeads(), base.numKeyValueHeads(), base.headDim(), o.window())));
+        log.printf("optimizer state: %s%n", state.describe());
         if (samples.skippedShortDocuments() > 0) {
           log.printf("note: %,d document(s) shorter than %,d tokens left out (%s needs that many)%n",
               samples.skippedShortDocuments(), sampler.minDocumentLength(), o.method().name().toLowerCase());
@@ -168,10 +183,39 @@ public final class Trainer {
                   ? "at most " + o.window()
                   : sampler.minDocumentLength() + " to " + o.window() * o.factor());
         }
-        return loop(model, grads, state, pass, samples, metrics, checkpoints, saved, tokenizerPath,
+        Result r = loop(model, grads, state, pass, samples, metrics, checkpoints, saved, tokenizerPath,
             startStep);
+        reportMemory(plan);
+        return r;
       }
     }
+  }
+
+  /**
+   * What the run held at most against its plan: the device's tensors (where the backend tracks
+   * them) and the process's peak resident memory (Linux), which holds the Java heap besides the
+   * plan's host parts.
+   */
+  private void reportMemory(MemoryPlan plan) {
+    long peak = backend.peakBytes();
+    String device = peak < 0 ? "" : "peak " + Bytes.format(peak) + " in tensors on " + backend.name()
+        + " (plan " + Bytes.format(plan.need().device().total()) + "); ";
+    long rss = peakResidentBytes();
+    String host = rss < 0 ? "" : "peak resident " + Bytes.format(rss) + " on the host (plan "
+        + Bytes.format(plan.need().host().total()) + " outside the Java heap)";
+    if (!device.isEmpty() || !host.isEmpty()) log.println("memory: " + device + host);
+  }
+
+  /** VmHWM of /proc/self/status, or -1 where there is none. */
+  static long peakResidentBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) return Long.parseLong(line.trim().split("\\s+")[1]) * 1024;
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    return -1;
   }
 
   /** Removes what killed saves left in --out, saying how much. */
@@ -203,22 +247,19 @@ public final class Trainer {
     started.get().requireResumableWith(now, o.out());
   }
 
-  private Result loop(LlamaModel model, LlamaWeights grads, OptimizerState state,
+  private Result loop(LlamaModel model, LlamaWeights grads, TrainState state,
       TrainingPass pass, SampleSource samples, MetricsLog metrics, Checkpoints checkpoints,
       LlamaConfig saved, Path tokenizerPath, int startStep) throws IOException {
     LrSchedule schedule = new LrSchedule(o.lr(), o.warmup(), o.steps(), o.decay());
     AdamWConfig adam = new AdamWConfig(
         (float) o.lr(), (float) o.beta1(), (float) o.beta2(), (float) o.eps(), (float) o.weightDecay());
-    List<Tensor> params = model.weights().all();
     List<Tensor> g = grads.all();
-    List<Tensor> m = state.m().all();
-    List<Tensor> v = state.v().all();
     int end = o.maxSteps() > 0 ? Math.min(o.steps(), startStep + o.maxSteps()) : o.steps();
     double lastLoss = startStep > 0 ? Checkpoints.loss(checkpoints.latest().orElseThrow()) : Double.NaN;
     MicroBatchPlan plan = new MicroBatchPlan(o.gradAccum(), group.rank(), group.world());
     long tokensPerStep = (long) o.globalBatch() * group.world() * o.window();
     // Ranks start from the same weights (same seed or files); check rather than assume.
-    if (group.world() > 1) ReplicaCheck.require(group, backend, params, startStep);
+    if (group.world() > 1) ReplicaCheck.require(group, state.digest(), startStep);
     Progress.Builder bar = Progress.builder("train").total(o.steps()).unit("step");
     try (Progress progress = (leader ? bar : bar.mode(Progress.Mode.SILENT)).build()) {
       progress.advance(startStep);
@@ -244,7 +285,7 @@ public final class Trainer {
         AdamWConfig cfg = adam.withLr((float) lr);
         // Clip and step in one call (one wait on a GPU); a non-finite norm changes nothing.
         double norm = Double.isFinite(loss.mean())
-            ? backend.clipAndAdamW(params, g, m, v, cfg, step + 1L, o.clip())
+            ? state.step(g, cfg, step + 1L, o.clip())
             : Math.sqrt(backend.sumOfSquares(g));
         if (!Double.isFinite(loss.mean()) || !Double.isFinite(norm)) {
           throw diverged(checkpoints, step, loss.mean(), norm);
@@ -255,20 +296,22 @@ public final class Trainer {
         progress.setMessage(String.format("loss %.4f lr %.2e %,.0f tok/s", lastLoss, lr, tokensPerStep / seconds));
         progress.advance(1);
         int done = step + 1;
-        if (done == o.steps() || (o.saveEvery() > 0 && done % o.saveEvery() == 0) || done == end) {
+        if (o.save() && (done == o.steps() || (o.saveEvery() > 0 && done % o.saveEvery() == 0) || done == end)) {
           if (group.world() > 1) {
-            double digest = ReplicaCheck.require(group, backend, params, done);
+            double digest = ReplicaCheck.require(group, state.digest(), done);
             log.printf("step %d: weights identical on all %d ranks (digest %.17g)%n", done,
                 group.world(), digest);
           }
-          if (leader) saveCheckpoint(model, state, checkpoints, saved, tokenizerPath, done, lastLoss);
+          if (leader) saveCheckpoint(state, checkpoints, saved, tokenizerPath, done, lastLoss);
         }
       }
     }
-    if (end == o.steps() && leader) {
+    if (!o.save()) {
+      log.println("nothing saved (--no-save)");
+    } else if (end == o.steps() && leader) {
       try {
-        HfCheckpoint.write(o.out(), saved.toJson(), WeightsIO.toWrite(model.config(), model.weights(),
-            backend, DType.valueOf(o.saveDtype())), tokenizerPath, 5L << 30);
+        HfCheckpoint.write(o.out(), saved.toJson(), state.toWrite(DType.valueOf(o.saveDtype())),
+            tokenizerPath, 5L << 30);
       } catch (IOException e) {
         throw new RunFailure("could not write the model to " + o.out() + " (" + reason(e) + "); the"
             + " checkpoint of step " + end + " is kept: make room and run again with --resume");
@@ -279,14 +322,13 @@ public final class Trainer {
   }
 
   /** Saves a checkpoint; a failed save (a full disk) leaves no temporary folder and stops the run. */
-  private void saveCheckpoint(LlamaModel model, OptimizerState state, Checkpoints checkpoints,
+  private void saveCheckpoint(TrainState state, Checkpoints checkpoints,
       LlamaConfig saved, Path tokenizerPath, int step, double loss) throws IOException {
     Path tmp = null;
     try {
       tmp = checkpoints.begin(step);
-      HfCheckpoint.write(tmp, saved.toJson(),
-          WeightsIO.toWrite(model.config(), model.weights(), backend, DType.F32), tokenizerPath, 0);
-      state.save(tmp, model.config(), backend);
+      HfCheckpoint.write(tmp, saved.toJson(), state.toWrite(DType.F32), tokenizerPath, 0);
+      state.saveOptimizer(tmp);
       Checkpoints.writeState(tmp, step, loss, optionsJson());
       checkpoints.commit(tmp, step, o.keepCheckpoints());
     } catch (IOException e) {

@@ -21,9 +21,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ModelGradientTest {
 
-  @ParameterizedTest(name = "tied={0} bias={1} recompute={2}")
-  @CsvSource({"false,false,false", "true,false,true", "false,true,false"})
-  void backwardMatchesFiniteDifferences(boolean tied, boolean bias, boolean recompute) {
+  @ParameterizedTest(name = "tied={0} bias={1} recompute={2} logitsRows={3}")
+  @CsvSource({"false,false,false,12", "true,false,true,12", "false,true,false,12", "false,false,true,5", "true,false,false,1"})
+  void backwardMatchesFiniteDifferences(boolean tied, boolean bias, boolean recompute, int logitsRows) {
     LlamaConfig c = TinyModels.config(13, tied, bias, 0.35);
     RopeScaling rope = RopeSpec.of(RopeType.YARN, c.headDim(), 10000, 4, 8).build();
     int batch = 2, seqLen = 6;
@@ -38,7 +38,7 @@ class ModelGradientTest {
     try (CpuBackend b = new CpuBackend();
         LlamaModel model = new LlamaModel(c, b, WeightInit.random(c, b, 3), rope);
         LlamaWeights grads = LlamaWeights.zeros(c, b);
-        TrainingPass pass = new TrainingPass(model, grads, batch, seqLen, recompute)) {
+        TrainingPass pass = new TrainingPass(model, grads, batch, seqLen, recompute, logitsRows)) {
       // Biases start at zero; give them values so their gradients are exercised too.
       if (bias) {
         for (var e : model.weights().byName().entrySet()) {

@@ -4,9 +4,12 @@ import io.cream.backend.AdamWConfig;
 import io.cream.backend.AttentionShape;
 import io.cream.backend.Backend;
 import io.cream.backend.CrossEntropyLoss;
+import io.cream.backend.HostFloats;
 import io.cream.backend.OpChecks;
 import io.cream.backend.Tensor;
 import io.cream.util.Parallel;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The CPU backend: float32 tensors on the Java heap, ops written with the Vector API and run on
@@ -55,6 +58,24 @@ public final class CpuBackend implements Backend {
   public float[] download(Tensor t) {
     CpuTensor c = CpuTensor.of(t);
     return java.util.Arrays.copyOfRange(c.array(), c.offset(), c.offset() + c.length());
+  }
+
+  /** A copy out of the heap array, at once. */
+  @Override
+  public HostCopy copyToHost(Tensor t, HostFloats dst, long at) {
+    OpChecks.hostRange("copyToHost", t, dst, at);
+    CpuTensor c = CpuTensor.of(t);
+    MemorySegment.copy(c.array(), c.offset(), dst.segment(), ValueLayout.JAVA_FLOAT, at * Float.BYTES, c.length());
+    return HostCopy.DONE;
+  }
+
+  /** A copy into the heap array, at once. */
+  @Override
+  public HostCopy copyFromHost(HostFloats src, long at, Tensor t) {
+    OpChecks.hostRange("copyFromHost", t, src, at);
+    CpuTensor c = CpuTensor.of(t);
+    MemorySegment.copy(src.segment(), ValueLayout.JAVA_FLOAT, at * Float.BYTES, c.array(), c.offset(), c.length());
+    return HostCopy.DONE;
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.cream.backend.AdamWConfig;
 import io.cream.backend.AttentionShape;
 import io.cream.backend.Backend;
 import io.cream.backend.CrossEntropyLoss;
+import io.cream.backend.HostFloats;
 import io.cream.backend.OpChecks;
 import io.cream.backend.Shapes;
 import io.cream.backend.Tensor;
@@ -35,6 +36,8 @@ public final class CudaBackend implements Backend {
   private final CudaLogits logits;
   private final CudaAttention attention;
   private final CudaOptimizer optimizer;
+  private final Bf16Cast cast;
+  private final HostTransfers host;
   private final TensorStore store;
   private final Precision precision;
   private final OpChecks checks = new OpChecks(new OpChecks.Storage() {
@@ -77,6 +80,8 @@ public final class CudaBackend implements Backend {
     this.logits = new CudaLogits(ws);
     this.optimizer = new CudaOptimizer(ws);
     this.attention = new CudaAttention(ws, ctx.ampereOrNewer, precision);
+    this.cast = new Bf16Cast(ws);
+    this.host = new HostTransfers(ws, cast);
   }
 
   /**
@@ -213,6 +218,17 @@ public final class CudaBackend implements Backend {
     return t;
   }
 
+  /**
+   * In {@link Precision#BF16} a bf16 weight (half the memory, rounded once per write instead of
+   * once per product): {@link #write} and {@link #copy} from a float32 tensor round into it,
+   * linear and linearBackward read it as w, download widens it; every other op rejects it. In
+   * FP32 and TF32 a plain float32 tensor.
+   */
+  @Override
+  public Tensor matmulWeight(int rows, int cols) {
+    return matmulInput(rows, cols);
+  }
+
   @Override
   public Tensor upload(float[] data, int rows, int cols) {
     Shapes.check(data != null && data.length == (long) rows * cols, "upload",
@@ -223,11 +239,19 @@ public final class CudaBackend implements Backend {
     return t;
   }
 
+  /** A bf16 tensor gets the values rounded to nearest even (through an fp32 scratch buffer). */
   @Override
   public void write(Tensor dst, float[] data) {
     checks.write(dst, data);
-    CudaTensor d = of(dst);
-    ws.upload(data, d.pointer());
+    CudaTensor d = store.of(dst);
+    if (!d.isBf16()) {
+      ws.upload(data, d.pointer());
+      return;
+    }
+    try (Workspace.Scratch s = ws.scratch(Math.max(1, data.length) * Workspace.FLOAT)) {
+      ws.upload(data, s.pointer);
+      cast.round(s.pointer, d.pointer(), data.length);
+    }
   }
 
   /** float32 values; a bf16 tensor's elements widened exactly. */
@@ -238,10 +262,43 @@ public final class CudaBackend implements Backend {
         : ws.downloadFloats(c.pointer(), c.size());
   }
 
+  /** Between float32 and bf16 tensors in either direction: rounded to nearest even, or widened. */
   @Override
   public void copy(Tensor src, Tensor dst) {
     checks.copy(src, dst);
-    elementwise.copy(of(src), of(dst));
+    CudaTensor s = store.of(src), d = store.of(dst);
+    if (s.isBf16() == d.isBf16()) {
+      elementwise.copy(s, d);
+    } else if (d.isBf16()) {
+      cast.round(s.pointer(), d.pointer(), s.size());
+    } else {
+      cast.widen(s.pointer(), d.pointer(), s.size());
+    }
+  }
+
+  // ---- host memory ----
+
+  /** Page-locked (cuMemAllocHost): the copies below are DMA straight from and into it. */
+  @Override
+  public HostFloats hostFloats(long count) {
+    return host.allocate(count);
+  }
+
+  /** Queued on the stream; from page-locked memory without staging (else the staged download). */
+  @Override
+  public HostCopy copyToHost(Tensor t, HostFloats dst, long at) {
+    OpChecks.hostRange("copyToHost", t, dst, at);
+    CudaTensor c = store.of(t);
+    if (c.isBf16() || !dst.pinned()) return Backend.super.copyToHost(t, dst, at);
+    return host.toHost(c, dst, at);
+  }
+
+  /** Queued on the stream; into a bf16 tensor rounded on the device (else the staged write). */
+  @Override
+  public HostCopy copyFromHost(HostFloats src, long at, Tensor t) {
+    OpChecks.hostRange("copyFromHost", t, src, at);
+    if (!src.pinned()) return Backend.super.copyFromHost(src, at, t);
+    return host.fromHost(src, at, store.of(t));
   }
 
   @Override
@@ -284,14 +341,14 @@ public final class CudaBackend implements Backend {
   @Override
   public void linear(Tensor x, Tensor w, Tensor bias, Tensor out) {
     checks.linear(x, w, bias, out);
-    linear.forward(store.of(x), of(w), orNull(bias), of(out));
+    linear.forward(store.of(x), store.of(w), orNull(bias), of(out));
   }
 
   @Override
   public void linearBackward(Tensor dOut, Tensor x, Tensor w,
       Tensor dx, boolean accumulateDx, Tensor dW, Tensor dBias) {
     checks.linearBackward(dOut, x, w, dx, dW, dBias);
-    linear.backward(dyOf(dOut, dBias), store.of(x), of(w), orNull(dx), accumulateDx, orNull(dW),
+    linear.backward(dyOf(dOut, dBias), store.of(x), store.of(w), orNull(dx), accumulateDx, orNull(dW),
         orNull(dBias));
   }
 
@@ -301,7 +358,7 @@ public final class CudaBackend implements Backend {
     Tensor[] bs = biases == null ? new Tensor[ws.length] : biases;
     OpChecks.sameCount("linear", Arrays.asList(ws), Arrays.asList(bs));
     for (int i = 0; i < ws.length; i++) checks.linear(x, ws[i], bs[i], outs[i]);
-    linear.forward(store.of(x), store.all(ws), store.all(bs), store.all(outs));
+    linear.forward(store.of(x), weights(ws), store.all(bs), store.all(outs));
   }
 
   @Override
@@ -316,7 +373,7 @@ public final class CudaBackend implements Backend {
     }
     CudaTensor[] dys = new CudaTensor[ws.length];
     for (int i = 0; i < ws.length; i++) dys[i] = dyOf(dOuts[i], db[i]);
-    linear.backward(dys, store.of(x), store.all(ws), orNull(dx), accumulateDx,
+    linear.backward(dys, store.of(x), weights(ws), orNull(dx), accumulateDx,
         store.all(dw), store.all(db));
   }
 
@@ -453,6 +510,13 @@ public final class CudaBackend implements Backend {
   /** Called by an owning tensor's close(). */
   void release(CudaTensor.Storage s) {
     store.release(s);
+  }
+
+  /** Linear layers' weights: float32, or bf16 {@link #matmulWeight}s. */
+  private CudaTensor[] weights(Tensor[] ws) {
+    CudaTensor[] out = new CudaTensor[ws.length];
+    for (int i = 0; i < ws.length; i++) out[i] = store.of(ws[i]);
+    return out;
   }
 
   /** A float32 tensor of this backend (ops that take bf16 call store.of instead). */
