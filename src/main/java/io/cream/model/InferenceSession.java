@@ -19,8 +19,8 @@ public final class InferenceSession implements AutoCloseable {
   private final Tensor[] kCache, vCache;
   private int length;
 
-  // Scratch for one chunk of up to `chunk` rows.
-  private final Tensor x, n, q, k, v, att, lse, tmp, gate, up, act, rstd;
+  // One block's tensors for a chunk of up to `chunk` rows, reused by every block.
+  private final LayerActivations scratch;
 
   /** A session feeding prompts in chunks of the backend's {@link Backend#promptChunk()} tokens. */
   public InferenceSession(LlamaModel model, int maxLen) {
@@ -37,26 +37,13 @@ public final class InferenceSession implements AutoCloseable {
     MemoryEstimate.session(c, maxLen, this.chunk).requireFits(b, "use shorter sequences or a device with more memory");
     int layers = c.numHiddenLayers();
     int kvDim = c.numKeyValueHeads() * c.headDim();
-    int qDim = c.numAttentionHeads() * c.headDim();
     kCache = new Tensor[layers];
     vCache = new Tensor[layers];
     for (int l = 0; l < layers; l++) {
       kCache[l] = b.zeros(maxLen, kvDim);
       vCache[l] = b.zeros(maxLen, kvDim);
     }
-    int r = this.chunk;
-    x = b.zeros(r, c.hiddenSize());
-    n = b.zeros(r, c.hiddenSize());
-    tmp = b.zeros(r, c.hiddenSize());
-    rstd = b.zeros(r, 1);
-    q = b.zeros(r, qDim);
-    k = b.zeros(r, kvDim);
-    v = b.zeros(r, kvDim);
-    att = b.zeros(r, qDim);
-    lse = b.zeros(r, c.numAttentionHeads());
-    gate = b.zeros(r, c.intermediateSize());
-    up = b.zeros(r, c.intermediateSize());
-    act = b.zeros(r, c.intermediateSize());
+    scratch = LayerActivations.allocate(b, c, this.chunk, null);
   }
 
   /** Tokens in the cache so far. */
@@ -147,38 +134,27 @@ public final class InferenceSession implements AutoCloseable {
     int[] positions = new int[r];
     for (int i = 0; i < r; i++) positions[i] = length + i;
     Tensor[] cs = model.ropeTables(positions, length + r);
-    Tensor xs = x.rows(0, r), ns = n.rows(0, r), ts = tmp.rows(0, r), rs = rstd.rows(0, r);
-    Tensor qs = q.rows(0, r), ks = k.rows(0, r), vs = v.rows(0, r), as = att.rows(0, r);
-    Tensor ls = lse.rows(0, r), gs = gate.rows(0, r), us = up.rows(0, r), acts = act.rows(0, r);
+    LayerActivations a = scratch.rows(r);
     float eps = (float) c.rmsNormEps();
     LlamaWeights w = model.weights();
     AttentionShape shape = new AttentionShape(
         1, c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), r, length + r, maxLen);
     try {
-      b.embedding(w.embed(), ids, xs);
+      b.embedding(w.embed(), ids, a.x());
       for (int l = 0; l < c.numHiddenLayers(); l++) {
-        LayerWeights lw = w.layer(l);
-        b.rmsNorm(xs, lw.attnNorm(), eps, ns, rs);
-        b.linear(ns, lw.wq(), lw.bq(), qs);
-        b.linear(ns, lw.wk(), lw.bk(), ks);
-        b.linear(ns, lw.wv(), lw.bv(), vs);
-        b.rope(qs, ks, cs[0], cs[1], c.headDim());
-        b.copyRows(ks, 0, kCache[l], length, r);
-        b.copyRows(vs, 0, vCache[l], length, r);
-        b.attention(shape, qs, kCache[l], vCache[l], as, ls);
-        b.linear(as, lw.wo(), null, ts);
-        b.add(xs, ts);
-        b.rmsNorm(xs, lw.mlpNorm(), eps, ns, rs);
-        b.linear(ns, lw.wGate(), null, gs);
-        b.linear(ns, lw.wUp(), null, us);
-        b.swiglu(gs, us, acts);
-        b.linear(acts, lw.wDown(), null, ts);
-        b.add(xs, ts);
+        int layer = l;
+        LlamaBlock.KeyValues appendToCache = (k, v) -> {
+          b.copyRows(k, 0, kCache[layer], length, r);
+          b.copyRows(v, 0, vCache[layer], length, r);
+          return new Tensor[] {kCache[layer], vCache[layer]};
+        };
+        // In place: the block's output replaces its input, which nothing reads afterwards.
+        LlamaBlock.forward(b, c, w.layer(l), a, cs[0], cs[1], shape, appendToCache, a.x());
       }
       if (logitRows > 0) {
         int first = r - logitRows;
-        Tensor xl = xs.rows(first, logitRows), nl = ns.rows(first, logitRows);
-        b.rmsNorm(xl, w.finalNorm(), eps, nl, rs.rows(first, logitRows));
+        Tensor xl = a.x().rows(first, logitRows), nl = a.n1().rows(first, logitRows);
+        b.rmsNorm(xl, w.finalNorm(), eps, nl, a.rstd1().rows(first, logitRows));
         try (Tensor logits = b.zeros(logitRows, c.vocabSize())) {
           b.linear(nl, w.lmHead(), null, logits);
           onLogits.accept(logits);
@@ -195,6 +171,6 @@ public final class InferenceSession implements AutoCloseable {
   public void close() {
     for (Tensor t : kCache) t.close();
     for (Tensor t : vCache) t.close();
-    for (Tensor t : new Tensor[] {x, n, q, k, v, att, lse, tmp, gate, up, act, rstd}) t.close();
+    scratch.close();
   }
 }

@@ -34,6 +34,14 @@ record LayerActivations(
     return new LayerActivations(input, n1, rstd1, q, k, v, att, lse, h, n2, rstd2, gate, up, act);
   }
 
+  /** Views of the first {@code count} rows (inference's last chunk is shorter than its buffers). */
+  LayerActivations rows(int count) {
+    return new LayerActivations(x.rows(0, count), n1.rows(0, count), rstd1.rows(0, count),
+        q.rows(0, count), k.rows(0, count), v.rows(0, count), att.rows(0, count), lse.rows(0, count),
+        h.rows(0, count), n2.rows(0, count), rstd2.rows(0, count), gate.rows(0, count),
+        up.rows(0, count), act.rows(0, count));
+  }
+
   @Override
   public void close() {
     for (Tensor t : new Tensor[] {x, n1, rstd1, q, k, v, att, lse, h, n2, rstd2, gate, up, act}) {

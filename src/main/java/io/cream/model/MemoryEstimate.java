@@ -206,7 +206,9 @@ public final class MemoryEstimate {
     return e.guard(() -> {
       e.add("KV cache", m(m(2L * c.numHiddenLayers(), m(maxLen, c.kvDim())), 4));
       e.tensor("one layer's KV cache (tokens × num_key_value_heads × head_dim)", m(maxLen, c.kvDim()));
-      long perRow = 3L * c.hiddenSize() + 1 + 2L * c.queryDim() + 2L * c.kvDim()
+      // One block's LayerActivations (x, n1, h, n2; two rstd; q, att; k, v; lse; gate, up, act)
+      // and the logits.
+      long perRow = 4L * c.hiddenSize() + 2 + 2L * c.queryDim() + 2L * c.kvDim()
           + c.numAttentionHeads() + 3L * c.intermediateSize() + c.vocabSize();
       e.add("activations", m(m(Math.min(chunk, maxLen), perRow), 4));
       return e;

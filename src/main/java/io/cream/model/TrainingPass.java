@@ -12,8 +12,8 @@ import java.util.Arrays;
  * {@code grads}; buffers are allocated once per shape. With {@code recompute} only each block's
  * input is kept and the block is re-run during the backward (activation checkpointing).
  *
- * <p>Block: h = x + o(attn(rope(q(n1)), rope(k(n1)), v(n1))), n1 = norm1(x);
- * y = h + down(silu(gate(n2))·up(n2)), n2 = norm2(h). Head: logits = lm_head(normF(x_L)).
+ * <p>Blocks: {@link LlamaBlock} (the forward inference runs too). Head: logits =
+ * lm_head(normF(x_L)).
  *
  * <p>The head runs over chunks of rows ({@link #logitsChunkRows}): each chunk's logits, its
  * cross-entropy and their gradient (in place), then that gradient's share of ∂/∂normF(x_L) (its
@@ -129,11 +129,9 @@ public final class TrainingPass implements AutoCloseable {
     b.embedding(w.embed(), data.tokens(), layers > 0 ? acts[0].x() : x);
     for (int l = 0; l < layers; l++) {
       LayerActivations a = acts[l];
-      blockForward(w.layer(l), a, cos, sin);
-      // y = down(act) + h, written straight into the next block's input (no copies)
+      // out = h + down(act), written straight into the next block's input (no copies)
       Tensor y = l + 1 < layers ? acts[l + 1].x() : x;
-      b.linear(a.act(), w.layer(l).wDown(), null, y);
-      b.add(y, a.h());
+      LlamaBlock.forward(b, c, w.layer(l), a, cos, sin, shape, LlamaBlock.KeyValues.OWN, y);
     }
     b.rmsNorm(x, w.finalNorm(), (float) c.rmsNormEps(), nf, rstdf);
   }
@@ -160,21 +158,6 @@ public final class TrainingPass implements AutoCloseable {
     return loss;
   }
 
-  /** From a.x(): fills n1, q, k, v, att, lse, h = x + o(att), n2, gate, up, act. */
-  private void blockForward(LayerWeights w, LayerActivations a, Tensor cos, Tensor sin) {
-    float eps = (float) c.rmsNormEps();
-    b.rmsNorm(a.x(), w.attnNorm(), eps, a.n1(), a.rstd1());
-    b.linear(a.n1(), new Tensor[] {w.wq(), w.wk(), w.wv()}, new Tensor[] {w.bq(), w.bk(), w.bv()},
-        new Tensor[] {a.q(), a.k(), a.v()});
-    b.rope(a.q(), a.k(), cos, sin, c.headDim());
-    b.attention(shape, a.q(), a.k(), a.v(), a.att(), a.lse());
-    b.linear(a.att(), w.wo(), null, a.h());
-    b.add(a.h(), a.x());
-    b.rmsNorm(a.h(), w.mlpNorm(), eps, a.n2(), a.rstd2());
-    b.linear(a.n2(), new Tensor[] {w.wGate(), w.wUp()}, null, new Tensor[] {a.gate(), a.up()});
-    b.swiglu(a.gate(), a.up(), a.act());
-  }
-
   private void backward(TrainBatch data, Tensor cos, Tensor sin) {
     LlamaWeights w = model.weights();
     float eps = (float) c.rmsNormEps();
@@ -184,7 +167,7 @@ public final class TrainingPass implements AutoCloseable {
       LayerActivations a = acts[l];
       LayerWeights lw = w.layer(l);
       LayerWeights lg = grads.layer(l);
-      if (recompute) blockForward(lw, a, cos, sin);
+      if (recompute) LlamaBlock.forwardToMlp(b, c, lw, a, cos, sin, shape, LlamaBlock.KeyValues.OWN);
       // MLP: y = h + down(swiglu(gate(n2), up(n2)))
       b.linearBackward(dx, a.act(), lw.wDown(), dAct, false, lg.wDown(), null);
       b.swigluBackward(dAct, a.gate(), a.up(), dGate, dUp);

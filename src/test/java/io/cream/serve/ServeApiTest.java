@@ -8,17 +8,10 @@ import io.cream.model.Generator;
 import io.cream.model.InferenceSession;
 import io.cream.model.Sampler;
 import io.cream.util.Json;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -211,35 +204,5 @@ class ServeApiTest {
     assertEquals(405, s.get("/v1/completions").statusCode());
     assertEquals(404, s.get("/v1/engines").statusCode());
     assertEquals("unknown_url", TestServer.json(s.get("/v1/engines")).get("error").get("code").asText());
-  }
-
-  /**
-   * With --parallel 1 --queue 1: one request generates, one waits, the next is refused with 429;
-   * a client that closes its stream frees its slot at once (its generation stops).
-   */
-  @Test
-  void aFullQueueAnswers429AndAClosedStreamFreesItsSlot() throws Exception {
-    HttpRequest longStream = HttpRequest.newBuilder(s.uri("/v1/completions")).timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofString(completion(", \"max_tokens\": 240, \"stream\": true"))).build();
-    HttpResponse<InputStream> a = s.http.send(longStream, HttpResponse.BodyHandlers.ofInputStream());
-    BufferedReader reader = new BufferedReader(new InputStreamReader(a.body(), StandardCharsets.UTF_8));
-    assertTrue(reader.readLine().startsWith("data: "), "the long stream is generating");
-    CompletableFuture<HttpResponse<String>> b = s.http.sendAsync(
-        HttpRequest.newBuilder(s.uri("/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(completion(", \"max_tokens\": 3")))
-            .build(), HttpResponse.BodyHandlers.ofString());
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    while (s.server.load()[1] < 1 && System.nanoTime() < deadline) Thread.sleep(5);
-    assertEquals(1, s.server.load()[1], "the second request waits");
-    HttpResponse<String> c = s.post("/v1/completions", completion(", \"max_tokens\": 3"));
-    assertEquals(429, c.statusCode(), c.body());
-    assertEquals("queue_full", TestServer.json(c).get("error").get("code").asText());
-    assertEquals("1", c.headers().firstValue("Retry-After").orElse(""));
-    reader.close(); // the client goes away mid-stream
-    HttpResponse<String> bDone = b.get();
-    assertEquals(200, bDone.statusCode(), bDone.body());
-    assertEquals(3, TestServer.json(bDone).get("usage").get("completion_tokens").asInt());
-    deadline = System.nanoTime() + 20_000_000_000L;
-    while (!s.log().contains("stream closed by the client") && System.nanoTime() < deadline) Thread.sleep(5);
-    assertTrue(s.log().contains("stream closed by the client"), s.log());
   }
 }

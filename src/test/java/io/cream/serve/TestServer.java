@@ -28,7 +28,12 @@ final class TestServer implements AutoCloseable {
 
   /** Loads the model (a Vicuna-templated copy made in dir); {@link #start} serves it. */
   TestServer(Path dir) throws IOException {
-    this.model = ServedModel.load(ChatModels.vicuna4m(dir), backend, null, NAME, null);
+    this(dir, null);
+  }
+
+  /** The same with a RoPE override (e.g. linear × 8: a window of 2,048 tokens). */
+  TestServer(Path dir, io.cream.rope.RopeSpec rope) throws IOException {
+    this.model = ServedModel.load(ChatModels.vicuna4m(dir), backend, rope, NAME, null);
   }
 
   TestServer start(int parallel, int queue) throws Exception {
