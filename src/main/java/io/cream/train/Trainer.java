@@ -4,13 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cream.backend.AdamWConfig;
 import io.cream.backend.Backend;
 import io.cream.backend.Collective;
-import io.cream.backend.CrossEntropyLoss;
-import io.cream.backend.Tensor;
 import io.cream.io.DType;
 import io.cream.io.HfCheckpoint;
 import io.cream.model.LlamaConfig;
 import io.cream.model.TrainBatch;
-import io.cream.model.TrainingPass;
 import io.cream.util.Bytes;
 import io.cream.util.Json;
 import io.cream.util.Progress;
@@ -19,12 +16,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * A training run: pre-training from scratch or fine-tuning with CREAM, PoSE, RandPos or contiguous
  * positions. {@link TrainSetup} sets it up (memory plan, lock, resume, weights, data); then each
- * optimizer step accumulates gradients over gradAccum micro-batches (loss
+ * optimizer step ({@link TrainStep}) accumulates gradients over gradAccum micro-batches (loss
  * summed over tokens, divided by the step's token count), clips by the global norm, and takes one
  * AdamW step. The model is saved as a Hugging Face checkpoint whose config.json carries the RoPE
  * scaling trained with; optimizer state and step are saved beside it, and a resumed run reproduces
@@ -121,8 +117,7 @@ public final class Trainer {
     LrSchedule schedule = new LrSchedule(o.lr(), o.warmup(), o.steps(), o.decay());
     AdamWConfig adam = new AdamWConfig(
         (float) o.lr(), (float) o.beta1(), (float) o.beta2(), (float) o.eps(), (float) o.weightDecay());
-    TrainingPass pass = run.pass();
-    List<Tensor> g = run.grads().all();
+    TrainStep trainStep = TrainStep.adamW(backend, run.pass(), run.grads(), state, group);
     int end = o.maxSteps() > 0 ? Math.min(o.steps(), startStep + o.maxSteps()) : o.steps();
     double lastLoss = startStep > 0 ? Checkpoints.loss(checkpoints.latest().orElseThrow()) : Double.NaN;
     MicroBatchPlan plan = new MicroBatchPlan(o.gradAccum(), group.rank(), group.world());
@@ -136,32 +131,13 @@ public final class Trainer {
         long t0 = System.nanoTime();
         long[] mine = plan.indices(step);
         TrainBatch[] micro = new TrainBatch[mine.length];
-        long counted = 0;
-        for (int a = 0; a < micro.length; a++) {
-          micro[a] = run.samples().batch(mine[a]);
-          for (int t : micro[a].targets()) if (t >= 0) counted++;
-        }
-        counted = (long) group.allReduceSum(new double[] {counted})[0]; // the global count
-        g.forEach(backend::zero);
-        CrossEntropyLoss loss = new CrossEntropyLoss(0, 0);
-        for (TrainBatch b : micro) loss = loss.plus(pass.forwardBackward(b, 1f / counted));
-        if (group.world() > 1) {
-          group.allReduceSum(g);
-          double[] sums = group.allReduceSum(new double[] {loss.sum(), loss.count()});
-          loss = new CrossEntropyLoss(sums[0], (long) sums[1]);
-        }
+        for (int a = 0; a < micro.length; a++) micro[a] = run.samples().batch(mine[a]);
         double lr = schedule.lr(step);
-        AdamWConfig cfg = adam.withLr((float) lr);
-        // Clip and step in one call (one wait on a GPU); a non-finite norm changes nothing.
-        double norm = Double.isFinite(loss.mean())
-            ? state.step(g, cfg, step + 1L, o.clip())
-            : Math.sqrt(backend.sumOfSquares(g));
-        if (!Double.isFinite(loss.mean()) || !Double.isFinite(norm)) {
-          throw diverged(checkpoints, step, loss.mean(), norm);
-        }
+        TrainStep.Outcome taken = trainStep.run(micro, adam.withLr((float) lr), step + 1L, o.clip());
+        if (!taken.finite()) throw diverged(checkpoints, step, taken.loss().mean(), taken.norm());
         double seconds = (System.nanoTime() - t0) / 1e9;
-        lastLoss = loss.mean();
-        if (leader) metrics.log(step, lastLoss, lr, norm, tokensPerStep / seconds);
+        lastLoss = taken.loss().mean();
+        if (leader) metrics.log(step, lastLoss, lr, taken.norm(), tokensPerStep / seconds);
         progress.setMessage(String.format("loss %.4f lr %.2e %,.0f tok/s", lastLoss, lr, tokensPerStep / seconds));
         progress.advance(1);
         int done = step + 1;
