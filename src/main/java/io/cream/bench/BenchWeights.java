@@ -4,6 +4,7 @@ import io.cream.backend.Backend;
 import io.cream.util.Parallel;
 import io.cream.model.LlamaConfig;
 import io.cream.model.LlamaWeights;
+import io.cream.model.ParamValues;
 import java.util.SplittableRandom;
 
 /**
@@ -17,8 +18,14 @@ public final class BenchWeights {
   private BenchWeights() {}
 
   public static LlamaWeights random(LlamaConfig config, Backend backend, long seed) {
+    ParamValues values = values(seed);
+    return LlamaWeights.create(config, p -> backend.upload(values.of(p), p.rows(), p.cols()));
+  }
+
+  /** The values {@link #random} uploads, one parameter per call (a training state loads them). */
+  public static ParamValues values(long seed) {
     float range = (float) (0.02 * Math.sqrt(3));
-    return LlamaWeights.create(config, p -> {
+    return p -> {
       float[] data = new float[Math.toIntExact(p.size())];
       boolean norm = p.name().endsWith("norm.weight");
       long streamSeed = seed * 1_000_003L + p.name().hashCode();
@@ -29,7 +36,7 @@ public final class BenchWeights {
           for (int i = blk * BLOCK; i < to; i++) data[i] = norm ? 1f : (rng.nextFloat() * 2 - 1) * range;
         }
       });
-      return backend.upload(data, p.rows(), p.cols());
-    });
+      return data;
+    };
   }
 }

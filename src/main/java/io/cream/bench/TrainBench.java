@@ -2,7 +2,7 @@ package io.cream.bench;
 
 import io.cream.backend.AdamWConfig;
 import io.cream.backend.Backend;
-import io.cream.backend.Tensor;
+import io.cream.backend.Collective;
 import io.cream.model.LlamaConfig;
 import io.cream.model.LlamaModel;
 import io.cream.model.LlamaWeights;
@@ -10,15 +10,17 @@ import io.cream.model.MemoryEstimate;
 import io.cream.model.TrainBatch;
 import io.cream.model.TrainingPass;
 import io.cream.rope.RopeSpec;
+import io.cream.train.TrainState;
+import io.cream.train.TrainStep;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Training-step throughput of a model shape with random weights: what {@code Trainer} does per
- * step (zero gradients, forward + backward, global-norm clipping, AdamW on every parameter) on
- * random tokens, timed to the device's completion. Optionally one more step with every op timed.
+ * Training-step throughput of a model shape with random weights: the trainer's own step
+ * ({@link TrainStep}: zero gradients, forward + backward, global-norm clipping, AdamW on every
+ * parameter through a {@link TrainState}) on random tokens, timed to the device's completion.
+ * Optionally one more step with every op timed.
  */
 public final class TrainBench {
   /** What to measure. optimizer false skips AdamW and its two moments (memory: weights + gradients). */
@@ -50,30 +52,23 @@ public final class TrainBench {
   public static Result run(LlamaConfig c, Backend device, Options o) {
     OpProfiler b = new OpProfiler(device);
     RopeSpec rope = RopeSpec.defaults(c.headDim(), c.ropeTheta(), c.maxPositionEmbeddings());
-    try (LlamaWeights w = BenchWeights.random(c, b, o.seed());
-        LlamaWeights grads = LlamaWeights.zeros(c, b);
-        LlamaWeights m = o.optimizer() ? LlamaWeights.zeros(c, b) : null;
-        LlamaWeights v = o.optimizer() ? LlamaWeights.zeros(c, b) : null) {
-      LlamaModel model = new LlamaModel(c, b, w, rope.build());
+    // The trainer's state on the device, the passes reading the fp32 masters (no bf16 copies).
+    try (TrainState state = o.optimizer()
+            ? TrainState.create(c, b, false, false, BenchWeights.values(o.seed()), false, null, null) : null;
+        LlamaWeights plain = state == null ? BenchWeights.random(c, b, o.seed()) : null;
+        LlamaWeights grads = LlamaWeights.zeros(c, b)) {
+      LlamaModel model = new LlamaModel(c, b, state != null ? state.weights() : plain, rope.build());
       try (TrainingPass pass = new TrainingPass(model, grads, o.batch(), o.seqLen(), o.recompute())) {
-        TrainBatch data = randomBatch(c, o, new SplittableRandom(o.seed()));
+        TrainBatch[] data = {randomBatch(c, o, new SplittableRandom(o.seed()))};
         AdamWConfig adam = new AdamWConfig(1e-5f, 0.9f, 0.999f, 1e-8f, 0f);
-        List<Tensor> params = w.all(), g = grads.all();
-        List<Tensor> ms = m == null ? null : m.all(), vs = v == null ? null : v.all();
+        TrainStep trainStep = state != null ? TrainStep.adamW(b, pass, grads, state, Collective.single())
+            : TrainStep.clipOnly(b, pass, grads);
         Runnable step = new Runnable() {
           long t = 0;
 
           @Override
           public void run() {
-            g.forEach(b::zero);
-            pass.forwardBackward(data, 1f / data.rows());
-            t++;
-            if (ms != null) {
-              b.clipAndAdamW(params, g, ms, vs, adam, t, 1.0); // as the trainer steps
-            } else {
-              double norm = Math.sqrt(b.sumOfSquares(g));
-              if (norm > 1) g.forEach(x -> b.scale(x, (float) (1 / norm)));
-            }
+            trainStep.run(data, adam, ++t, 1.0); // as the trainer steps
             device.synchronize();
           }
         };

@@ -83,7 +83,7 @@ final class DeviceTrainState extends TrainState {
   }
 
   @Override
-  LlamaWeights weights() {
+  public LlamaWeights weights() {
     return weights;
   }
 

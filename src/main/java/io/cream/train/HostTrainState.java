@@ -104,7 +104,7 @@ final class HostTrainState extends TrainState {
   }
 
   @Override
-  LlamaWeights weights() {
+  public LlamaWeights weights() {
     return weights;
   }
 

@@ -31,9 +31,11 @@ import java.util.Map;
  * Both take the same step: clipping by the global norm of all gradients, then AdamW with the same
  * float operations, so a run's numbers do not depend on where the optimizer state lives
  * (bit-identical on the CPU backend, tested; on a GPU the CUDA AdamW kernels are bit-identical to
- * the CPU's too). Checkpoints hold the masters and moments the same way in both.
+ * the CPU's too). Checkpoints hold the masters and moments the same way in both. Public (its
+ * factory and the passes' weights) so that {@code cream bench train} times the trainer's own
+ * state and {@link TrainStep}.
  */
-abstract sealed class TrainState implements AutoCloseable permits DeviceTrainState, HostTrainState {
+public abstract sealed class TrainState implements AutoCloseable permits DeviceTrainState, HostTrainState {
   protected final LlamaConfig config;
   protected final Backend backend;
 
@@ -49,7 +51,7 @@ abstract sealed class TrainState implements AutoCloseable permits DeviceTrainSta
    * masters). {@code parallel}: weights may be read from several threads at once (a fresh
    * initialisation).
    */
-  static TrainState create(LlamaConfig config, Backend backend, boolean offload, boolean copies,
+  public static TrainState create(LlamaConfig config, Backend backend, boolean offload, boolean copies,
       ParamValues weights, boolean parallel, ParamValues m, ParamValues v) {
     return offload ? HostTrainState.create(config, backend, weights, parallel, m, v)
         : DeviceTrainState.create(config, backend, weights, parallel, m, v, copies);
@@ -71,7 +73,7 @@ abstract sealed class TrainState implements AutoCloseable permits DeviceTrainSta
   }
 
   /** The weights the passes read, on the backend. */
-  abstract LlamaWeights weights();
+  public abstract LlamaWeights weights();
 
   /**
    * Clips by the global norm of grads (when maxNorm > 0 and the norm exceeds it) and takes one
