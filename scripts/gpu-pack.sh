@@ -14,7 +14,7 @@
 #   data/            tokenizer.json (+ tokenizer_config.json) and a few books for gpu-e2e.sh
 # Usage: scripts/gpu-pack.sh [--lean] [DEST]    then on the GPU machine: bash DEST/gpu-check.sh
 #   --lean  for training runs, where the 64 MiB carry also holds models and data: no tests, no JUnit,
-#           no charts; jre.txz: only the modules train/eval/synth/export need, the JVM library
+#           no charts, no `serve` or chat templates (Jetty, Jinjava); jre.txz: only the modules train/eval/synth/export need, the JVM library
 #           stripped, xz over uncompressed modules (~14 MB instead of ~40); eval then writes
 #           results.json without chart.png (draw the charts with 'cream report' at home)
 set -euo pipefail
@@ -49,6 +49,14 @@ for j in target/lib/*.jar; do
       ((${#other[@]} == 0)) || zip -q -d "$DEST/lib/$(basename "$j")" "${other[@]}" \
         || { echo "gpu-pack: cannot strip $(basename "$j")" >&2; exit 1; } ;;
     jfreechart-*) ((LEAN)) || cp "$j" "$DEST/lib/" ;; # charts need java.desktop
+    # Only `cream serve` (Jetty) and chat templates (Jinjava and what it pulls in) load these; the
+    # lean pack's commands (train on text and prompt/completion documents, eval, synth, export,
+    # score) never do, and the 64 MiB carry also holds the models and data.
+    jetty-*|jinjava-*|guava-*|failureaccess-*|listenablefuture-*|jsr305-*|checker-qual-*|j2objc-annotations-*\
+    |javassist-*|re2j-*|commons-net-*|java-ipv6-*|annotations-3*|jackson-dataformat-yaml-*|snakeyaml-*\
+    |jackson-datatype-jdk8-*|big-math-*|immutables-exceptions-*|algebra-*|hubspot-style-*\
+    |immutable-collection-encodings-*|encode-*|derive4j-annotation-*)
+      ((LEAN)) || cp "$j" "$DEST/lib/" ;;
     *) cp "$j" "$DEST/lib/" ;;
   esac
 done
