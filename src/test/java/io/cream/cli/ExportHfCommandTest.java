@@ -1,17 +1,33 @@
 package io.cream.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cream.backend.cpu.CpuBackend;
+import io.cream.compare.CompareFixtures;
+import io.cream.io.DType;
+import io.cream.io.HfCheckpoint;
+import io.cream.io.TensorToWrite;
+import io.cream.model.LlamaConfig;
+import io.cream.model.LlamaWeights;
+import io.cream.model.WeightInit;
+import io.cream.model.WeightsIO;
 import io.cream.testutil.FileDigest;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code export hf} writes the same bytes as it did when it gathered every tensor in the heap
- * before writing: SHA-256 checksums of the safetensors files and index, taken at commit 9c072bd,
- * of models/cream-base-4m (bf16 on disk) in each dtype, in one file and in shards.
+ * {@code export hf} reads, checks and converts one tensor at a time from the mapped checkpoint and
+ * writes the same bytes as it did when it loaded the model and gathered every tensor before
+ * writing: SHA-256 checksums of the safetensors files and index, taken at commit 9c072bd, of
+ * models/cream-base-4m (bf16 on disk) in each dtype, in one file and in shards.
  */
 class ExportHfCommandTest {
   @TempDir Path tmp;
@@ -28,5 +44,24 @@ class ExportHfCommandTest {
         "--dtype", dtype, "--max-shard-mib", shardMib);
     assertEquals(0, r.code(), r.err());
     assertEquals(expected, FileDigest.of(out, "model"));
+  }
+
+  /** A NaN found while writing is refused as loading refuses it, and leaves no folder that looks complete. */
+  @Test
+  void aNanWeightIsRefusedNamingTheTensor() throws Exception {
+    ObjectNode json = CompareFixtures.tinyConfig();
+    LlamaConfig c = LlamaConfig.fromJson(json);
+    Path model = tmp.resolve("nan"), out = tmp.resolve("out");
+    String name = "model.layers.1.mlp.down_proj.weight";
+    try (CpuBackend b = new CpuBackend(); LlamaWeights w = WeightInit.random(c, b, 2)) {
+      Map<String, TensorToWrite> t = WeightsIO.toWrite(c, w, b, DType.F32);
+      t.put(name, t.get(name).held());
+      t.get(name).data()[5] = Float.NaN;
+      HfCheckpoint.write(model, json, t, null, 0);
+    }
+    CliRun r = CliRun.of("export", "hf", "--model", model.toString(), "--out", out.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("tensor '" + name + "' in " + model.resolve("model.safetensors") + " holds NaN"), r.err());
+    assertFalse(Files.exists(out.resolve(HfCheckpoint.CONFIG_FILE)), "no config.json: the folder is not complete");
   }
 }
