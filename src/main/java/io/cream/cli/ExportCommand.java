@@ -1,14 +1,13 @@
 package io.cream.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cream.backend.cpu.CpuBackend;
 import io.cream.gguf.GgufDType;
 import io.cream.gguf.GgufExport;
 import io.cream.io.DType;
 import io.cream.io.HfCheckpoint;
-import io.cream.model.LlamaModel;
-import io.cream.model.ModelLoader;
+import io.cream.model.LlamaConfig;
 import io.cream.model.WeightsIO;
+import io.cream.rope.RopeSpec;
 import io.cream.util.UserError;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,10 +58,14 @@ public final class ExportCommand implements Callable<Integer> {
     UserError.require(!Files.exists(out) || !Files.isSameFile(model, out), "export: --out must differ from --model");
     DType type = DType.fromTorchName(dtype).orElseThrow(() ->
         new UserError("--dtype must be float32, bfloat16 or float16, got '" + dtype + "'"));
-    try (CpuBackend backend = new CpuBackend(); LlamaModel m = ModelLoader.load(model, backend, null)) {
-      ObjectNode config = (ObjectNode) m.config().raw().deepCopy();
+    try (HfCheckpoint in = HfCheckpoint.open(model)) {
+      LlamaConfig c = in.config();
+      RopeSpec.fromHfConfig(c.raw()).build(); // a rope_scaling cream cannot compute is refused, as loading refuses it
+      ObjectNode config = (ObjectNode) c.raw().deepCopy();
       config.put("torch_dtype", type.torchName());
-      HfCheckpoint.write(out, config, WeightsIO.toWrite(m.config(), m.weights(), backend, type), model,
+      // Each tensor is read from the mapped file, checked and converted when the writer reaches it:
+      // the heap holds one tensor, never the model.
+      HfCheckpoint.write(out, config, WeightsIO.toWrite(c, type, "", WeightsIO.values(c, in.tensors())), model,
           maxShardMib << 20);
     }
     System.out.printf("export: %s -> %s (%s, shards ≤ %d MiB)%n", model, out, dtype, maxShardMib);

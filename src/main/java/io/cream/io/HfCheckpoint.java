@@ -84,7 +84,8 @@ public final class HfCheckpoint implements AutoCloseable {
    * and special_tokens_map.json siblings come along, or a folder holding them; null for none),
    * generation_config.json with bos/eos, and config.json last. The config must be a valid {@link
    * LlamaConfig}. An existing config.json is removed first, so an interrupted write leaves no
-   * folder that looks complete.
+   * folder that looks complete. Tensors given as {@link TensorToWrite#later} are read one at a
+   * time, as the writer reaches them.
    */
   public static void write(Path dir, ObjectNode config, Map<String, TensorToWrite> tensors, Path tokenizerSource,
       long shardBytes) throws IOException {

@@ -24,8 +24,11 @@ import java.util.stream.Stream;
 /**
  * Writes safetensors files the way Hugging Face lays them out: tensors in name order, header JSON
  * padded with spaces so the data starts 8-byte aligned, {@code __metadata__ {"format": "pt"}}.
- * Each file goes to a temporary file and is renamed into place; tensor data is converted and
- * streamed in small chunks, never copied whole.
+ * Each file goes to a temporary file and is renamed into place. The header is laid out from
+ * dtypes and shapes alone; then each tensor's values are read from its source when the writer
+ * reaches it ({@link TensorToWrite#later}: downloaded, copied out of host memory), converted and
+ * streamed in small chunks, and dropped before the next tensor is read. So a write holds one
+ * tensor's values at a time (the largest: a 7B model's embedding, 0.5 GB), not the file's.
  */
 public final class SafeTensorsWriter {
   private static final Pattern SHARD_NAME = Pattern.compile("model-\\d{5}-of-\\d{5}\\.safetensors");
@@ -98,7 +101,7 @@ public final class SafeTensorsWriter {
     return shards;
   }
 
-  /** Writes one safetensors file holding the tensors in name order. */
+  /** Writes one safetensors file holding the tensors in name order, one tensor's values at a time. */
   public static void writeFile(Path file, Map<String, TensorToWrite> tensors) throws IOException {
     SortedMap<String, TensorToWrite> sorted = new TreeMap<>(tensors);
     byte[] header = header(sorted);
@@ -136,6 +139,7 @@ public final class SafeTensorsWriter {
     return out;
   }
 
+  /** Reads t's values from its source, writes them, and lets them go (the caller keeps no reference). */
   private static void writeData(OutputStream out, TensorToWrite t, ByteBuffer buf) throws IOException {
     float[] data = t.data();
     int size = t.dtype().byteSize();

@@ -92,8 +92,9 @@ public final class MemoryEstimate {
    * tables), logits (one chunk), workspace (the largest op's temporaries: attention's bf16 copies
    * and cuDNN's buffers, the products' bf16 operands, plus the libraries' own). Host parts
    * (with the optimizer in host memory): master weights, AdamW moments and four transfer buffers
-   * of the largest parameter. Weights loaded from disk pass through the Java heap one tensor at a
-   * time and are not counted.
+   * of the largest parameter. Weights loaded from disk, and checkpoints and models being saved,
+   * pass through the Java heap one tensor at a time (at most the largest parameter in fp32) and
+   * are not counted.
    */
   public static Training training(LlamaConfig c, TrainingSetup s) {
     String what = "training at batch " + s.batch() + " × " + s.seqLen() + " tokens";

@@ -3,7 +3,6 @@ package io.cream.model;
 import io.cream.backend.Backend;
 import io.cream.backend.Tensor;
 import io.cream.io.DType;
-import io.cream.io.SafeTensor;
 import io.cream.io.SafeTensorsReader;
 import io.cream.io.TensorToWrite;
 import io.cream.util.UserError;
@@ -32,25 +31,25 @@ public final class WeightsIO {
   }
 
   /**
-   * Each parameter's values from the checkpoint's tensors, checked as {@link #load} checks them
-   * (tensors the config does not describe are refused at once, the others as they are read).
-   * Valid while tensors is open.
+   * Each parameter's values from the checkpoint's tensors, checked as {@link #load} checks them:
+   * tensors the config does not describe, missing tensors and wrong shapes are refused at once
+   * (from the header: nothing is read), NaN and infinities as each tensor is read. Valid while
+   * tensors is open.
    */
   public static ParamValues values(LlamaConfig config, SafeTensorsReader tensors) {
     requireNoUnknownTensors(config, tensors);
-    return p -> {
+    for (ParamLayout.Param p : ParamLayout.of(config)) {
       if (!tensors.names().contains(p.name())) {
         throw new UserError("checkpoint lacks tensor '" + p.name() + "' required by config.json"
             + " (is it a Llama-family checkpoint with the same shapes?)");
       }
-      SafeTensor t = tensors.get(p.name());
-      long[] want = p.hfShape();
-      if (!Arrays.equals(t.shape(), want)) {
-        throw new UserError("tensor '" + p.name() + "' has shape " + Arrays.toString(t.shape())
+      long[] shape = tensors.get(p.name()).shape(), want = p.hfShape();
+      if (!Arrays.equals(shape, want)) {
+        throw new UserError("tensor '" + p.name() + "' has shape " + Arrays.toString(shape)
             + " but config.json implies " + Arrays.toString(want));
       }
-      return requireFinite(t.toFloatArray(), p.name(), tensors.source());
-    };
+    }
+    return p -> requireFinite(tensors.get(p.name()).toFloatArray(), p.name(), tensors.source());
   }
 
   /**
@@ -82,13 +81,25 @@ public final class WeightsIO {
     }
   }
 
-  /** Downloads parameters into tensors ready for the safetensors writer, in the given dtype. */
+  /**
+   * The parameters as tensors for the safetensors writer, in the given dtype, each downloaded only
+   * when the writer reaches it (so the weights must stay open until it has written them).
+   */
   public static Map<String, TensorToWrite> toWrite(
       LlamaConfig config, LlamaWeights weights, Backend backend, DType dtype) {
+    Map<String, Tensor> byName = weights.byName();
+    return toWrite(config, dtype, "", p -> backend.download(byName.get(p.name())));
+  }
+
+  /**
+   * Each parameter as {@code prefix + name}, its values read from {@code values} only when the
+   * writer reaches it: a file of a model's tensors holds one in the heap at a time.
+   */
+  public static Map<String, TensorToWrite> toWrite(LlamaConfig config, DType dtype, String prefix,
+      ParamValues values) {
     Map<String, TensorToWrite> out = new LinkedHashMap<>();
     for (ParamLayout.Param p : ParamLayout.of(config)) {
-      Tensor t = weights.byName().get(p.name());
-      out.put(p.name(), new TensorToWrite(dtype, p.hfShape(), backend.download(t)));
+      out.put(prefix + p.name(), TensorToWrite.later(dtype, p.hfShape(), () -> values.of(p)));
     }
     return out;
   }

@@ -6,7 +6,6 @@ import io.cream.io.SafeTensorsReader;
 import io.cream.io.SafeTensorsWriter;
 import io.cream.io.TensorToWrite;
 import io.cream.model.LlamaConfig;
-import io.cream.model.ParamLayout;
 import io.cream.model.ParamValues;
 import io.cream.model.WeightsIO;
 import io.cream.util.UserError;
@@ -25,14 +24,19 @@ final class OptimizerState {
 
   private OptimizerState() {}
 
-  /** Writes the moments of every parameter, read from m and v, into dir/optimizer.safetensors. */
+  /**
+   * Writes the moments of every parameter, read from m and v, into dir/optimizer.safetensors; each
+   * is read only when the writer reaches it, so the heap holds one at a time.
+   */
   static void save(Path dir, LlamaConfig config, ParamValues m, ParamValues v) throws IOException {
-    Map<String, TensorToWrite> out = new LinkedHashMap<>();
-    for (ParamLayout.Param p : ParamLayout.of(config)) {
-      out.put("m." + p.name(), new TensorToWrite(DType.F32, p.hfShape(), m.of(p)));
-      out.put("v." + p.name(), new TensorToWrite(DType.F32, p.hfShape(), v.of(p)));
-    }
-    SafeTensorsWriter.writeFile(dir.resolve(FILE), out);
+    SafeTensorsWriter.writeFile(dir.resolve(FILE), toWrite(config, m, v));
+  }
+
+  /** The moments as the tensors of optimizer.safetensors ({@code m.NAME}, {@code v.NAME}), read when written. */
+  static Map<String, TensorToWrite> toWrite(LlamaConfig config, ParamValues m, ParamValues v) {
+    Map<String, TensorToWrite> out = new LinkedHashMap<>(WeightsIO.toWrite(config, DType.F32, "m.", m));
+    out.putAll(WeightsIO.toWrite(config, DType.F32, "v.", v));
+    return out;
   }
 
   /** The moment {@code "m"} or {@code "v"} of each parameter from an open optimizer file. */

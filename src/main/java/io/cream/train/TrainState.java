@@ -9,9 +9,9 @@ import io.cream.model.LlamaConfig;
 import io.cream.model.LlamaWeights;
 import io.cream.model.ParamLayout;
 import io.cream.model.ParamValues;
+import io.cream.model.WeightsIO;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -94,17 +94,15 @@ public abstract sealed class TrainState implements AutoCloseable permits DeviceT
   /** Where the optimizer state lives, for logs. */
   abstract String describe();
 
-  /** The master weights as tensors to write in dtype. */
+  /**
+   * The master weights as tensors to write in dtype, each read (downloaded, or copied out of host
+   * memory) only when the writer reaches it: saving holds one parameter in the heap at a time.
+   */
   final Map<String, TensorToWrite> toWrite(DType dtype) {
-    ParamValues values = masters();
-    Map<String, TensorToWrite> out = new LinkedHashMap<>();
-    for (ParamLayout.Param p : ParamLayout.of(config)) {
-      out.put(p.name(), new TensorToWrite(dtype, p.hfShape(), values.of(p)));
-    }
-    return out;
+    return WeightsIO.toWrite(config, dtype, "", masters());
   }
 
-  /** The moments into dir/optimizer.safetensors. */
+  /** The moments into dir/optimizer.safetensors, one parameter's at a time. */
   final void saveOptimizer(Path dir) throws IOException {
     OptimizerState.save(dir, config, moment(true), moment(false));
   }

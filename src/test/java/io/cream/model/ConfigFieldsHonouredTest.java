@@ -74,6 +74,7 @@ class ConfigFieldsHonouredTest {
     Path dir = tmp.resolve("ckpt-" + System.nanoTime());
     try (CpuBackend b = new CpuBackend(); LlamaWeights w = WeightInit.random(c, b, 3)) {
       Map<String, TensorToWrite> tensors = new java.util.LinkedHashMap<>(WeightsIO.toWrite(c, w, b, DType.F32));
+      tensors.replaceAll((name, t) -> t.held()); // values read now, so that change may edit them
       change.accept(tensors);
       HfCheckpoint.write(dir, c.toJson(), tensors, null, 0);
     }

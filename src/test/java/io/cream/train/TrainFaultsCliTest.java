@@ -114,7 +114,9 @@ class TrainFaultsCliTest {
     Path model = tmp.resolve("nan-model");
     try (CpuBackend b = new CpuBackend(); LlamaWeights w = WeightInit.random(c, b, 1)) {
       Map<String, TensorToWrite> t = WeightsIO.toWrite(c, w, b, DType.F32);
-      t.get("model.layers.0.self_attn.k_proj.weight").data()[3] = Float.NaN;
+      String k = "model.layers.0.self_attn.k_proj.weight";
+      t.put(k, t.get(k).held()); // its values read now, to be edited
+      t.get(k).data()[3] = Float.NaN;
       HfCheckpoint.write(model, c.toJson(), t, TrainFixtures.tokenizer(), 0);
     }
     Path out = tmp.resolve("from-nan");
