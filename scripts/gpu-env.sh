@@ -16,6 +16,11 @@ if [[ ! -x "$RT/jre/bin/java" ]]; then
   fi
 fi
 JAVA="$RT/jre/bin/java"
+if [[ -f "$HERE/classes.txz" ]]; then # the lean pack's jars (every time: a warm machine may hold older ones)
+  tar xJf "$HERE/classes.txz" -C "$HERE" 2>/dev/null \
+    || python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$HERE/classes.txz" "$HERE" \
+    || { echo "$(basename "$0"): cannot unpack $HERE/classes.txz" >&2; exit 1; }
+fi
 export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"
 if [[ -z "${CREAM_CUDNN_LIB_DIR:-}" ]] && command -v python3 >/dev/null; then
   CREAM_CUDNN_LIB_DIR="$(python3 -c 'import os, nvidia.cudnn as c; print(os.path.join(list(c.__path__)[0], "lib"))' 2>/dev/null || true)"

@@ -14,7 +14,8 @@
 #   data/            tokenizer.json (+ tokenizer_config.json) and a few books for gpu-e2e.sh
 # Usage: scripts/gpu-pack.sh [--lean] [DEST]    then on the GPU machine: bash DEST/gpu-check.sh
 #   --lean  for training runs, where the 64 MiB carry also holds models and data: no tests, no JUnit,
-#           no charts, no `serve` or chat templates (Jetty, Jinjava); jre.txz: only the modules train/eval/synth/export need, the JVM library
+#           no charts, no `serve` or chat templates (Jetty, Jinjava); cream.jar and lib/ travel
+#           as classes.txz (jars stored, then xz), unpacked by gpu-env.sh; jre.txz: only the modules train/eval/synth/export need, the JVM library
 #           stripped, xz over uncompressed modules (~14 MB instead of ~40); eval then writes
 #           results.json without chart.png (draw the charts with 'cream report' at home)
 set -euo pipefail
@@ -112,6 +113,21 @@ if [[ ! -f "$RUNTIME" ]]; then
     tar czf "$RUNTIME" -C "$tmp" jre
   fi
   rm -rf "$tmp"
+fi
+
+# Lean: the jars re-stored without compression and xz'd together (classes.txz, ~7 MB instead of
+# ~13); gpu-env.sh unpacks them into DEST on the GPU machine before the first command.
+if ((LEAN)); then
+  tmp="$(mktemp -d)"
+  mkdir -p "$tmp/lib"
+  for j in "$DEST/cream.jar" "$DEST"/lib/*.jar; do
+    rel="${j#"$DEST"/}"
+    mkdir "$tmp/x"
+    (cd "$tmp/x" && unzip -q "$j" && zip -q -0 -r -X "$tmp/$rel" .)
+    rm -rf "$tmp/x"
+  done
+  tar cJf "$DEST/classes.txz" -C "$tmp" cream.jar lib
+  rm -rf "$tmp" "$DEST/cream.jar" "$DEST/lib"
 fi
 
 if git -C "$(dirname "$DEST")" rev-parse --git-dir >/dev/null 2>&1 \
