@@ -22,7 +22,7 @@
 set -uo pipefail
 ROOT="$(pwd)"
 HERE="${PACK:-$ROOT/.gpu-lean}"
-[[ -f "$HERE/cream.jar" ]] || { echo "gpu-offload: no cream.jar in $HERE (run scripts/gpu-pack.sh --lean .gpu-lean and carry it)" >&2; exit 2; }
+[[ -f "$HERE/cream.jar" || -f "$HERE/classes.txz" ]] || { echo "gpu-offload: no cream.jar or classes.txz in $HERE (run scripts/gpu-pack.sh --lean .gpu-lean and carry it)" >&2; exit 2; }
 source "$HERE/gpu-env.sh"
 OUT="${OUT:-/tmp/gpu-offload}"
 W="${TMPDIR:-/tmp}/cream-offload"
@@ -38,7 +38,7 @@ t0=$SECONDS
 cream() { # time-limit (seconds) and cream's arguments
   local limit="$1"; shift
   timeout "$limit" "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -XX:MaxRAMPercentage="$HEAP_PCT" -cp "$HERE/cream.jar:$HERE/lib/*" io.cream.cli.Main "$@"
+    -XX:MaxRAMPercentage="$HEAP_PCT" -cp "$CLASSES/cream.jar:$CLASSES/lib/*" io.cream.cli.Main "$@"
 }
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; nproc; free -g | head -2; } 2>&1 | tee "$OUT/machine.txt"
 
