@@ -221,8 +221,8 @@ public final class TrainCommand implements Callable<Integer> {
     };
   }
 
-  static String dtype(String s) {
-    return DType.fromTorchName(s).or(() -> DType.fromSafetensorsName(s)).map(DType::name).orElseThrow(() ->
+  static DType dtype(String s) {
+    return DType.fromTorchName(s).or(() -> DType.fromSafetensorsName(s)).orElseThrow(() ->
         new UserError("--save-dtype must be float32, bfloat16 or float16, got '" + s + "'"));
   }
 }

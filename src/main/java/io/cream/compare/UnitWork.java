@@ -77,7 +77,7 @@ final class UnitWork implements Scheduler.Work {
         .withDecay(LrSchedule.Decay.parse(f.schedule())).withWeightDecay(f.weightDecay()).withBeta1(f.beta1())
         .withBeta2(f.beta2()).withEps(f.adamEps()).withClip(f.clip()).withSeed(seed).withRecompute(f.recompute())
         .withSaveEvery(f.saveEvery()).withKeepCheckpoints(1)
-        .withSaveDtype(DType.fromTorchName(f.saveDtype()).orElseThrow().name()).withResume(true);
+        .withSaveDtype(DType.fromTorchName(f.saveDtype()).orElseThrow()).withResume(true);
   }
 
   private void finetune(RunSpec run, long seed) throws IOException {

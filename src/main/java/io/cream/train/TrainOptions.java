@@ -1,5 +1,6 @@
 package io.cream.train;
 
+import io.cream.io.DType;
 import io.cream.positions.BranchMode;
 import io.cream.positions.PositionMethod;
 import io.cream.positions.PositionSampler;
@@ -54,7 +55,7 @@ public record TrainOptions(
     boolean recompute,
     int saveEvery,
     int keepCheckpoints,
-    String saveDtype,
+    DType saveDtype,
     boolean resume,
     int maxSteps,
     Offload offload,
@@ -68,7 +69,7 @@ public record TrainOptions(
   public static TrainOptions defaults() {
     return new TrainOptions(null, null, null, null, null, 0, 8, PositionMethod.CREAM, RopeType.LINEAR, 3.0,
         BranchMode.PER_SAMPLE, 3000, SampleUnit.DOCUMENTS, 0, 8, 1, 2e-5, 10, LrSchedule.Decay.LINEAR, 0.0, 0.9,
-        0.999, 1e-8, 1.0, 0, false, 0, 2, "F32", false, 0, Offload.AUTO, true);
+        0.999, 1e-8, 1.0, 0, false, 0, 2, DType.F32, false, 0, Offload.AUTO, true);
   }
 
   public TrainOptions withModel(Path v) {
@@ -183,7 +184,7 @@ public record TrainOptions(
     return edit(e -> e.keepCheckpoints = v);
   }
 
-  public TrainOptions withSaveDtype(String v) {
+  public TrainOptions withSaveDtype(DType v) {
     return edit(e -> e.saveDtype = v);
   }
 
@@ -262,7 +263,7 @@ public record TrainOptions(
     boolean recompute;
     int saveEvery;
     int keepCheckpoints;
-    String saveDtype;
+    DType saveDtype;
     boolean resume;
     int maxSteps;
     Offload offload;

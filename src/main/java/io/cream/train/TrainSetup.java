@@ -264,7 +264,7 @@ record TrainSetup(Trainer.Result complete, MemoryPlan plan, int startStep, Check
       json.remove("rope_scaling");
       rope.withMaxPositionEmbeddings(maxPos).writeHfConfig(json);
       json.put("max_position_embeddings", maxPos);
-      json.put("torch_dtype", DType.valueOf(o.saveDtype()).torchName());
+      json.put("torch_dtype", o.saveDtype().torchName());
       return LlamaConfig.fromJson(json);
     }
 

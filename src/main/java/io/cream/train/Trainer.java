@@ -155,7 +155,7 @@ public final class Trainer {
       log.println("nothing saved (--no-save)");
     } else if (end == o.steps() && leader) {
       try {
-        HfCheckpoint.write(o.out(), saved.toJson(), state.toWrite(DType.valueOf(o.saveDtype())),
+        HfCheckpoint.write(o.out(), saved.toJson(), state.toWrite(o.saveDtype()),
             tokenizerPath, 5L << 30);
       } catch (IOException e) {
         throw new RunFailure("could not write the model to " + o.out() + " (" + reason(e) + "); the"
