@@ -8,7 +8,6 @@ import io.cream.chat.ChatTemplates;
 import io.cream.data.DocumentSource;
 import io.cream.data.TokenCache;
 import io.cream.data.TokenizedCorpus;
-import io.cream.io.DType;
 import io.cream.io.HfCheckpoint;
 import io.cream.io.SafeTensorsReader;
 import io.cream.io.TextTokenizer;
