@@ -34,7 +34,7 @@ KV_KEYS_4M="${KV_KEYS_4M:?numbers of short-key records that fit 128 and 256 toke
 mkdir -p "$OUT" "$W/logs" "$W/data/synth"
 cream() {
   "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxRAMPercentage=30 \
-    -cp "$CLASSES/cream.jar:$CLASSES/lib/*" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
+    -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
 }
 t0=$SECONDS
 nvidia-smi -L | tee "$W/logs/gpu.txt"
@@ -54,7 +54,7 @@ echo "synth done at $((SECONDS - t0)) s"
 echo "== 2. pre-train both models (12m: $STEPS_12M steps of 128 × 512, 4m: $STEPS_4M steps of 256 × 256)"
 train() { # name steps lr window batch
   timeout "$TRAIN_LIMIT_S" "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -XX:MaxRAMPercentage=30 -cp "$CLASSES/cream.jar:$CLASSES/lib/*" io.cream.cli.Main train \
+    -XX:MaxRAMPercentage=30 -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main train \
     --init "$ROOT/docs/configs/base-$1.json" --tokenizer "$TOK" --data "$W/data" \
     --window "$4" --method contiguous --rope none --steps "$2" --batch "$5" --lr "$3" --warmup 200 \
     --schedule cosine --weight-decay 0.1 --beta2 0.95 --clip 1.0 --seed 0 --save-every 1000 \

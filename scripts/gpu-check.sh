@@ -32,7 +32,7 @@ if [[ "${TESTS:-1}" != 0 ]]; then
     for c in $CLASSES; do select+=(--select-class "io.cream.backend.cuda.$c"); done
   fi
   "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g \
-    -cp "$HERE/junit-console.jar:$HERE/cream.jar:$HERE/test-classes:$HERE/lib/*" \
+    -cp "$CLASSDIR/junit-console.jar:$CLASSDIR/cream.jar:$CLASSDIR/test-classes:$CLASSDIR/lib/*" \
     org.junit.platform.console.ConsoleLauncher execute \
     "${select[@]}" --reports-dir "$OUT/junit" \
     --details=tree --disable-banner > "$OUT/tests.log" 2>&1
@@ -68,7 +68,7 @@ if [[ "${BENCH_SECONDS:-240}" != 0 ]]; then
   echo
   timeout "${BENCH_SECONDS:-240}" "$JAVA" --add-modules jdk.incubator.vector \
     --enable-native-access=ALL-UNNAMED -Xmx8g \
-    -cp "$HERE/cream.jar:$HERE/test-classes:$HERE/lib/*" io.cream.backend.cuda.CudaBench ${KERNELS:-} \
+    -cp "$CLASSDIR/cream.jar:$CLASSDIR/test-classes:$CLASSDIR/lib/*" io.cream.backend.cuda.CudaBench ${KERNELS:-} \
     2>&1 | grep -v "incubator" | tee "$OUT/bench.txt"
 fi
 parity=0
@@ -77,7 +77,7 @@ if [[ "${HF_PARITY:-1}" != 0 ]]; then
   PDIR="${TMPDIR:-/tmp}/cream-hf-parity"
   rm -rf "$PDIR"
   "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g \
-    -cp "$HERE/cream.jar:$HERE/lib/*" io.cream.tools.HfParity "$PDIR" cpu,cuda,cuda-bf16 2>&1 | grep -v "incubator" \
+    -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.tools.HfParity "$PDIR" cpu,cuda,cuda-bf16 2>&1 | grep -v "incubator" \
     > "$OUT/hf-parity-java.log" || parity=1
   python3 "$HERE/hf_parity.py" "$PDIR" --json "$OUT/hf_parity.json" 2>&1 | grep -v "Warning\|warn(" | tee "$OUT/hf-parity.log"
   [[ "${PIPESTATUS[0]}" == 0 && $parity == 0 ]] || parity=1

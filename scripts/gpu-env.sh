@@ -1,6 +1,6 @@
 # Sourced by the gpu-*.sh scripts right after they set HERE (the folder scripts/gpu-pack.sh filled):
 # NVLink multicast off (on shared hosts it can put GPUs out of service), the carried Java runtime
-# unpacked once into $RT ($JAVA is its java), $CLASSES (cream.jar and lib/), the kernel cache ($CREAM_CACHE), and cuDNN 9 from
+# unpacked once into $RT ($JAVA is its java), $CLASSDIR (cream.jar and lib/), the kernel cache ($CREAM_CACHE), and cuDNN 9 from
 # PyTorch's pip wheel (nvidia-cudnn-cu13), where the dynamic loader does not look, unless
 # CREAM_CUDNN_LIB_DIR is set already; without cuDNN cream runs its own attention kernels.
 export NCCL_NVLS_ENABLE=0
@@ -16,15 +16,15 @@ if [[ ! -x "$RT/jre/bin/java" ]]; then
   fi
 fi
 JAVA="$RT/jre/bin/java"
-# $CLASSES holds cream.jar and lib/: the pack itself, or for the lean pack its classes.txz unpacked
+# $CLASSDIR holds cream.jar and lib/: the pack itself, or for the lean pack its classes.txz unpacked
 # beside the runtime (every time: a warm machine may hold an older one; never into the pack, which
 # would then be too large to carry again).
-CLASSES="$HERE"
+CLASSDIR="$HERE"
 if [[ -f "$HERE/classes.txz" ]]; then
-  CLASSES="$RT/classes"
-  rm -rf "$CLASSES" && mkdir -p "$CLASSES"
-  tar xJf "$HERE/classes.txz" -C "$CLASSES" 2>/dev/null \
-    || python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$HERE/classes.txz" "$CLASSES" \
+  CLASSDIR="$RT/classes"
+  rm -rf "$CLASSDIR" && mkdir -p "$CLASSDIR"
+  tar xJf "$HERE/classes.txz" -C "$CLASSDIR" 2>/dev/null \
+    || python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$HERE/classes.txz" "$CLASSDIR" \
     || { echo "$(basename "$0"): cannot unpack $HERE/classes.txz" >&2; exit 1; }
 fi
 export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"

@@ -38,7 +38,7 @@ t0=$SECONDS
 cream() { # time-limit (seconds) and cream's arguments
   local limit="$1"; shift
   timeout "$limit" "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -XX:MaxRAMPercentage="$HEAP_PCT" -cp "$CLASSES/cream.jar:$CLASSES/lib/*" io.cream.cli.Main "$@"
+    -XX:MaxRAMPercentage="$HEAP_PCT" -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main "$@"
 }
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; nproc; free -g | head -2; } 2>&1 | tee "$OUT/machine.txt"
 

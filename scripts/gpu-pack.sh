@@ -12,16 +12,26 @@
 #   bench_torch.py   the PyTorch + transformers side of `cream bench train`
 #   lib/tokenizers-*.jar  DJL tokenizers stripped to its linux-x86_64 native library
 #   data/            tokenizer.json (+ tokenizer_config.json) and a few books for gpu-e2e.sh
-# Usage: scripts/gpu-pack.sh [--lean] [DEST]    then on the GPU machine: bash DEST/gpu-check.sh
+# Usage: scripts/gpu-pack.sh [--lean [--tests]] [DEST]    then on the GPU machine: bash DEST/gpu-check.sh
 #   --lean  for training runs, where the 64 MiB carry also holds models and data: no tests, no JUnit,
 #           no charts, no `serve` or chat templates (Jetty, Jinjava); cream.jar and lib/ travel
-#           as classes.txz (jars stored, then xz), unpacked by gpu-env.sh; jre.txz: only the modules train/eval/synth/export need, the JVM library
+#           as classes.txz (jars stored, then xz), unpacked by gpu-env.sh; with --tests also the
+#           compiled tests and JUnit (gpu-check.sh with CLASSES, HF_PARITY, BENCH_SECONDS), ~23 MiB,
+#           which fits the carry beside the tracked models where the full pack (~60 MiB) does not; jre.txz: only the modules train/eval/synth/export need, the JVM library
 #           stripped, xz over uncompressed modules (~14 MB instead of ~40); eval then writes
 #           results.json without chart.png (draw the charts with 'cream report' at home)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 LEAN=0
-if [[ "${1:-}" == "--lean" ]]; then LEAN=1; shift; fi
+TESTS=1
+while [[ "${1:-}" == --* ]]; do
+  case "$1" in
+    --lean) LEAN=1; TESTS=0 ;;
+    --tests) TESTS=1 ;;
+    *) echo "gpu-pack: unknown option $1 (use --lean, --tests)" >&2; exit 2 ;;
+  esac
+  shift
+done
 DEST="$(readlink -m "${1:-$ROOT/.gpu}")"
 JDK="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 JUNIT_CONSOLE="org.junit.platform:junit-platform-console-standalone:1.14.1"
@@ -61,7 +71,7 @@ for j in target/lib/*.jar; do
     *) cp "$j" "$DEST/lib/" ;;
   esac
 done
-((LEAN)) || cp -r target/test-classes "$DEST/test-classes"
+((TESTS)) && cp -r target/test-classes "$DEST/test-classes"
 cp scripts/gpu-check.sh scripts/gpu-env.sh scripts/gpu-e2e.sh scripts/gpu-bench.sh scripts/gpu-multi.sh scripts/gpu-ab.sh scripts/hf_parity.py \
   scripts/bench_torch.py "$DEST/"
 
@@ -78,7 +88,7 @@ if ((!LEAN)); then
   done
 fi
 
-if ((!LEAN)) && [[ ! -f "$DEST/junit-console.jar" ]]; then
+if ((TESTS)) && [[ ! -f "$DEST/junit-console.jar" ]]; then
   echo "gpu-pack: fetching $JUNIT_CONSOLE" >&2
   mvn -B -q dependency:copy -Dartifact="$JUNIT_CONSOLE" -DoutputDirectory="$DEST" \
     -Dmdep.stripVersion=true
@@ -126,8 +136,14 @@ if ((LEAN)); then
     (cd "$tmp/x" && unzip -q "$j" && zip -q -0 -r -X "$tmp/$rel" .)
     rm -rf "$tmp/x"
   done
-  tar cJf "$DEST/classes.txz" -C "$tmp" cream.jar lib
-  rm -rf "$tmp" "$DEST/cream.jar" "$DEST/lib"
+  extra=()
+  if ((TESTS)); then # gpu-check.sh in the lean pack: the tests and the JUnit launcher travel too
+    cp -r "$DEST/test-classes" "$tmp/test-classes"
+    cp "$DEST/junit-console.jar" "$tmp/junit-console.jar"
+    extra=(test-classes junit-console.jar)
+  fi
+  tar cJf "$DEST/classes.txz" -C "$tmp" cream.jar lib "${extra[@]}"
+  rm -rf "$tmp" "$DEST/cream.jar" "$DEST/lib" "$DEST/test-classes" "$DEST/junit-console.jar"
 fi
 
 if git -C "$(dirname "$DEST")" rev-parse --git-dir >/dev/null 2>&1 \

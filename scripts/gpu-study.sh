@@ -33,7 +33,7 @@ mkdir -p models docs/study/data
 
 worker() { # plan out index
   timeout "$LIMIT_S" "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -XX:MaxRAMPercentage=8 -cp "$CLASSES/cream.jar:$CLASSES/lib/*" io.cream.cli.Main compare "$1" --out "$2" \
+    -XX:MaxRAMPercentage=8 -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main compare "$1" --out "$2" \
     --device cuda --precision bf16 > "$W/logs/$(basename "$2")-$3.log" 2>&1
   echo "worker $(basename "$2")-$3: exit $? at $((SECONDS - t0)) s"
 }
