@@ -11,7 +11,9 @@
 # third of the trained tokens, to keep the language model).
 # From the repository root of a GPU machine with no Java or Maven:
 #   scripts/gpu-pack.sh --lean .gpu-lean      (here: the runtime and the jar)
-#   bash scripts/gpu-base-recall.sh           (there, with .gpu-lean and BOOK carried)
+#   bash scripts/gpu-base-recall.sh           (there, with .gpu-lean, BOOK and HELDOUT carried)
+# BOOK here: mkdir -p .gpu-data/recall-book && cp ../shared/data/corpus/austen/prideprejudice.txt.gz .gpu-data/recall-book/
+# HELDOUT: the corpus's validation documents (../shared/data/corpus/VALIDATION.txt), as for gpu-base.sh.
 # Trains up to three candidates at once on the GPU (12m at two learning rates, 4m at one), then
 # evaluates each in its window, exports bf16 shards of ≤ 15 MiB and checks them with transformers.
 # Outputs under $OUT: each candidate's shards and small files (NAME-*), recall-results.tgz (logs,
