@@ -3,8 +3,8 @@
 # --offload optimizer, bf16 weight storage and chunked cross-entropy, measured.
 #   here:   scripts/gpu-pack.sh --lean .gpu-lean          (the runtime and the jar)
 #   there:  bash scripts/gpu-offload.sh                    (from the repository root, .gpu-lean carried)
-# Optional: a full pack in .gpu (scripts/gpu-pack.sh .gpu, carried too) adds step 0, the GPU tests of
-# this change (CudaOffloadOpsTest, CudaOffloadStateTest) and the bf16 ones it touches.
+# With the tests in the pack (scripts/gpu-pack.sh --lean --tests .gpu-lean, 24 MiB) it starts with
+# step 0, the GPU tests of this change (CudaOffloadOpsTest, CudaOffloadStateTest) and the bf16 ones it touches.
 #   1. A small model (4 × 256, vocabulary 4,096) trained 12 steps through the CLI on the CPU and on
 #      the GPU (fp32 and bf16), each with --offload none and --offload optimizer: the loss curves and
 #      gradient norms of a pair must be the same numbers (the CPU pair bit for bit), the GPU's fp32
@@ -42,10 +42,10 @@ cream() { # time-limit (seconds) and cream's arguments
 }
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; nproc; free -g | head -2; } 2>&1 | tee "$OUT/machine.txt"
 
-if [[ -f "$ROOT/.gpu/junit-console.jar" && -d "$ROOT/.gpu/test-classes" ]]; then
-  echo "== 0. GPU tests of this change (full pack in .gpu)"
+if [[ -f "$CLASSDIR/junit-console.jar" && -d "$CLASSDIR/test-classes" ]]; then
+  echo "== 0. GPU tests of this change (the pack has its tests)"
   timeout 150 "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g \
-    -cp "$ROOT/.gpu/junit-console.jar:$ROOT/.gpu/cream.jar:$ROOT/.gpu/test-classes:$ROOT/.gpu/lib/*" \
+    -cp "$CLASSDIR/junit-console.jar:$CLASSDIR/cream.jar:$CLASSDIR/test-classes:$CLASSDIR/lib/*" \
     org.junit.platform.console.ConsoleLauncher execute --select-class io.cream.backend.cuda.CudaOffloadOpsTest \
     --select-class io.cream.train.CudaOffloadStateTest --select-class io.cream.backend.cuda.CudaBf16LinearTest \
     --select-class io.cream.backend.cuda.CudaBf16TrainingPassTest --select-class io.cream.backend.cuda.CudaGroupedLinearTest \
