@@ -29,7 +29,6 @@ W="$ROOT/.gpu-work"
 BOOK="${BOOK:-$ROOT/.gpu-data/recall-book}"
 HELDOUT="${HELDOUT:-$ROOT/.gpu-data/books-heldout}"
 TOK="$ROOT/docs/base-recipe/tokenizer.json"
-DEVICE="${DEVICE:-cuda}"
 STEPS="${STEPS:-2000}"
 STEPS_A="${STEPS_A:-800}"
 BATCH_A="${BATCH_A:-128}"
@@ -39,7 +38,6 @@ BATCH_12M="${BATCH_12M:-96}"
 BATCH_4M="${BATCH_4M:-128}"
 LRS_12M="${LRS_12M:-1e-3 5e-4}"
 LR_4M="${LR_4M:-1e-3}"
-EVAL_SAMPLES="${EVAL_SAMPLES:-20}"
 SYNTH_COUNT="${SYNTH_COUNT:-25000}"
 TRAIN_LIMIT_S="${TRAIN_LIMIT_S:-300}"
 KV_KEYS_12M="${KV_KEYS_12M:-10,24}"
@@ -49,6 +47,7 @@ cream() {
   "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxRAMPercentage=20 \
     -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
 }
+source "$ROOT/scripts/gpu-base-checks.sh" # evals, hf_check; EVAL_SAMPLES, PPL_SAMPLES, DEVICE
 t0=$SECONDS
 nvidia-smi -L | tee "$W/logs/gpu.txt"
 
@@ -105,24 +104,13 @@ for n in "${names[@]}"; do
 done
 
 echo "== 3. export (bf16, shards ≤ 15 MiB) and in-window evaluation"
-evals() { # name passkey-lengths kv-keys lines-lengths ppl-length
-  local M="$W/ship/$1" E="$W/eval/$1"
-  cream eval passkey --model "$M" --out "$E/passkey" --lengths "$2" --depths 0,25,50,75,100 \
-    --samples "$EVAL_SAMPLES" --device "$DEVICE" > "$W/logs/eval-$1-passkey.log"
-  cream eval kv --kv-key short --model "$M" --out "$E/kv" --keys "$3" --samples "$EVAL_SAMPLES" \
-    --device "$DEVICE" > "$W/logs/eval-$1-kv.log"
-  cream eval lines --model "$M" --out "$E/lines" --lengths "$4" --samples "$((2 * EVAL_SAMPLES))" --device "$DEVICE" \
-    > "$W/logs/eval-$1-lines.log"
-  cream eval ppl --model "$M" --out "$E/ppl" --data "$HELDOUT" --lengths "$5" --samples "$EVAL_SAMPLES" --device "$DEVICE" \
-    > "$W/logs/eval-$1-ppl.log"
-}
 for n in "${names[@]}"; do
   src="$W/train-$n"; [[ -f "$src/config.json" ]] || src="$W/train-$n/final"
   rm -rf "$W/ship/$n"
   cream export hf --model "$src" --out "$W/ship/$n" --dtype bfloat16 --max-shard-mib 15
   case "$n" in
-    12m*) evals "$n" 128,256,384,512 "$KV_KEYS_12M" 256,384,512 512 & ;;
-    4m*) evals "$n" 128,192,256 "$KV_KEYS_4M" 192,256 256 & ;;
+    12m*) evals "$n" "$W/ship/$n" 128,256,384,512 "$KV_KEYS_12M" 256,384,512 512 & ;;
+    4m*) evals "$n" "$W/ship/$n" 128,192,256 "$KV_KEYS_4M" 192,256 256 & ;;
   esac
 done
 wait
@@ -130,11 +118,6 @@ for n in "${names[@]}"; do echo "-- $n"; grep -h "acc\|perplexity\|ppl" "$W"/log
 echo "evals done at $((SECONDS - t0)) s"
 
 echo "== 4. Hugging Face transformers loads what cream wrote; the models out"
-python3 - "$HELDOUT" "$W/score.txt" <<'PY'
-import gzip, pathlib, sys
-doc = sorted(pathlib.Path(sys.argv[1]).rglob("*.txt.gz"))[0]
-pathlib.Path(sys.argv[2]).write_text(gzip.open(doc, "rt", encoding="utf-8").read()[:3000], encoding="utf-8")
-PY
 # The 12m candidate with the best mean key-value accuracy (then lines) goes out with its shards;
 # the others only with their scores (a call returns at most 8 files).
 best12="$(python3 - "$W/eval" <<'PY'
@@ -150,9 +133,7 @@ PY
 )"
 echo "best 12m candidate: $best12"
 for n in "${names[@]}"; do
-  cream score --model "$W/ship/$n" --text-file "$W/score.txt" --max-tokens 256 > "$W/score-$n.json"
-  python3 "$ROOT/scripts/hf_load_check.py" "$W/ship/$n" "$W/score-$n.json" "$W/score.txt" \
-    --json "$W/logs/hf-check-$n.json"
+  hf_check "$n" "$W/ship/$n"
   if [[ "$n" == "$best12" || "$n" == 4m* ]]; then
     for f in "$W/ship/$n"/*.safetensors; do cp "$f" "$OUT/$n-$(basename "$f")"; done
     tar czf "$OUT/$n-files.tgz" -C "$W/ship" --exclude='*.safetensors' "$n" -C "$W" "train-$n/metrics.jsonl" "train-$n-a/metrics.jsonl"

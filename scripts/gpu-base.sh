@@ -36,6 +36,7 @@ cream() {
   "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxRAMPercentage=30 \
     -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
 }
+source "$ROOT/scripts/gpu-base-checks.sh" # evals, hf_check
 t0=$SECONDS
 nvidia-smi -L | tee "$W/logs/gpu.txt"
 
@@ -84,34 +85,14 @@ for m in 12m 4m; do
   tar czf "$OUT/$m-files.tgz" -C "$W/ship" --exclude='*.safetensors' "cream-base-$m" \
     -C "$W" "train-$m/metrics.jsonl" logs/train-$m.log
 done
-evals() { # name passkey-lengths kv-keys lines-lengths ppl-length
-  local M="$W/ship/cream-base-$1" E="$W/eval/$1"
-  cream eval passkey --model "$M" --out "$E/passkey" --lengths "$2" --depths 0,25,50,75,100 \
-    --samples 20 --device cuda > "$W/logs/eval-$1-passkey.log"
-  cream eval kv --kv-key short --model "$M" --out "$E/kv" --keys "$3" --samples 20 \
-    --device cuda > "$W/logs/eval-$1-kv.log"
-  cream eval lines --model "$M" --out "$E/lines" --lengths "$4" --samples 40 --device cuda \
-    > "$W/logs/eval-$1-lines.log"
-  cream eval ppl --model "$M" --out "$E/ppl" --data "$HELDOUT" --lengths "$5" --samples 16 --device cuda \
-    > "$W/logs/eval-$1-ppl.log"
-}
-evals 12m 128,256,384,512 "$KV_KEYS_12M" 256,384,512 512 &
-evals 4m 128,192,256 "$KV_KEYS_4M" 256 256 &
+evals 12m "$W/ship/cream-base-12m" 128,256,384,512 "$KV_KEYS_12M" 256,384,512 512 &
+evals 4m "$W/ship/cream-base-4m" 128,192,256 "$KV_KEYS_4M" 256 256 &
 wait
 grep -h "acc\|perplexity\|ppl" "$W"/logs/eval-*.log | tail -40
 echo "evals done at $((SECONDS - t0)) s"
 
 echo "== 4. Hugging Face transformers loads what cream wrote"
-python3 - "$HELDOUT" "$W/score.txt" <<'PY'
-import gzip, pathlib, sys
-doc = sorted(pathlib.Path(sys.argv[1]).rglob("*.txt.gz"))[0]
-pathlib.Path(sys.argv[2]).write_text(gzip.open(doc, "rt", encoding="utf-8").read()[:3000], encoding="utf-8")
-PY
-for m in 12m 4m; do
-  cream score --model "$W/ship/cream-base-$m" --text-file "$W/score.txt" --max-tokens 256 > "$W/score-$m.json"
-  python3 "$ROOT/scripts/hf_load_check.py" "$W/ship/cream-base-$m" "$W/score-$m.json" "$W/score.txt" \
-    --json "$W/logs/hf-check-$m.json"
-done
+for m in 12m 4m; do hf_check "$m" "$W/ship/cream-base-$m"; done
 
 echo "== outputs"
 tar czf "$OUT/base-results.tgz" -C "$W" logs eval
