@@ -160,7 +160,6 @@ public final class TrainingPass implements AutoCloseable {
 
   private void backward(TrainBatch data, Tensor cos, Tensor sin) {
     LlamaWeights w = model.weights();
-    float eps = (float) c.rmsNormEps();
     // Head: dn holds ∂loss/∂nf (from the chunks of the head). x holds the final residual stream.
     b.rmsNormBackward(dn, x, w.finalNorm(), rstdf, dx, false, grads.finalNorm());
     for (int l = c.numHiddenLayers() - 1; l >= 0; l--) {
