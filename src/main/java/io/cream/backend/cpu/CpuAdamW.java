@@ -4,10 +4,7 @@ import io.cream.backend.AdamWConfig;
 import io.cream.util.Parallel;
 import jdk.incubator.vector.FloatVector;
 
-/**
- * One AdamW step, elementwise and vectorised. Bias corrections 1 − βᵗ are computed in double (for
- * β2 = 0.999 and small t they are tiny and lose precision in float).
- */
+/** One AdamW step, elementwise and vectorised, with {@link AdamWConfig#step}'s constants. */
 final class CpuAdamW {
   private static final int GRAIN = 1 << 14;
 
@@ -18,9 +15,8 @@ final class CpuAdamW {
     float[] p = param.array(), g = grad.array(), ma = m.array(), va = v.array();
     int po = param.offset(), go = grad.offset(), mo = m.offset(), vo = v.offset();
     float b1 = cfg.beta1(), b2 = cfg.beta2(), eps = cfg.eps();
-    float decay = (float) (1.0 - (double) cfg.lr() * cfg.weightDecay());
-    float stepSize = (float) (cfg.lr() / (1.0 - Math.pow(b1, t)));
-    float invSqrtBc2 = (float) (1.0 / Math.sqrt(1.0 - Math.pow(b2, t)));
+    AdamWConfig.Step s = cfg.step(t);
+    float decay = s.decay(), stepSize = s.stepSize(), invSqrtBc2 = s.invSqrtBc2();
     Parallel.forRange(param.length(), GRAIN, (i0, i1) -> {
       int i = i0;
       for (int end = i0 + Vec.F.loopBound(i1 - i0); i < end; i += Vec.L) {

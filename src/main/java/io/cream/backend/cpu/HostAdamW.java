@@ -38,9 +38,8 @@ public final class HostAdamW {
     MemorySegment ps = p.segment(), ms = m.segment(), vs = v.segment(), gs = g.segment();
     MemorySegment os = out == null ? null : out.segment();
     float b1 = cfg.beta1(), b2 = cfg.beta2(), eps = cfg.eps();
-    float decay = (float) (1.0 - (double) cfg.lr() * cfg.weightDecay());
-    float stepSize = (float) (cfg.lr() / (1.0 - Math.pow(b1, t)));
-    float invSqrtBc2 = (float) (1.0 / Math.sqrt(1.0 - Math.pow(b2, t)));
+    AdamWConfig.Step s = cfg.step(t);
+    float decay = s.decay(), stepSize = s.stepSize(), invSqrtBc2 = s.invSqrtBc2();
     boolean scaled = gradScale != 1f;
     for (long base = 0; base < n; base += BLOCK) {
       long first = base;

@@ -30,11 +30,11 @@ final class CudaOptimizer {
   void adamW(CudaTensor p, CudaTensor g, CudaTensor m, CudaTensor v, AdamWConfig cfg, long t) {
     long n = p.size();
     if (n == 0) return;
-    Step s = Step.of(cfg, t);
+    AdamWConfig.Step s = cfg.step(t);
     ws.kernel("optimizer", "adamw_f32").call().grid(ws.gridFor(n)).block(Workspace.THREADS)
         .ptr(p.pointer()).ptr(g.pointer()).ptr(m.pointer()).ptr(v.pointer()).i64(n)
-        .f32(cfg.beta1()).f32(cfg.beta2()).f32(cfg.eps()).f32(s.decay).f32(s.stepSize)
-        .f32(s.invSqrtBc2).launch();
+        .f32(cfg.beta1()).f32(cfg.beta2()).f32(cfg.eps()).f32(s.decay()).f32(s.stepSize())
+        .f32(s.invSqrtBc2()).launch();
   }
 
   /** Σ over all tensors of Σ t², in double, with one wait. */
@@ -56,14 +56,14 @@ final class CudaOptimizer {
       List<CudaTensor> v, AdamWConfig cfg, long t, double maxNorm) {
     Table table = table(params, grads, m, v);
     if (table.chunks == 0) return 0;
-    Step s = Step.of(cfg, t);
+    AdamWConfig.Step s = cfg.step(t);
     try (Workspace.Scratch rows = ws.upload(table.words);
         Workspace.Scratch sumsq = ws.scratch(Workspace.DOUBLE)) {
       queueSumOfSquares(rows.pointer, table, sumsq.pointer);
       int blocks = (int) Math.min(table.chunks, 8L * ws.ctx.multiprocessors);
       ws.kernel("optimizer", "adamw_clip_multi").call().grid(blocks).block(Workspace.THREADS)
           .ptr(rows.pointer).i32(table.count).ptr(sumsq.pointer).f64(maxNorm).f32(cfg.beta1())
-          .f32(cfg.beta2()).f32(cfg.eps()).f32(s.decay).f32(s.stepSize).f32(s.invSqrtBc2)
+          .f32(cfg.beta2()).f32(cfg.eps()).f32(s.decay()).f32(s.stepSize()).f32(s.invSqrtBc2())
           .launch();
       return Math.sqrt(ws.downloadDoubles(sumsq.pointer, 1)[0]);
     }
@@ -76,15 +76,6 @@ final class CudaOptimizer {
           .ptr(rows).i32(table.count).ptr(part.pointer).launch();
       ws.kernel("reduce", "sum_partials").call().grid(1).block(1024).ptr(part.pointer)
           .i32(partials).ptr(out).launch();
-    }
-  }
-
-  /** The per-step constants, in double on the host and rounded once, as the CPU backend does. */
-  private record Step(float decay, float stepSize, float invSqrtBc2) {
-    static Step of(AdamWConfig cfg, long t) {
-      return new Step((float) (1.0 - (double) cfg.lr() * cfg.weightDecay()),
-          (float) (cfg.lr() / (1.0 - Math.pow(cfg.beta1(), t))),
-          (float) (1.0 / Math.sqrt(1.0 - Math.pow(cfg.beta2(), t))));
     }
   }
 
