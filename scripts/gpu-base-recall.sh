@@ -51,6 +51,14 @@ source "$ROOT/scripts/gpu-base-checks.sh" # evals, hf_check; EVAL_SAMPLES, PPL_S
 t0=$SECONDS
 nvidia-smi -L | tee "$W/logs/gpu.txt"
 
+if [[ -f "$CLASSDIR/junit-console.jar" && -d "$CLASSDIR/test-classes" ]]; then
+  # With the tests in the pack (gpu-pack.sh --lean --tests): the bf16 training path this run relies
+  # on, checked while the CPUs write the documents (GPU tests, then logits and gradients against
+  # transformers); logs in recall-results.tgz.
+  TESTS=1 BENCH_SECONDS=0 OUT="$W/logs/check" \
+    CLASSES="CudaBf16TrainingPassTest CudaBf16TrainingStepTest CudaBf16LinearTest CudaTrainingStepTest CudaOffloadOpsTest CudaAdamWTest" \
+    bash "$HERE/gpu-check.sh" > "$W/logs/check.log" 2>&1 &
+fi
 echo "== 1. retrieval documents ($SYNTH_COUNT per task and window) and the book"
 for win in 512 256; do
   D="$W/recall-data-$win"
@@ -69,6 +77,7 @@ cream synth --task kv --kv-key short --tokenizer "$TOK" --count "$SYNTH_COUNT" -
   --seed 2001 --out "$W/recall-data-short/kv.jsonl.gz" > "$W/logs/synth-short-kv.log" &
 wait
 cat "$W"/logs/synth-*.log
+[[ -f "$W/logs/check.log" ]] && { echo "-- GPU check"; grep -E "✘|tests (successful|failed)|TOTAL|exceeds|FAIL|max|gpu-check:" "$W/logs/check.log" | head -40; }
 echo "synth done at $((SECONDS - t0)) s"
 
 echo "== 2. continue the bases: A) key-value with 1–3 records ($STEPS_A steps × $BATCH_A × 128), B) every task up to the window ($STEPS steps; 12m: lr $LRS_12M, batch $BATCH_12M × 512; 4m: lr $LR_4M, batch $BATCH_4M × 256)"
