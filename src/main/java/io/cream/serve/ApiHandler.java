@@ -167,25 +167,20 @@ final class ApiHandler extends Handler.Abstract {
     OpenAiJson.Head head = new OpenAiJson.Head("cmpl-" + randomId(), "text_completion", now(), served.name());
     GenerationJob job = start(request, prompt, params.withMaxTokens(maxTokens));
     if (params.stream()) {
-      stream(job, params, response, callback, outcome, new Chunks() {
+      stream(job, params, head, response, callback, outcome, new Choices() {
         @Override
         public ObjectNode first() {
-          return echo.isEmpty() ? null : OpenAiJson.withChoice(head, OpenAiJson.textChoice(echo, null), null, params.includeUsage());
+          return echo.isEmpty() ? null : OpenAiJson.textChoice(echo, null);
         }
 
         @Override
         public ObjectNode piece(String text) {
-          return OpenAiJson.withChoice(head, OpenAiJson.textChoice(text, null), null, params.includeUsage());
+          return OpenAiJson.textChoice(text, null);
         }
 
         @Override
         public ObjectNode last(String finishReason) {
-          return OpenAiJson.withChoice(head, OpenAiJson.textChoice("", finishReason), null, params.includeUsage());
-        }
-
-        @Override
-        public ObjectNode usage(int promptTokens, int completionTokens) {
-          return OpenAiJson.usageChunk(head, promptTokens, completionTokens);
+          return OpenAiJson.textChoice("", finishReason);
         }
       });
       return;
@@ -216,25 +211,20 @@ final class ApiHandler extends Handler.Abstract {
     OpenAiJson.Head head = new OpenAiJson.Head("chatcmpl-" + randomId(), "chat.completion.chunk", now(), served.name());
     GenerationJob job = start(request, prompt, params.withMaxTokens(maxTokens));
     if (params.stream()) {
-      stream(job, params, response, callback, outcome, new Chunks() {
+      stream(job, params, head, response, callback, outcome, new Choices() {
         @Override
         public ObjectNode first() {
-          return OpenAiJson.withChoice(head, OpenAiJson.deltaChoice("assistant", "", null), null, params.includeUsage());
+          return OpenAiJson.deltaChoice("assistant", "", null);
         }
 
         @Override
         public ObjectNode piece(String text) {
-          return OpenAiJson.withChoice(head, OpenAiJson.deltaChoice(null, text, null), null, params.includeUsage());
+          return OpenAiJson.deltaChoice(null, text, null);
         }
 
         @Override
         public ObjectNode last(String finishReason) {
-          return OpenAiJson.withChoice(head, OpenAiJson.deltaChoice(null, null, finishReason), null, params.includeUsage());
-        }
-
-        @Override
-        public ObjectNode usage(int promptTokens, int completionTokens) {
-          return OpenAiJson.usageChunk(head, promptTokens, completionTokens);
+          return OpenAiJson.deltaChoice(null, null, finishReason);
         }
       });
       return;
@@ -275,16 +265,14 @@ final class ApiHandler extends Handler.Abstract {
     }
   }
 
-  /** The chunks of one stream, by endpoint. */
-  private interface Chunks {
-    /** The chunk before any text (chat: the role), or null. */
+  /** The choices of one stream's chunks, by endpoint. */
+  private interface Choices {
+    /** The choice before any text (chat: the role; completions: the echoed prompt), or null. */
     ObjectNode first();
 
     ObjectNode piece(String text);
 
     ObjectNode last(String finishReason);
-
-    ObjectNode usage(int promptTokens, int completionTokens);
   }
 
   /**
@@ -292,22 +280,23 @@ final class ApiHandler extends Handler.Abstract {
    * fails before producing anything (e.g. no memory for its cache) still gets an error status; a
    * failure after that is sent as a {"error": ...} event, which the SDKs raise.
    */
-  private void stream(GenerationJob job, SamplingParams params, Response response, Callback callback, Outcome outcome,
-      Chunks chunks) throws InterruptedException {
+  private void stream(GenerationJob job, SamplingParams params, OpenAiJson.Head head, Response response,
+      Callback callback, Outcome outcome, Choices choices) throws InterruptedException {
     GenerationJob.Event event = next(job);
     if (event instanceof GenerationJob.Failed f) throw f.error();
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
     try {
-      ObjectNode first = chunks.first();
-      if (first != null) send(response, first);
+      ObjectNode first = choices.first();
+      if (first != null) send(response, OpenAiJson.withChoice(head, first, null, params.includeUsage()));
       while (true) {
         switch (event) {
-          case GenerationJob.Piece p -> send(response, chunks.piece(p.text()));
+          case GenerationJob.Piece p ->
+              send(response, OpenAiJson.withChoice(head, choices.piece(p.text()), null, params.includeUsage()));
           case GenerationJob.Done d -> {
-            send(response, chunks.last(d.finishReason()));
-            if (params.includeUsage()) send(response, chunks.usage(d.promptTokens(), d.completionTokens()));
+            send(response, OpenAiJson.withChoice(head, choices.last(d.finishReason()), null, params.includeUsage()));
+            if (params.includeUsage()) send(response, OpenAiJson.usageChunk(head, d.promptTokens(), d.completionTokens()));
             outcome.detail = summary(d, job, true);
             Content.Sink.write(response, true, ByteBuffer.wrap("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8)));
             callback.succeeded();
