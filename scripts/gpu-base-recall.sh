@@ -19,7 +19,9 @@
 # Outputs under $OUT: each candidate's shards and small files (NAME-*), recall-results.tgz (logs,
 # evals, metrics). Settings: BOOK (a .txt.gz book, default .gpu-data/recall-book), STEPS, BATCH_12M,
 # BATCH_4M, LRS_12M (space-separated), LR_4M, SYNTH_COUNT, TRAIN_LIMIT_S, STEPS_A, BATCH_A,
-# TRAIN_A_LIMIT_S (stage A), KV_KEYS_12M, KV_KEYS_4M, WARMUP, EVAL_SAMPLES, DEVICE.
+# TRAIN_A_LIMIT_S (stage A; STEPS_A=0 skips it), KV_KEYS_12M, KV_KEYS_4M, WARMUP, EVAL_SAMPLES,
+# DEVICE, FROM_12M and FROM_4M (the models to continue, default models/cream-base-12m and -4m),
+# SEED (of the documents, default 2000).
 set -uo pipefail
 ROOT="$(pwd)"
 HERE="$ROOT/.gpu-lean"
@@ -42,6 +44,9 @@ SYNTH_COUNT="${SYNTH_COUNT:-25000}"
 TRAIN_LIMIT_S="${TRAIN_LIMIT_S:-300}"
 KV_KEYS_12M="${KV_KEYS_12M:-10,24}"
 KV_KEYS_4M="${KV_KEYS_4M:-5,10}"
+FROM_12M="${FROM_12M:-$ROOT/models/cream-base-12m}"
+FROM_4M="${FROM_4M:-$ROOT/models/cream-base-4m}"
+SEED="${SEED:-2000}"
 mkdir -p "$OUT" "$W/logs"
 cream() {
   "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxRAMPercentage=20 \
@@ -64,7 +69,7 @@ for win in 512 256; do
   D="$W/recall-data-$win"
   mkdir -p "$D/synth" "$D/books"
   cp -r "$BOOK"/. "$D/books/"
-  seed=$((2000 + win))
+  seed=$((SEED + win))
   cream synth --task passkey --tokenizer "$TOK" --count "$SYNTH_COUNT" --min-tokens 1 --max-tokens "$win" \
     --seed $((seed + 1)) --out "$D/synth/passkey.jsonl.gz" > "$W/logs/synth-$win-passkey.log" &
   cream synth --task kv --kv-key short --tokenizer "$TOK" --count "$SYNTH_COUNT" --min-tokens 1 --max-tokens "$win" \
@@ -74,7 +79,7 @@ for win in 512 256; do
 done
 mkdir -p "$W/recall-data-short"
 cream synth --task kv --kv-key short --tokenizer "$TOK" --count "$SYNTH_COUNT" --min-tokens 1 --max-tokens 128 \
-  --seed 2001 --out "$W/recall-data-short/kv.jsonl.gz" > "$W/logs/synth-short-kv.log" &
+  --seed $((SEED + 1)) --out "$W/recall-data-short/kv.jsonl.gz" > "$W/logs/synth-short-kv.log" &
 wait
 cat "$W"/logs/synth-*.log
 [[ -f "$W/logs/check.log" ]] && { echo "-- GPU check"; grep -E "✘|tests (successful|failed)|TOTAL|exceeds|FAIL|max|gpu-check:" "$W/logs/check.log" | head -40; }
@@ -94,14 +99,17 @@ finished() { # a training folder's model: the finished one, else its newest chec
   ls -d "$1"/checkpoints/step-* 2>/dev/null | sort -t- -k2 -n | tail -1
 }
 curriculum() { # name base window batch lr
-  train "$W/train-$1-a" "$ROOT/models/cream-base-$2" "$W/recall-data-short" 128 "$BATCH_A" "$5" "$STEPS_A" "$TRAIN_A_LIMIT_S"
-  local a; a="$(finished "$W/train-$1-a")"
-  [[ -n "$a" ]] || { echo "$1: stage A left no model"; return; }
+  local a="$2"
+  if ((STEPS_A > 0)); then
+    train "$W/train-$1-a" "$2" "$W/recall-data-short" 128 "$BATCH_A" "$5" "$STEPS_A" "$TRAIN_A_LIMIT_S"
+    a="$(finished "$W/train-$1-a")"
+    [[ -n "$a" ]] || { echo "$1: stage A left no model"; return; }
+  fi
   train "$W/train-$1" "$a" "$W/recall-data-$3" "$3" "$4" "$5" "$STEPS" "$TRAIN_LIMIT_S"
 }
 names=()
-for lr in $LRS_12M; do names+=("12m-lr$lr"); curriculum "12m-lr$lr" 12m 512 "$BATCH_12M" "$lr" & sleep 15; done
-names+=("4m-lr$LR_4M"); curriculum "4m-lr$LR_4M" 4m 256 "$BATCH_4M" "$LR_4M" &
+for lr in $LRS_12M; do names+=("12m-lr$lr"); curriculum "12m-lr$lr" "$FROM_12M" 512 "$BATCH_12M" "$lr" & sleep 15; done
+names+=("4m-lr$LR_4M"); curriculum "4m-lr$LR_4M" "$FROM_4M" 256 "$BATCH_4M" "$LR_4M" &
 wait
 for n in "${names[@]}"; do
   tail -2 "$W/logs/train-$n.log"
@@ -145,7 +153,7 @@ for n in "${names[@]}"; do
   hf_check "$n" "$W/ship/$n"
   if [[ "$n" == "$best12" || "$n" == 4m* ]]; then
     for f in "$W/ship/$n"/*.safetensors; do cp "$f" "$OUT/$n-$(basename "$f")"; done
-    tar czf "$OUT/$n-files.tgz" -C "$W/ship" --exclude='*.safetensors' "$n" -C "$W" "train-$n/metrics.jsonl" "train-$n-a/metrics.jsonl"
+    tar czf "$OUT/$n-files.tgz" -C "$W/ship" --exclude='*.safetensors' "$n" -C "$W" "train-$n/metrics.jsonl" $( ((STEPS_A > 0)) && echo "train-$n-a/metrics.jsonl")
   fi
 done
 (cd "$W" && tar czf logs/train-metrics.tgz train-*/metrics.jsonl)

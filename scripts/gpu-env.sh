@@ -17,15 +17,20 @@ if [[ ! -x "$RT/jre/bin/java" ]]; then
 fi
 JAVA="$RT/jre/bin/java"
 # $CLASSDIR holds cream.jar and lib/: the pack itself, or for the lean pack its classes.txz unpacked
-# beside the runtime (every time: a warm machine may hold an older one; never into the pack, which
-# would then be too large to carry again).
+# beside the runtime (never into the pack, which would then be too large to carry again), again
+# only when the carried classes.txz differs from the one unpacked (a warm machine may hold an older
+# one; a script sourcing this while another runs must not pull the jars from under it).
 CLASSDIR="$HERE"
 if [[ -f "$HERE/classes.txz" ]]; then
   CLASSDIR="$RT/classes"
-  rm -rf "$CLASSDIR" && mkdir -p "$CLASSDIR"
-  tar xJf "$HERE/classes.txz" -C "$CLASSDIR" 2>/dev/null \
-    || python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$HERE/classes.txz" "$CLASSDIR" \
-    || { echo "$(basename "$0"): cannot unpack $HERE/classes.txz" >&2; exit 1; }
+  stamp="$(md5sum < "$HERE/classes.txz")"
+  if [[ "$(cat "$CLASSDIR/.unpacked-from" 2>/dev/null)" != "$stamp" ]]; then
+    rm -rf "$CLASSDIR" && mkdir -p "$CLASSDIR"
+    tar xJf "$HERE/classes.txz" -C "$CLASSDIR" 2>/dev/null \
+      || python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$HERE/classes.txz" "$CLASSDIR" \
+      || { echo "$(basename "$0"): cannot unpack $HERE/classes.txz" >&2; exit 1; }
+    echo "$stamp" > "$CLASSDIR/.unpacked-from"
+  fi
 fi
 export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"
 if [[ -z "${CREAM_CUDNN_LIB_DIR:-}" ]] && command -v python3 >/dev/null; then
