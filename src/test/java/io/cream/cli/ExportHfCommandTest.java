@@ -26,17 +26,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@code export hf} reads, checks and converts one tensor at a time from the mapped checkpoint and
  * writes the same bytes as it did when it loaded the model and gathered every tensor before
- * writing: SHA-256 checksums of the safetensors files and index, taken at commit 9c072bd, of
- * models/cream-base-4m (bf16 on disk) in each dtype, in one file and in shards.
+ * writing: SHA-256 checksums of the safetensors files and index written by that writer (commit
+ * 9c072bd) from models/cream-base-4m as shipped since 2026-12-08 (bf16 on disk), in each dtype, in
+ * one file and in shards.
  */
 class ExportHfCommandTest {
   @TempDir Path tmp;
 
   @ParameterizedTest(name = "{0}, shards of {1} MiB")
   @CsvSource({
-    "float32, 0, 1 file(s) e31ed951f1c1dd35a0eace88a5e4f8fcf7c6802d248b53b902cf611bf4793832",
-    "bfloat16, 1, 10 file(s) f9fc9de4a0fa805e6c33142e1d75ec4330d0415a7b7e429c16cc101bc1f9b015",
-    "float16, 2, 6 file(s) b37791866ae5177d5a925d3cd9c5d07db4404132b157c99dd58555615ac086f0",
+    "float32, 0, 1 file(s) 2e50c52bccbb4a79d1615ff4bba04ea2951c96ce3721a324562436e5ad30a986",
+    "bfloat16, 1, 10 file(s) 8f99252b8d2f0b83015fb828ed7da27b8f37e532b8f27607ce3d62d6a8ad9c72",
+    "float16, 2, 6 file(s) 9f6017e96e9e717996efee4cb6c856799c61f11570308bb67f0090d85927645f",
   })
   void exportKeepsItsBytes(String dtype, String shardMib, String expected) throws Exception {
     Path out = tmp.resolve(dtype);
