@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
             + " books, extends the model 8× with PoSE and with CREAM, and compares perplexity and passkey"
             + " accuracy at 1× and 8× the window for the base, linear interpolation and revised YaRN without"
             + " fine-tuning, PoSE and CREAM. Stages already done are reused.",
-        "On a 2-core Intel Xeon (Sapphire Rapids, AVX-512) a fresh clone took 3 min 0 s, build and book"
+        "On a 2-core Intel Xeon (Sapphire Rapids, AVX-512) a fresh clone took 2 min 54 s, build and book"
             + " download included (2026-12-08); with AVX-512 switched off (256-bit vectors, as on a processor"
             + " without it) the previous base model's run took 4 min 32 s against 2 min 58 s."})
 public final class QuickstartCommand implements Callable<Integer> {

@@ -2,7 +2,7 @@ package io.cream.quickstart;
 
 /**
  * The quickstart's sizes: the shipped base model extended f× with PoSE and with CREAM on the CPU,
- * then evaluated at N and f·N. The defaults took 3 min 0 s in all on a 2-core Intel Xeon (Sapphire
+ * then evaluated at N and f·N. The defaults took 2 min 54 s in all on a 2-core Intel Xeon (Sapphire
  * Rapids, AVX-512) from a fresh clone (2026-12-08); tests shrink them.
  *
  * @param factor the extension f (evaluated at N and f·N, N being the base model's window)
