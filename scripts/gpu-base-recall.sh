@@ -9,6 +9,10 @@
 # 15–50% → 65–80%), where 400 steps on documents of every length up to 256 tokens had left it at
 # chance; B) the three retrieval tasks at every length up to the window, plus one book (about a
 # third of the trained tokens, to keep the language model).
+# Measured (2026-12-07, H100): stage A, having no text, cost the 4m base its language model
+# (held-out perplexity 21 → 341) and one book in stage B did not bring it back; the shipped 4m had a
+# third stage on 28 books (its MODEL_CARD.md). A run with STEPS_A=0, FROM_* and BOOK set to many
+# books is that stage on the GPU.
 # From the repository root of a GPU machine with no Java or Maven:
 #   scripts/gpu-pack.sh --lean .gpu-lean      (here: the runtime and the jar)
 #   bash scripts/gpu-base-recall.sh           (there, with .gpu-lean, BOOK and HELDOUT carried)
@@ -17,7 +21,7 @@
 # Trains up to three candidates at once on the GPU (12m at two learning rates, 4m at one), then
 # evaluates each in its window, exports bf16 shards of ≤ 15 MiB and checks them with transformers.
 # Outputs under $OUT: each candidate's shards and small files (NAME-*), recall-results.tgz (logs,
-# evals, metrics). Settings: BOOK (a .txt.gz book, default .gpu-data/recall-book), STEPS, BATCH_12M,
+# evals, metrics). Settings: BOOK (a folder of .txt.gz books, default .gpu-data/recall-book), STEPS, BATCH_12M,
 # BATCH_4M, LRS_12M (space-separated), LR_4M, SYNTH_COUNT, TRAIN_LIMIT_S, STEPS_A, BATCH_A,
 # TRAIN_A_LIMIT_S (stage A; STEPS_A=0 skips it), KV_KEYS_12M, KV_KEYS_4M, WARMUP, EVAL_SAMPLES,
 # DEVICE, FROM_12M and FROM_4M (the models to continue, default models/cream-base-12m and -4m),
