@@ -22,7 +22,7 @@
 # evaluates each in its window, exports bf16 shards of ≤ 15 MiB and checks them with transformers.
 # Outputs under $OUT: each candidate's shards and small files (NAME-*), recall-results.tgz (logs,
 # evals, metrics). Settings: BOOK (a folder of .txt.gz books, default .gpu-data/recall-book), STEPS, BATCH_12M,
-# BATCH_4M, LRS_12M (space-separated), LR_4M, SYNTH_COUNT, TRAIN_LIMIT_S, STEPS_A, BATCH_A,
+# BATCH_4M, LRS_12M (space-separated; set but empty: the 4m alone), LR_4M, SYNTH_COUNT, TRAIN_LIMIT_S, STEPS_A, BATCH_A,
 # TRAIN_A_LIMIT_S (stage A; STEPS_A=0 skips it), KV_KEYS_12M, KV_KEYS_4M, WARMUP, EVAL_SAMPLES,
 # DEVICE, FROM_12M and FROM_4M (the models to continue, default models/cream-base-12m and -4m),
 # SEED (of the documents, default 2000).
@@ -42,7 +42,7 @@ TRAIN_A_LIMIT_S="${TRAIN_A_LIMIT_S:-120}"
 WARMUP="${WARMUP:-100}"
 BATCH_12M="${BATCH_12M:-96}"
 BATCH_4M="${BATCH_4M:-128}"
-LRS_12M="${LRS_12M:-1e-3 5e-4}"
+LRS_12M="${LRS_12M-1e-3 5e-4}" # set but empty: no 12m candidate
 LR_4M="${LR_4M:-1e-3}"
 SYNTH_COUNT="${SYNTH_COUNT:-25000}"
 TRAIN_LIMIT_S="${TRAIN_LIMIT_S:-300}"
@@ -69,7 +69,8 @@ if [[ -f "$CLASSDIR/junit-console.jar" && -d "$CLASSDIR/test-classes" ]]; then
     bash "$HERE/gpu-check.sh" > "$W/logs/check.log" 2>&1 &
 fi
 echo "== 1. retrieval documents ($SYNTH_COUNT per task and window) and the book"
-for win in 512 256; do
+wins=(256); [[ -n "${LRS_12M// }" ]] && wins=(512 256) # the 12m's documents only when it trains
+for win in "${wins[@]}"; do
   D="$W/recall-data-$win"
   mkdir -p "$D/synth" "$D/books"
   cp -r "$BOOK"/. "$D/books/"
@@ -81,9 +82,11 @@ for win in 512 256; do
   cream synth --task lines --tokenizer "$TOK" --count "$SYNTH_COUNT" --min-tokens 1 --max-tokens "$win" \
     --seed $((seed + 3)) --out "$D/synth/lines.jsonl.gz" > "$W/logs/synth-$win-lines.log" &
 done
-mkdir -p "$W/recall-data-short"
-cream synth --task kv --kv-key short --tokenizer "$TOK" --count "$SYNTH_COUNT" --min-tokens 1 --max-tokens 128 \
-  --seed $((SEED + 1)) --out "$W/recall-data-short/kv.jsonl.gz" > "$W/logs/synth-short-kv.log" &
+if ((STEPS_A > 0)); then
+  mkdir -p "$W/recall-data-short"
+  cream synth --task kv --kv-key short --tokenizer "$TOK" --count "$SYNTH_COUNT" --min-tokens 1 --max-tokens 128 \
+    --seed $((SEED + 1)) --out "$W/recall-data-short/kv.jsonl.gz" > "$W/logs/synth-short-kv.log" &
+fi
 wait
 cat "$W"/logs/synth-*.log
 [[ -f "$W/logs/check.log" ]] && { echo "-- GPU check"; grep -E "✘|tests (successful|failed)|TOTAL|exceeds|FAIL|max|gpu-check:" "$W/logs/check.log" | head -40; }
