@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
             + " accuracy at 1× and 8× the window for the base, linear interpolation and revised YaRN without"
             + " fine-tuning, PoSE and CREAM. Stages already done are reused.",
         "On a 2-core Intel Xeon (Sapphire Rapids, AVX-512) a fresh clone took 2 min 54 s, build and book"
-            + " download included (2026-12-08); with AVX-512 switched off (256-bit vectors, as on a processor"
-            + " without it) the previous base model's run took 4 min 32 s against 2 min 58 s."})
+            + " download included (2026-12-08), and 4 min 19 s with AVX-512 switched off (256-bit vectors,"
+            + " as on a processor without it)."})
 public final class QuickstartCommand implements Callable<Integer> {
   /** The shipped base, found beside the launcher (./cream passes the repository as cream.home). */
   static final String DEFAULT_BASE = "models/cream-base-4m";
