@@ -22,7 +22,8 @@
 # evaluates each in its window, exports bf16 shards of ≤ 15 MiB and checks them with transformers.
 # Outputs under $OUT: each candidate's shards and small files (NAME-*), recall-results.tgz (logs,
 # evals, metrics). Settings: BOOK (a folder of .txt.gz books, default .gpu-data/recall-book), STEPS, BATCH_12M,
-# BATCH_4M, LRS_12M (space-separated; set but empty: the 4m alone), LR_4M, SYNTH_COUNT, TRAIN_LIMIT_S, STEPS_A, BATCH_A,
+# BATCH_4M, LRS_12M (space-separated; set but empty: the 4m alone), LR_4M (set but empty: the 12m alone),
+# SYNTH_COUNT (documents per task and window; PASSKEY_COUNT, LINES_COUNT override it), KV_LONG_COUNT, TRAIN_LIMIT_S, STEPS_A, BATCH_A,
 # TRAIN_A_LIMIT_S (stage A; STEPS_A=0 skips it), KV_KEYS_12M, KV_KEYS_4M, WARMUP, EVAL_SAMPLES,
 # DEVICE, FROM_12M and FROM_4M (the models to continue, default models/cream-base-12m and -4m),
 # SEED (of the documents, default 2000).
@@ -43,8 +44,11 @@ WARMUP="${WARMUP:-100}"
 BATCH_12M="${BATCH_12M:-96}"
 BATCH_4M="${BATCH_4M:-128}"
 LRS_12M="${LRS_12M-1e-3 5e-4}" # set but empty: no 12m candidate
-LR_4M="${LR_4M:-1e-3}"
+LR_4M="${LR_4M-1e-3}" # set but empty: no 4m candidate
 SYNTH_COUNT="${SYNTH_COUNT:-25000}"
+PASSKEY_COUNT="${PASSKEY_COUNT:-$SYNTH_COUNT}"
+LINES_COUNT="${LINES_COUNT:-$SYNTH_COUNT}"
+KV_LONG_COUNT="${KV_LONG_COUNT:-0}" # more key-value documents, from half the window to all of it (the many-key cells)
 TRAIN_LIMIT_S="${TRAIN_LIMIT_S:-300}"
 KV_KEYS_12M="${KV_KEYS_12M:-10,24}"
 KV_KEYS_4M="${KV_KEYS_4M:-5,10}"
@@ -69,18 +73,22 @@ if [[ -f "$CLASSDIR/junit-console.jar" && -d "$CLASSDIR/test-classes" ]]; then
     bash "$HERE/gpu-check.sh" > "$W/logs/check.log" 2>&1 &
 fi
 echo "== 1. retrieval documents ($SYNTH_COUNT per task and window) and the book"
-wins=(256); [[ -n "${LRS_12M// }" ]] && wins=(512 256) # the 12m's documents only when it trains
+wins=(); [[ -n "${LRS_12M// }" ]] && wins+=(512); [[ -n "$LR_4M" ]] && wins+=(256) # only for the models that train
 for win in "${wins[@]}"; do
   D="$W/recall-data-$win"
   mkdir -p "$D/synth" "$D/books"
   cp -r "$BOOK"/. "$D/books/"
   seed=$((SEED + win))
-  cream synth --task passkey --tokenizer "$TOK" --count "$SYNTH_COUNT" --min-tokens 1 --max-tokens "$win" \
+  cream synth --task passkey --tokenizer "$TOK" --count "$PASSKEY_COUNT" --min-tokens 1 --max-tokens "$win" \
     --seed $((seed + 1)) --out "$D/synth/passkey.jsonl.gz" > "$W/logs/synth-$win-passkey.log" &
   cream synth --task kv --kv-key short --tokenizer "$TOK" --count "$SYNTH_COUNT" --min-tokens 1 --max-tokens "$win" \
     --seed $((seed + 2)) --out "$D/synth/kv.jsonl.gz" > "$W/logs/synth-$win-kv.log" &
-  cream synth --task lines --tokenizer "$TOK" --count "$SYNTH_COUNT" --min-tokens 1 --max-tokens "$win" \
+  cream synth --task lines --tokenizer "$TOK" --count "$LINES_COUNT" --min-tokens 1 --max-tokens "$win" \
     --seed $((seed + 3)) --out "$D/synth/lines.jsonl.gz" > "$W/logs/synth-$win-lines.log" &
+  if ((KV_LONG_COUNT > 0)); then
+    cream synth --task kv --kv-key short --tokenizer "$TOK" --count "$KV_LONG_COUNT" --min-tokens $((win / 2)) \
+      --max-tokens "$win" --seed $((seed + 4)) --out "$D/synth/kv-long.jsonl.gz" > "$W/logs/synth-$win-kv-long.log" &
+  fi
 done
 if ((STEPS_A > 0)); then
   mkdir -p "$W/recall-data-short"
@@ -116,7 +124,7 @@ curriculum() { # name base window batch lr
 }
 names=()
 for lr in $LRS_12M; do names+=("12m-lr$lr"); curriculum "12m-lr$lr" "$FROM_12M" 512 "$BATCH_12M" "$lr" & sleep 15; done
-names+=("4m-lr$LR_4M"); curriculum "4m-lr$LR_4M" "$FROM_4M" 256 "$BATCH_4M" "$LR_4M" &
+if [[ -n "$LR_4M" ]]; then names+=("4m-lr$LR_4M"); curriculum "4m-lr$LR_4M" "$FROM_4M" 256 "$BATCH_4M" "$LR_4M" & fi
 wait
 for n in "${names[@]}"; do
   tail -2 "$W/logs/train-$n.log"
