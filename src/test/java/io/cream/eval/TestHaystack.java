@@ -19,9 +19,10 @@ final class TestHaystack {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+      // deleteOnExit runs in reverse order of registration: the folder must come first to go last.
+      shared.toFile().deleteOnExit();
       in(shared);
       shared.resolve("haystack.txt").toFile().deleteOnExit();
-      shared.toFile().deleteOnExit();
     }
     return shared;
   }
