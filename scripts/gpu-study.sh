@@ -31,6 +31,15 @@ mkdir -p models docs/study/data
 [[ -e docs/study/data/finetune ]] || cp -r "$FINETUNE" docs/study/data/finetune
 [[ -e docs/study/data/heldout ]] || cp -r "$HELDOUT" docs/study/data/heldout
 
+# transformers loads the base unchanged (scripts/hf_load_check.py; in logs/hf-check-base.json),
+# checked beside the workers: its card cites this check.
+cream() {
+  "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxRAMPercentage=8 \
+    -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
+}
+source "$ROOT/scripts/gpu-base-checks.sh"
+hf_check base "$ROOT/models/cream-base-12m" > "$W/logs/hf-check-base.log" 2>&1 &
+
 worker() { # plan out index
   timeout "$LIMIT_S" "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
     -XX:MaxRAMPercentage=8 -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main compare "$1" --out "$2" \
@@ -41,6 +50,7 @@ for i in $(seq 1 "$WORKERS_F8"); do worker docs/study/plan.json "$W/study-f8" "$
 for i in $(seq 1 "$WORKERS_F32"); do worker docs/study/plan-f32.json "$W/study-f32" "$i" & sleep 2; done
 wait
 echo "workers done at $((SECONDS - t0)) s"
+cat "$W/logs/hf-check-base.log"
 for d in study-f8 study-f32; do
   [[ -f "$W/$d/summary.md" ]] && cat "$W/$d/summary.md" || echo "$d: no summary (unfinished units, see the logs)"
 done
