@@ -47,6 +47,12 @@ final class CreamSampler extends WindowedSampler {
     return CreamPositions.build(window, factor, branch, r, end);
   }
 
+  /** The tail is a document's last tokens: a completion is always read. */
+  @Override
+  public int longestCompletionDocument() {
+    return targetWindow();
+  }
+
   @Override
   public int[] selectTokens(PositionSample sample, int documentLength, RandomGenerator rng) {
     SamplerChecks.requireTokenInput(this, sample, documentLength);

@@ -7,6 +7,7 @@ import java.util.random.RandomGenerator;
  * rt ~ U{0 … S − N}; ids [0 … rt1−1] ⧺ [rt1 + rt … N − 1 + rt]. Tokens: D[0:rt1] ⧺ the N − rt1
  * tokens ending at rt2 ~ U{N … n}, so the second chunk's text is decoupled from its skip. (The
  * reference first truncates documents to S tokens; pass min(n, S) as the length to match that.)
+ * A prompt/completion document's second chunk ends with it (rt2 = n), so its completion is read.
  */
 final class PoseSampler extends WindowedSampler {
 
@@ -33,8 +34,24 @@ final class PoseSampler extends WindowedSampler {
   @Override
   public int[] selectTokens(PositionSample sample, int documentLength, RandomGenerator rng) {
     SamplerChecks.requireTokenInput(this, sample, documentLength);
-    int firstChunk = sample.head();
-    int secondEnd = rng.nextInt(window, documentLength + 1); // exclusive end rt2
+    return tokens(sample.head(), rng.nextInt(window, documentLength + 1)); // exclusive end rt2
+  }
+
+  /** The second chunk ends with the document (rt2 = n), where a completion is. */
+  @Override
+  public int[] selectTokensToEnd(PositionSample sample, int documentLength, RandomGenerator rng) {
+    SamplerChecks.requireTokenInput(this, sample, documentLength);
+    if (documentLength > span) throw new IllegalArgumentException("a prompt/completion document of "
+        + documentLength + " tokens is longer than pose reads (" + span + " tokens)");
+    return tokens(sample.head(), documentLength);
+  }
+
+  @Override
+  public int longestCompletionDocument() {
+    return span;
+  }
+
+  private int[] tokens(int firstChunk, int secondEnd) {
     int secondStart = secondEnd - (window - firstChunk);
     int[] tokens = new int[window];
     for (int i = 0; i < firstChunk; i++) tokens[i] = i;

@@ -38,6 +38,28 @@ public interface PositionSampler {
    */
   int[] selectTokens(PositionSample sample, int documentLength, RandomGenerator rng);
 
+  /**
+   * The token indices for a prompt/completion document, whose completion is its last tokens: they
+   * must be read, or the sample trains nothing. CREAM's tail ends there anyway; PoSE's second chunk
+   * is made to end there (rt2 = n); RandPos and contiguous read the first N tokens, so they take
+   * such a document only up to N tokens ({@link #longestCompletionDocument}).
+   *
+   * @throws IllegalArgumentException as {@link #selectTokens}, or if the document is longer than
+   *     {@link #longestCompletionDocument}
+   */
+  default int[] selectTokensToEnd(PositionSample sample, int documentLength, RandomGenerator rng) {
+    if (documentLength > longestCompletionDocument()) {
+      throw new IllegalArgumentException("a prompt/completion document of " + documentLength + " tokens is longer than "
+          + method().cliName() + " reads to its end (" + longestCompletionDocument() + " tokens)");
+    }
+    return selectTokens(sample, documentLength, rng);
+  }
+
+  /** Longest prompt/completion document whose last token {@link #selectTokensToEnd} reads: N, or S for CREAM and PoSE. */
+  default int longestCompletionDocument() {
+    return window();
+  }
+
   /** Shortest usable document: N + 1 for CREAM (the reference keeps documents longer than N), N otherwise. */
   int minDocumentLength();
 

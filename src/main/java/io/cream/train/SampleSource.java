@@ -31,11 +31,13 @@ import java.util.SplittableRandom;
  * TokenizedCorpus#masked}) — are never cut or packed with others, since a piece without its prompt
  * would teach the model to answer from nothing: each is one sample of its own (contiguous: the
  * document, EOS, then EOS padding that is not trained on; the other methods: the whole document
- * as one piece), and a target is kept only where the token predicted lies in a target span (the
- * completion, or an assistant turn). Contiguous trains the EOS after the document when the
- * document's last token is a target (a completion's end). A masked document that does not fit
- * (longer than N tokens for contiguous, than f·N otherwise, or shorter than the sampler's minimum)
- * is left out and counted ({@link #skippedPromptDocuments}).
+ * as one piece, its tokens chosen so that its last ones are read: {@link
+ * PositionSampler#selectTokensToEnd}), and a target is kept only where the token predicted lies in a
+ * target span (the completion, or an assistant turn). Contiguous trains the EOS after the document
+ * when the document's last token is a target (a completion's end). A masked document that does not
+ * fit (longer than N tokens for contiguous, than {@link PositionSampler#longestCompletionDocument}
+ * otherwise — f·N for CREAM and PoSE, N for RandPos, which reads a document's first N tokens — or
+ * shorter than the sampler's minimum) is left out and counted ({@link #skippedPromptDocuments}).
  */
 public final class SampleSource {
   private final TokenizedCorpus corpus;
@@ -103,7 +105,7 @@ public final class SampleSource {
       for (int d = 0; d < corpus.documentCount(); d++) {
         int n = corpus.length(d);
         if (corpus.masked(d)) {
-          if (n >= min && n <= span) items.add(new long[] {d, 0, n}); else skipped++;
+          if (n >= min && n <= sampler.longestCompletionDocument()) items.add(new long[] {d, 0, n}); else skipped++;
           continue;
         }
         if (unit == SampleUnit.DOCUMENTS) {
@@ -174,10 +176,11 @@ public final class SampleSource {
       PositionSample s = draw.sample();
       // PoSE's reference truncates documents to the target window before sampling.
       int length = (int) (sampler.method() == PositionMethod.POSE ? Math.min(chosen[2], sampler.targetWindow()) : chosen[2]);
-      int[] idx = sampler.selectTokens(s, length, draw.rng());
+      boolean masked = corpus.masked((int) chosen[0]);
+      int[] idx = masked ? sampler.selectTokensToEnd(s, length, draw.rng()) : sampler.selectTokens(s, length, draw.rng());
       gather((int) chosen[0], (int) chosen[1], idx, tokens, off);
       // Masked items are whole documents (start 0), so idx are the document's token indices.
-      int[] spans = corpus.masked((int) chosen[0]) ? corpus.targetSpans((int) chosen[0]) : null;
+      int[] spans = masked ? corpus.targetSpans((int) chosen[0]) : null;
       for (int i = 0; i < n; i++) positions[off + i] = s.positions()[i];
       for (int i = 0; i < n; i++) {
         boolean target = i + 1 < n && (spans == null || TokenizedCorpus.inSpans(spans, idx[i + 1]));

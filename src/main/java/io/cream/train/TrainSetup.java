@@ -208,7 +208,7 @@ record TrainSetup(Trainer.Result complete, MemoryPlan plan, int startStep, Check
         log.printf("note: %,d prompt/completion or conversation document(s) left out: %s uses those of %s tokens%n",
             samples.skippedPromptDocuments(), o.method().name().toLowerCase(), packed
                 ? "at most " + o.window()
-                : sampler.minDocumentLength() + " to " + o.window() * o.factor());
+                : sampler.minDocumentLength() + " to " + sampler.longestCompletionDocument());
       }
       return new TrainSetup(null, plan, startStep, checkpoints, saved, tokenizerPath, state, grads, pass,
           metrics, samples, opened);

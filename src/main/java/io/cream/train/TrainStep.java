@@ -18,7 +18,8 @@ import java.util.List;
  * ({@link TrainingPass#forwardBackward}: loss summed over tokens, gradients accumulated); with
  * several ranks the gradients, the loss sum and the count are all-reduced; then one update clips
  * by the global norm and takes the AdamW step through the {@link TrainState}, in one call (one wait
- * on a GPU). A step whose loss is not finite changes no weight and reports the norm alone.
+ * on a GPU). A step whose loss is not finite changes no weight and reports the norm alone; a step
+ * with no trained token computes nothing.
  *
  * <p>A step is made of the backend it zeroes and measures the gradients on, the pass, the
  * gradients the pass accumulates into, the data-parallel ranks and the update: {@link #adamW} is
@@ -27,9 +28,18 @@ import java.util.List;
 public record TrainStep(Backend backend, TrainingPass pass, List<Tensor> grads, Collective group, Update update) {
   /** What a step computed: the loss over the counted tokens of all ranks and the norm before clipping. */
   public record Outcome(CrossEntropyLoss loss, double norm) {
-    /** Whether loss and norm are finite; otherwise no weight was changed. */
+    /** Whether loss and norm are finite; otherwise no weight was changed. A step with no trained token is finite. */
     public boolean finite() {
-      return Double.isFinite(loss.mean()) && Double.isFinite(norm);
+      return !trained() || Double.isFinite(loss.mean()) && Double.isFinite(norm);
+    }
+
+    /**
+     * Whether any token of the step carried a loss. A step without one (every sample's targets
+     * masked: prompt/completion documents whose answers no sample read) computes nothing and
+     * changes no weight, as a mixed-precision step that overflows is skipped.
+     */
+    public boolean trained() {
+      return loss.count() > 0;
     }
   }
 
@@ -73,6 +83,7 @@ public record TrainStep(Backend backend, TrainingPass pass, List<Tensor> grads, 
       for (int target : b.targets()) if (target >= 0) counted++;
     }
     counted = (long) group.allReduceSum(new double[] {counted})[0]; // the global count
+    if (counted == 0) return new Outcome(new CrossEntropyLoss(0, 0), 0.0); // nothing to learn from
     grads.forEach(backend::zero);
     CrossEntropyLoss loss = new CrossEntropyLoss(0, 0);
     for (TrainBatch b : micro) loss = loss.plus(pass.forwardBackward(b, 1f / counted));

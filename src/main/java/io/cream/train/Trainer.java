@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A training run: pre-training from scratch or fine-tuning with CREAM, PoSE, RandPos or contiguous
@@ -124,6 +125,7 @@ public final class Trainer {
     long tokensPerStep = (long) o.globalBatch() * group.world() * o.window();
     // Ranks start from the same weights (same seed or files); check rather than assume.
     if (group.world() > 1) ReplicaCheck.require(group, state.digest(), startStep);
+    int untrainedSteps = 0;
     Progress.Builder bar = Progress.builder("train").total(o.steps()).unit("step");
     try (Progress progress = (leader ? bar : bar.mode(Progress.Mode.SILENT)).build()) {
       progress.advance(startStep);
@@ -136,8 +138,16 @@ public final class Trainer {
         TrainStep.Outcome taken = trainStep.run(micro, adam.withLr((float) lr), step + 1L, o.clip());
         if (!taken.finite()) throw diverged(checkpoints, step, taken.loss().mean(), taken.norm());
         double seconds = (System.nanoTime() - t0) / 1e9;
-        lastLoss = taken.loss().mean();
-        if (leader) metrics.log(step, lastLoss, lr, taken.norm(), tokensPerStep / seconds);
+        if (taken.trained()) {
+          lastLoss = taken.loss().mean();
+          if (leader) metrics.log(step, lastLoss, lr, taken.norm(), tokensPerStep / seconds);
+        } else {
+          if (untrainedSteps++ == 0 && leader) {
+            log.printf("%nnote: step %d had no trained token (every sample's targets were masked out); it changed"
+                + " no weight%n", step + 1);
+          }
+          if (leader) metrics.log(step, Double.NaN, lr, 0.0, tokensPerStep / seconds, Map.of("trained_tokens", 0));
+        }
         progress.setMessage(String.format("loss %.4f lr %.2e %,.0f tok/s", lastLoss, lr, tokensPerStep / seconds));
         progress.advance(1);
         int done = step + 1;
@@ -150,6 +160,9 @@ public final class Trainer {
           if (leader) saveCheckpoint(state, checkpoints, saved, tokenizerPath, done, lastLoss);
         }
       }
+    }
+    if (untrainedSteps > 1) {
+      log.printf("note: %,d steps had no trained token and changed no weight%n", untrainedSteps);
     }
     if (!o.save()) {
       log.println("nothing saved (--no-save)");

@@ -156,6 +156,27 @@ class PositionSamplerPropertyTest {
         for (int i = 0; i < n; i++) assertEquals(i, tokens[i]);
       }
     }
+    checkTokensToEnd(sampler, s, doc, rng);
+  }
+
+  /** A prompt/completion document's tokens: the same shape, ending with the document's last token. */
+  private static void checkTokensToEnd(PositionSampler sampler, PositionSample s, int doc, RandomGenerator rng) {
+    int n = sampler.window();
+    int longest = sampler.longestCompletionDocument();
+    boolean reachesEnd = s.method() == PositionMethod.CREAM || s.method() == PositionMethod.POSE;
+    assertEquals(reachesEnd ? sampler.targetWindow() : n, longest);
+    if (doc > longest) {
+      assertThrows(IllegalArgumentException.class, () -> sampler.selectTokensToEnd(s, doc, rng));
+      return;
+    }
+    int[] tokens = sampler.selectTokensToEnd(s, doc, rng);
+    assertEquals(n, tokens.length);
+    assertEquals(doc - 1, tokens[n - 1], "the document's last token is read");
+    for (int i = 1; i < n; i++) {
+      if (tokens[i] <= tokens[i - 1]) fail("tokens not increasing at " + i + " for " + s);
+    }
+    int head = s.head() == null ? n : s.head(); // RandPos and contiguous: the first N tokens
+    for (int i = 0; i < head; i++) assertEquals(i, tokens[i], "the head or first chunk is the document's start");
   }
 
   @Test

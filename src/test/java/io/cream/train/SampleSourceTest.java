@@ -135,6 +135,46 @@ class SampleSourceTest {
   }
 
   @Test
+  void poseReadsAPromptDocumentToItsEndAndTrainsItsCompletion() {
+    int n = 64, f = 4;
+    // doc0: a prompt document of 200 tokens (the first 180 a prompt), longer than N: PoSE's second
+    // chunk must end with it, or no sample would ever train its answer; doc1: text; doc2: too long.
+    TokenizedCorpus c = withPrompts(new int[] {200, 600, 300}, new int[] {180, 0, 50});
+    SampleSource s = new SampleSource(c, stream(PositionSampler.create(PositionMethod.POSE, n, f, 3)),
+        SampleUnit.PIECES, 2, 4, 2);
+    assertEquals(1, s.skippedPromptDocuments(), "the one longer than f·N");
+    int seen = 0;
+    for (int k = 0; k < 8; k++) {
+      TrainBatch b = s.batch(k);
+      for (int r = 0; r < 2; r++) {
+        int o = r * n;
+        if (b.tokens()[o] / 100000 != 1) continue;
+        seen++;
+        assertEquals(199 + 100000, b.tokens()[o + n - 1], "the second chunk ends with the document");
+        int trained = 0;
+        for (int i = 0; i < n; i++) {
+          boolean completion = i + 1 < n && b.tokens()[o + i + 1] - 100000 >= 180;
+          assertEquals(completion ? b.tokens()[o + i + 1] : -1, b.targets()[o + i], "row " + i);
+          if (completion) trained++;
+        }
+        assertEquals(20, trained, "every completion token is a target");
+      }
+    }
+    assertTrue(seen > 0);
+  }
+
+  @Test
+  void randPosLeavesOutPromptDocumentsLongerThanItsWindow() {
+    int n = 64, f = 4;
+    // RandPos reads a document's first N tokens: of a 200-token prompt document it would read no answer.
+    TokenizedCorpus c = withPrompts(new int[] {200, 64, 600}, new int[] {180, 60, 0});
+    SampleSource s = new SampleSource(c, stream(PositionSampler.create(PositionMethod.RANDPOS, n, f, 3)),
+        SampleUnit.PIECES, 2, 4, 2);
+    assertEquals(1, s.skippedPromptDocuments());
+    assertEquals(1 + 3, s.samplesPerEpoch(), "the 64-token prompt document, the text in pieces of 256, 256 and 88");
+  }
+
+  @Test
   void creamSamplesTakeTheSamplersPositionsAndTokens() {
     int n = 80, f = 8;
     TokenizedCorpus c = corpus(700, 60, 2000);

@@ -82,4 +82,27 @@ class TrainStepTest {
       assertTrue(moved, "AdamW moved the weights");
     }
   }
+
+  @Test
+  void aStepWithNoTrainedTokenChangesNoWeightAndIsNotADivergence() {
+    LlamaConfig c = TrainStateTest.config(false);
+    int[] tokens = new SplittableRandom(4).ints(2 * SEQ, 0, c.vocabSize()).toArray();
+    int[] positions = new int[tokens.length];
+    for (int i = 0; i < positions.length; i++) positions[i] = i % SEQ;
+    int[] noTargets = new int[tokens.length];
+    Arrays.fill(noTargets, -1); // every target masked, as when no sample read a completion
+    TrainBatch[] micro = {new TrainBatch(2, SEQ, tokens, positions, noTargets)};
+    int n = ParamLayout.of(c).size();
+    float[][] after = new float[n][];
+    try (CpuBackend b = new CpuBackend()) {
+      TrainStep.Outcome out = step(b, c, micro, true, after);
+      assertTrue(!out.trained() && out.finite(), "an empty step, not a divergence");
+      assertEquals(0L, out.loss().count());
+      assertEquals(0.0, out.norm());
+      var params = ParamLayout.of(c);
+      for (int i = 0; i < n; i++) {
+        assertArrayEquals(WeightInit.values(c, 5).of(params.get(i)), after[i], 0f, "unchanged parameter " + i);
+      }
+    }
+  }
 }
