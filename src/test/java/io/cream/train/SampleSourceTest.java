@@ -108,59 +108,37 @@ class SampleSourceTest {
   }
 
   @Test
-  void creamTargetsOnlyTheCompletionOfAPromptDocument() {
-    int n = 64, f = 4;
-    // doc0: a prompt document of 200 tokens (the first 180 a prompt); doc1: 600 tokens of text; doc2: too long.
-    TokenizedCorpus c = withPrompts(new int[] {200, 600, 300}, new int[] {180, 0, 50});
-    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, n, f, 3);
-    SampleSource s = new SampleSource(c, stream(sampler), SampleUnit.PIECES, 2, 4, 2);
-    assertEquals(1, s.skippedPromptDocuments());
-    assertEquals(1 + 3, s.samplesPerEpoch(), "the prompt document whole, the text in pieces of 256, 256 and 88");
-    int seen = 0;
-    for (int k = 0; k < 8; k++) {
-      TrainBatch b = s.batch(k);
-      for (int r = 0; r < 2; r++) {
-        int o = r * n;
-        if (b.tokens()[o] / 100000 != 1) continue;
-        seen++;
-        assertEquals(100000, b.tokens()[o], "a prompt document is never cut: its sample starts at its start");
-        for (int i = 0; i < n; i++) {
-          boolean completion = i + 1 < n && b.tokens()[o + i + 1] - 100000 >= 180;
-          assertEquals(completion ? b.tokens()[o + i + 1] : -1, b.targets()[o + i], "row " + i);
+  void creamAndPoseReadAPromptDocumentToItsEndAndTrainOnlyItsCompletion() {
+    for (PositionMethod method : new PositionMethod[] {PositionMethod.CREAM, PositionMethod.POSE}) {
+      int n = 64, f = 4;
+      // doc0: a prompt document of 200 tokens (the first 180 a prompt), longer than N: CREAM's tail
+      // and PoSE's second chunk must end with it, or no sample would train its answer; doc1: 600
+      // tokens of text; doc2: a prompt document longer than f·N.
+      TokenizedCorpus c = withPrompts(new int[] {200, 600, 300}, new int[] {180, 0, 50});
+      SampleSource s = new SampleSource(c, stream(PositionSampler.create(method, n, f, 3)), SampleUnit.PIECES, 2, 4, 2);
+      assertEquals(1, s.skippedPromptDocuments(), method + ": the one longer than f·N");
+      assertEquals(1 + 3, s.samplesPerEpoch(), "the prompt document whole, the text in pieces of 256, 256 and 88");
+      int seen = 0;
+      for (int k = 0; k < 8; k++) {
+        TrainBatch b = s.batch(k);
+        for (int r = 0; r < 2; r++) {
+          int o = r * n;
+          if (b.tokens()[o] / 100000 != 1) continue;
+          seen++;
+          assertEquals(100000, b.tokens()[o], "a prompt document is never cut: its sample starts at its start");
+          assertEquals(199 + 100000, b.tokens()[o + n - 1], method + " reads the completion's end");
+          int trained = 0;
+          for (int i = 0; i < n; i++) {
+            boolean completion = i + 1 < n && b.tokens()[o + i + 1] - 100000 >= 180;
+            assertEquals(completion ? b.tokens()[o + i + 1] : -1, b.targets()[o + i], method + " row " + i);
+            if (completion) trained++;
+          }
+          assertTrue(trained > 0, method + ": the sample trains its answer");
+          if (method == PositionMethod.POSE) assertEquals(20, trained, "PoSE's second chunk (≥ N/2) holds all 20");
         }
-        assertEquals(199 + 100000, b.tokens()[o + n - 1], "the tail keeps the completion's end");
       }
+      assertTrue(seen > 0);
     }
-    assertTrue(seen > 0);
-  }
-
-  @Test
-  void poseReadsAPromptDocumentToItsEndAndTrainsItsCompletion() {
-    int n = 64, f = 4;
-    // doc0: a prompt document of 200 tokens (the first 180 a prompt), longer than N: PoSE's second
-    // chunk must end with it, or no sample would ever train its answer; doc1: text; doc2: too long.
-    TokenizedCorpus c = withPrompts(new int[] {200, 600, 300}, new int[] {180, 0, 50});
-    SampleSource s = new SampleSource(c, stream(PositionSampler.create(PositionMethod.POSE, n, f, 3)),
-        SampleUnit.PIECES, 2, 4, 2);
-    assertEquals(1, s.skippedPromptDocuments(), "the one longer than f·N");
-    int seen = 0;
-    for (int k = 0; k < 8; k++) {
-      TrainBatch b = s.batch(k);
-      for (int r = 0; r < 2; r++) {
-        int o = r * n;
-        if (b.tokens()[o] / 100000 != 1) continue;
-        seen++;
-        assertEquals(199 + 100000, b.tokens()[o + n - 1], "the second chunk ends with the document");
-        int trained = 0;
-        for (int i = 0; i < n; i++) {
-          boolean completion = i + 1 < n && b.tokens()[o + i + 1] - 100000 >= 180;
-          assertEquals(completion ? b.tokens()[o + i + 1] : -1, b.targets()[o + i], "row " + i);
-          if (completion) trained++;
-        }
-        assertEquals(20, trained, "every completion token is a target");
-      }
-    }
-    assertTrue(seen > 0);
   }
 
   @Test
