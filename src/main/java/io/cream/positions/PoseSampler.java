@@ -41,8 +41,7 @@ final class PoseSampler extends WindowedSampler {
   @Override
   public int[] selectTokensToEnd(PositionSample sample, int documentLength, RandomGenerator rng) {
     SamplerChecks.requireTokenInput(this, sample, documentLength);
-    if (documentLength > span) throw new IllegalArgumentException("a prompt/completion document of "
-        + documentLength + " tokens is longer than pose reads (" + span + " tokens)");
+    SamplerChecks.requireReadableToEnd(this, documentLength);
     return tokens(sample.head(), documentLength);
   }
 

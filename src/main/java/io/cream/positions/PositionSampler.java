@@ -48,10 +48,7 @@ public interface PositionSampler {
    *     {@link #longestCompletionDocument}
    */
   default int[] selectTokensToEnd(PositionSample sample, int documentLength, RandomGenerator rng) {
-    if (documentLength > longestCompletionDocument()) {
-      throw new IllegalArgumentException("a prompt/completion document of " + documentLength + " tokens is longer than "
-          + method().cliName() + " reads to its end (" + longestCompletionDocument() + " tokens)");
-    }
+    SamplerChecks.requireReadableToEnd(this, documentLength);
     return selectTokens(sample, documentLength, rng);
   }
 

@@ -57,4 +57,12 @@ final class SamplerChecks {
           + sampler.minDocumentLength() + " tokens (skip shorter documents)");
     }
   }
+
+  /** selectTokensToEnd's extra precondition: the sampler reads a prompt/completion document of this length to its end. */
+  static void requireReadableToEnd(PositionSampler sampler, int documentLength) {
+    if (documentLength > sampler.longestCompletionDocument()) {
+      throw new IllegalArgumentException("a prompt/completion document of " + documentLength + " tokens is longer than "
+          + sampler.method().cliName() + " reads to its end (" + sampler.longestCompletionDocument() + " tokens)");
+    }
+  }
 }
