@@ -2,7 +2,8 @@
 # Issue 12 on one GPU (H100 80GB or H200), in one call of at most 10 minutes: the memory plan,
 # --offload optimizer, bf16 weight storage and chunked cross-entropy, measured.
 #   here:   scripts/gpu-pack.sh --lean .gpu-lean          (the runtime and the jar)
-#   there:  bash scripts/gpu-offload.sh                    (from the repository root, .gpu-lean carried)
+#   there:  bash scripts/gpu-offload.sh                    (from the repository root, .gpu-lean carried;
+#           PACK=DIR names another pack folder, e.g. one built with --tests)
 # With the tests in the pack (scripts/gpu-pack.sh --lean --tests .gpu-lean, 24 MiB) it starts with
 # step 0, the GPU tests of this change (CudaOffloadOpsTest, CudaOffloadStateTest) and the bf16 ones it touches.
 #   1. A small model (4 × 256, vocabulary 4,096) trained 12 steps through the CLI on the CPU and on
@@ -11,11 +12,13 @@
 #      curve must follow the CPU's (≤ 1e-4), the bf16 one loosely (≤ 5e-2).
 #   2. Llama-2-7B's shape (random weights from train --init, in memory: a 7B checkpoint on disk
 #      would take 27 GB to write and read for nothing this measures) at window 4096, batch 1,
-#      --grad-accum 16, --recompute, bf16, --offload optimizer: --plan, a refused --offload none
-#      (one line), then 2 steps with --no-save; the run prints its peak device memory in tensors
-#      and its peak resident host memory beside the plan, nvidia-smi is sampled every 0.5 s.
+#      --grad-accum 16, --recompute, bf16, --offload optimizer: --plan, on a card under 100 GB a
+#      refused --offload none (one line), then BIG_STEPS (3) steps with --no-save; the run prints its
+#      peak device memory in tensors and its peak resident host memory beside the plan, nvidia-smi
+#      is sampled every 0.5 s. 2b. On a card of 100 GB or more (H200), which holds the optimizer
+#      state too, the same step with --offload none: the offload's cost, measured in the same call.
 #   3. The same shape at window 32768 (batch 1, --grad-accum 1, --offload auto: the plan moves the
-#      optimizer state to host memory by itself), 2 steps.
+#      optimizer state to host memory by itself), BIG_STEPS steps.
 # Every step has a time limit (STEP1_S per small run, STEP2_S, STEP3_S), cut to what is left of
 # BUDGET_S (default 580 s) for the whole call; outputs under $OUT (default
 # /tmp/gpu-offload): logs, metrics, plans, nvidia-smi samples, and summary.txt.
