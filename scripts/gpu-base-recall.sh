@@ -57,8 +57,8 @@ FROM_4M="${FROM_4M:-$ROOT/models/cream-base-4m}"
 SEED="${SEED:-2000}"
 mkdir -p "$OUT" "$W/logs"
 cream() {
-  "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxRAMPercentage=20 \
-    -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
+  "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=20 \
+    -cp "$CREAM_CP" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
 }
 source "$ROOT/scripts/gpu-base-checks.sh" # evals, hf_check; EVAL_SAMPLES, PPL_SAMPLES, DEVICE
 t0=$SECONDS
@@ -102,8 +102,7 @@ echo "synth done at $((SECONDS - t0)) s"
 
 echo "== 2. continue the bases: A) key-value with 1–3 records ($STEPS_A steps × $BATCH_A × 128), B) every task up to the window ($STEPS steps; 12m: lr $LRS_12M, batch $BATCH_12M × 512; 4m: lr $LR_4M, batch $BATCH_4M × 256)"
 train() { # out model data window batch lr steps limit-s
-  timeout "$8" "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -XX:MaxRAMPercentage=20 -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main train \
+  timeout "$8" "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=20 -cp "$CREAM_CP" io.cream.cli.Main train \
     --model "$2" --data "$3" --window "$4" --method contiguous --rope none --steps "$7" --batch "$5" \
     --lr "$6" --warmup "$WARMUP" --schedule cosine --weight-decay 0.1 --beta2 0.95 --clip 1.0 --seed 0 \
     --save-every 250 --device "$DEVICE" --precision bf16 --out "$1" > "$W/logs/$(basename "$1").log" 2>&1

@@ -33,8 +33,8 @@ KV_KEYS_12M="${KV_KEYS_12M:?numbers of short-key records that fit 256 and 512 to
 KV_KEYS_4M="${KV_KEYS_4M:?numbers of short-key records that fit 128 and 256 tokens}"
 mkdir -p "$OUT" "$W/logs" "$W/data/synth"
 cream() {
-  "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxRAMPercentage=30 \
-    -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
+  "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=30 \
+    -cp "$CREAM_CP" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
 }
 source "$ROOT/scripts/gpu-base-checks.sh" # evals, hf_check
 t0=$SECONDS
@@ -54,8 +54,7 @@ echo "synth done at $((SECONDS - t0)) s"
 
 echo "== 2. pre-train both models (12m: $STEPS_12M steps of 128 × 512, 4m: $STEPS_4M steps of 256 × 256)"
 train() { # name steps lr window batch
-  timeout "$TRAIN_LIMIT_S" "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -XX:MaxRAMPercentage=30 -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main train \
+  timeout "$TRAIN_LIMIT_S" "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=30 -cp "$CREAM_CP" io.cream.cli.Main train \
     --init "$ROOT/docs/configs/base-$1.json" --tokenizer "$TOK" --data "$W/data" \
     --window "$4" --method contiguous --rope none --steps "$2" --batch "$5" --lr "$3" --warmup 200 \
     --schedule cosine --weight-decay 0.1 --beta2 0.95 --clip 1.0 --seed 0 --save-every 1000 \

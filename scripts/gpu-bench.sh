@@ -20,8 +20,7 @@ run() { # LIMIT_SECONDS COMMAND...: prints the command, its output and its wall 
   echo "  ($((SECONDS - start)) s, exit ${PIPESTATUS[0]})" | tee -a "$LOG"
 }
 cream() {
-  run "$1" "$RT/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -XX:MaxRAMPercentage=70 -jar "$HERE/cream.jar" "${@:2}"
+  run "$1" "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=70 -cp "$CREAM_CP" io.cream.cli.Main "${@:2}"
 }
 torchb() { run "$1" python3 "$HERE/bench_torch.py" "${@:2}"; }
 

@@ -31,8 +31,7 @@ if [[ "${TESTS:-1}" != 0 ]]; then
     select=()
     for c in $CLASSES; do select+=(--select-class "io.cream.backend.cuda.$c"); done
   fi
-  "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g \
-    -cp "$CLASSDIR/junit-console.jar:$CLASSDIR/cream.jar:$CLASSDIR/test-classes:$CLASSDIR/lib/*" \
+  "${JAVA_RUN[@]}" -Xmx8g -cp "$TEST_CP" \
     org.junit.platform.console.ConsoleLauncher execute \
     "${select[@]}" --reports-dir "$OUT/junit" \
     --details=tree --disable-banner > "$OUT/tests.log" 2>&1
@@ -66,9 +65,8 @@ for line in open(sys.argv[2]):
 PY
 if [[ "${BENCH_SECONDS:-240}" != 0 ]]; then
   echo
-  timeout "${BENCH_SECONDS:-240}" "$JAVA" --add-modules jdk.incubator.vector \
-    --enable-native-access=ALL-UNNAMED -Xmx8g \
-    -cp "$CLASSDIR/cream.jar:$CLASSDIR/test-classes:$CLASSDIR/lib/*" io.cream.backend.cuda.CudaBench ${KERNELS:-} \
+  timeout "${BENCH_SECONDS:-240}" "${JAVA_RUN[@]}" -Xmx8g \
+    -cp "$TEST_CP" io.cream.backend.cuda.CudaBench ${KERNELS:-} \
     2>&1 | grep -v "incubator" | tee "$OUT/bench.txt"
 fi
 parity=0
@@ -76,8 +74,8 @@ if [[ "${HF_PARITY:-1}" != 0 ]]; then
   echo
   PDIR="${TMPDIR:-/tmp}/cream-hf-parity"
   rm -rf "$PDIR"
-  "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g \
-    -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.tools.HfParity "$PDIR" cpu,cuda,cuda-bf16 2>&1 | grep -v "incubator" \
+  "${JAVA_RUN[@]}" -Xmx8g \
+    -cp "$CREAM_CP" io.cream.tools.HfParity "$PDIR" cpu,cuda,cuda-bf16 2>&1 | grep -v "incubator" \
     > "$OUT/hf-parity-java.log" || parity=1
   python3 "$HERE/hf_parity.py" "$PDIR" --json "$OUT/hf_parity.json" 2>&1 | grep -v "Warning\|warn(" | tee "$OUT/hf-parity.log"
   [[ "${PIPESTATUS[0]}" == 0 && $parity == 0 ]] || parity=1

@@ -14,8 +14,7 @@ WORK="${TMPDIR:-/tmp}/cream-e2e"
 STEPS="${E2E_STEPS:-20}"
 mkdir -p "$OUT" "$WORK"
 cream() {
-  "$RT/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -XX:MaxRAMPercentage=60 -jar "$HERE/cream.jar" "$@" 2>&1 | grep -v "incubator modules"
+  "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=60 -cp "$CREAM_CP" io.cream.cli.Main "$@" 2>&1 | grep -v "incubator modules"
 }
 
 # A small Llama with the tokenizer's vocabulary: 4 layers, GQA 8:4, head dim 32, window 256.

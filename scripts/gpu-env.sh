@@ -1,6 +1,7 @@
 # Sourced by the gpu-*.sh scripts right after they set HERE (the folder scripts/gpu-pack.sh filled):
 # NVLink multicast off (on shared hosts it can put GPUs out of service), the carried Java runtime
-# unpacked once into $RT ($JAVA is its java), $CLASSDIR (cream.jar and lib/), the kernel cache ($CREAM_CACHE), and cuDNN 9 from
+# unpacked once into $RT ($JAVA is its java, $JAVA_RUN its command line), $CLASSDIR (cream.jar and lib/),
+# the kernel cache ($CREAM_CACHE), and cuDNN 9 from
 # PyTorch's pip wheel (nvidia-cudnn-cu13), where the dynamic loader does not look, unless
 # CREAM_CUDNN_LIB_DIR is set already; without cuDNN cream runs its own attention kernels.
 export NCCL_NVLS_ENABLE=0
@@ -32,6 +33,12 @@ if [[ -f "$HERE/classes.txz" ]]; then
     echo "$stamp" > "$CLASSDIR/.unpacked-from"
   fi
 fi
+# The one Java command line every script runs: the carried runtime with the flags cream needs, and
+# the class paths of the CLI (CREAM_CP) and of the packed tests (TEST_CP; only in a pack made with
+# --tests). Use as: timeout 60 "${JAVA_RUN[@]}" -Xmx8g -cp "$CREAM_CP" io.cream.cli.Main eval ...
+JAVA_RUN=("$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
+CREAM_CP="$CLASSDIR/cream.jar:$CLASSDIR/lib/*"
+TEST_CP="$CLASSDIR/junit-console.jar:$CLASSDIR/cream.jar:$CLASSDIR/test-classes:$CLASSDIR/lib/*"
 export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"
 if [[ -z "${CREAM_CUDNN_LIB_DIR:-}" ]] && command -v python3 >/dev/null; then
   CREAM_CUDNN_LIB_DIR="$(python3 -c 'import os, nvidia.cudnn as c; print(os.path.join(list(c.__path__)[0], "lib"))' 2>/dev/null || true)"

@@ -23,14 +23,12 @@ nvidia-smi --query-gpu=index,name,memory.total,driver_version --format=csv,nohea
 gpus=$(wc -l < "$OUT/gpus.txt")
 [[ "$gpus" -ge 2 ]] || { echo "gpu-multi: needs two GPUs, this machine has $gpus" >&2; exit 1; }
 cream() {
-  "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -XX:MaxRAMPercentage=40 -jar "$HERE/cream.jar" "$@" 2>&1 | grep -v "incubator modules"
+  "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=40 -cp "$CREAM_CP" io.cream.cli.Main "$@" 2>&1 | grep -v "incubator modules"
 }
 status=0
 
 echo "== NCCL tests"
-"$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx4g \
-  -cp "$HERE/junit-console.jar:$HERE/cream.jar:$HERE/test-classes:$HERE/lib/*" \
+"${JAVA_RUN[@]}" -Xmx4g -cp "$TEST_CP" \
   org.junit.platform.console.ConsoleLauncher execute \
   --select-class io.cream.backend.cuda.NcclCommunicatorTest \
   --select-class io.cream.backend.cuda.NcclAvailabilityTest \

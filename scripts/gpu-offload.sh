@@ -41,15 +41,13 @@ mkdir -p "$OUT" "$W"
 t0=$SECONDS
 cream() { # time-limit (seconds) and cream's arguments
   local limit="$1"; shift
-  timeout "$limit" "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -XX:MaxRAMPercentage="$HEAP_PCT" -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main "$@"
+  timeout "$limit" "${JAVA_RUN[@]}" -XX:MaxRAMPercentage="$HEAP_PCT" -cp "$CREAM_CP" io.cream.cli.Main "$@"
 }
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; nproc; free -g | head -2; } 2>&1 | tee "$OUT/machine.txt"
 
 if [[ -f "$CLASSDIR/junit-console.jar" && -d "$CLASSDIR/test-classes" ]]; then
   echo "== 0. GPU tests of this change (the pack has its tests)"
-  timeout 150 "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g \
-    -cp "$CLASSDIR/junit-console.jar:$CLASSDIR/cream.jar:$CLASSDIR/test-classes:$CLASSDIR/lib/*" \
+  timeout 150 "${JAVA_RUN[@]}" -Xmx8g -cp "$TEST_CP" \
     org.junit.platform.console.ConsoleLauncher execute --select-class io.cream.backend.cuda.CudaOffloadOpsTest \
     --select-class io.cream.train.CudaOffloadStateTest --select-class io.cream.backend.cuda.CudaBf16LinearTest \
     --select-class io.cream.backend.cuda.CudaBf16TrainingPassTest --select-class io.cream.backend.cuda.CudaGroupedLinearTest \

@@ -34,15 +34,14 @@ mkdir -p models docs/study/data
 # transformers loads the base unchanged (scripts/hf_load_check.py; in logs/hf-check-base.json),
 # checked beside the workers: its card cites this check.
 cream() {
-  "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxRAMPercentage=8 \
-    -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
+  "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=8 \
+    -cp "$CREAM_CP" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
 }
 source "$ROOT/scripts/gpu-base-checks.sh"
 hf_check base "$ROOT/models/cream-base-12m" > "$W/logs/hf-check-base.log" 2>&1 &
 
 worker() { # plan out index
-  timeout "$LIMIT_S" "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -XX:MaxRAMPercentage=8 -cp "$CLASSDIR/cream.jar:$CLASSDIR/lib/*" io.cream.cli.Main compare "$1" --out "$2" \
+  timeout "$LIMIT_S" "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=8 -cp "$CREAM_CP" io.cream.cli.Main compare "$1" --out "$2" \
     --device cuda --precision bf16 > "$W/logs/$(basename "$2")-$3.log" 2>&1
   echo "worker $(basename "$2")-$3: exit $? at $((SECONDS - t0)) s"
 }
