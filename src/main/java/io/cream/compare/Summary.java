@@ -43,8 +43,8 @@ public record Summary(List<Table> tables) {
   public record Row(String run, String method, String rope, int factor, int window, List<Long> seeds, List<Stat> values) {}
 
   /**
-   * @param metric "accuracy", "rougeL" and "partial" (needle: ROUGE-L F1, share of the key words) or
-   *     "perplexity"
+   * @param metric "accuracy", "rougeL" and "partial" (needle: ROUGE-L F1, share of the key words;
+   *     passkey: share of the key's leading digits) or "perplexity"
    * @param keys kv: the number of keys of this table; null otherwise
    */
   public record Table(String task, String metric, Integer keys, String title, List<Column> columns, List<Row> rows) {}
@@ -70,19 +70,25 @@ public record Summary(List<Table> tables) {
         if (eval.task().equals("kv")) {
           TreeSet<Integer> keys = new TreeSet<>();
           byRun.values().forEach(rs -> rs.forEach(r -> r.cells().forEach(c -> keys.add(c.length()))));
-          for (int k : keys) tables.add(table(plan, eval, metric, k, byRun));
+          for (int k : keys) addIfMeasured(tables, table(plan, eval, metric, k, byRun));
         } else {
-          tables.add(table(plan, eval, metric, null, byRun));
+          addIfMeasured(tables, table(plan, eval, metric, null, byRun));
         }
       }
     }
     return new Summary(tables);
   }
 
+  /** A table is left out when no cell has its metric (results written before cream measured it). */
+  private static void addIfMeasured(List<Table> tables, Table t) {
+    if (t.rows().stream().flatMap(r -> r.values().stream()).anyMatch(s -> s.mean() != null)) tables.add(t);
+  }
+
   static List<String> metrics(String task) {
     return switch (task) {
       case "ppl" -> List.of("perplexity");
       case "needle" -> List.of("rougeL", "accuracy", "partial");
+      case "passkey" -> List.of("accuracy", "partial");
       default -> List.of("accuracy");
     };
   }
@@ -158,7 +164,9 @@ public record Summary(List<Table> tables) {
   private static String title(String task, String metric, Integer keys, String positionAxis) {
     String what = switch (metric) {
       case "perplexity" -> "perplexity by length (lower is better)";
-      case "partial" -> "partial credit (share of the needle's key words in the reply, %)";
+      case "partial" -> task.equals("passkey")
+          ? "the key's digits the reply's number begins with (%; 100: found, whether or not the number ends there)"
+          : "partial credit (share of the needle's key words in the reply, %)";
       case "rougeL" -> "ROUGE-L F1 of the reply's first line against the needle (%)";
       default -> "accuracy (%)";
     };

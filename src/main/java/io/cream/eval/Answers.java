@@ -29,6 +29,26 @@ public final class Answers {
     return found != null && new BigInteger(found).equals(new BigInteger(expectedDigits));
   }
 
+  /**
+   * The share of the expected number's digits that the reply's first integer begins with, leading
+   * zeros set aside: 1 for "608" or "6088888" against 608 (the key found, whether or not the number
+   * ends there), 0.4 for "21" against 21000, 0 when the first digit is wrong or there is no integer.
+   */
+  public static double leadingDigitsMatched(String reply, String expectedDigits) {
+    String found = firstInteger(reply);
+    String want = withoutLeadingZeros(expectedDigits);
+    if (found == null) return 0;
+    found = withoutLeadingZeros(found);
+    int same = 0;
+    while (same < Math.min(found.length(), want.length()) && found.charAt(same) == want.charAt(same)) same++;
+    return same / (double) want.length();
+  }
+
+  private static String withoutLeadingZeros(String digits) {
+    String s = digits.replaceFirst("^0+", "");
+    return s.isEmpty() ? "0" : s;
+  }
+
   /** Lower-case with every run of whitespace turned into one space, trimmed. */
   public static String normalise(String text) {
     return text.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ").strip();

@@ -16,7 +16,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param expected the answer looked for
  * @param reply the model's decoded reply
  * @param correct the score (null for ppl; needle: the reply contains the key phrase)
- * @param partial needle: fraction of the key words in the reply
+ * @param partial needle: fraction of the key words in the reply; passkey: share of the key's
+ *     digits that the reply's first integer begins with
  * @param rougeL needle: ROUGE-L F1 of the reply's first line against the needle (its score)
  * @param generatedTokens new tokens generated
  * @param nll ppl: summed negative log-likelihood (nats) over the scored tokens

@@ -11,7 +11,7 @@ import java.util.List;
  * @param position depth percent, gold index, or null
  * @param n samples scored (ppl: documents; 0 when no document was long enough)
  * @param accuracy fraction correct (generative tasks)
- * @param partial mean partial credit (needle)
+ * @param partial mean partial credit (needle: key words; passkey: leading digits of the key)
  * @param rougeL mean ROUGE-L F1 (needle: its headline score)
  * @param perplexity exp(Σ nll / Σ scored tokens) over the cell's documents (ppl)
  * @param meanPromptTokens mean prompt length in tokens

@@ -84,6 +84,9 @@ public final class PasskeyTask implements GenerativeTask {
 
   @Override
   public Score score(String reply, TaskPrompt prompt) {
-    return Score.of(Answers.firstIntegerIs(reply, prompt.expected()));
+    // partial: how much of the key the reply's number begins with, so that a model which finds
+    // the key but does not end the number ("608888" for 608) shows apart from one that misses it
+    return new Score(Answers.firstIntegerIs(reply, prompt.expected()),
+        Answers.leadingDigitsMatched(reply, prompt.expected()), null);
   }
 }

@@ -117,8 +117,10 @@ class CompareEndToEndTest {
     assertTrue(md.contains("## passkey: accuracy (%) by length (tokens) and by depth"), md);
     assertTrue(md.contains("| cream-linear | cream | linear | 2 | 32 |"), md);
     assertTrue(md.contains("## ppl: perplexity by length"), md);
+    assertTrue(md.contains("## passkey: the key's digits the reply's number begins with"), md);
     JsonNode summary = Json.read(out.resolve("summary.json"));
-    JsonNode ppl = summary.path("tables").get(1);
+    assertEquals("partial", summary.path("tables").get(1).path("metric").asText());
+    JsonNode ppl = summary.path("tables").get(2);
     assertEquals("perplexity", ppl.path("metric").asText());
     JsonNode creamAt32 = ppl.path("rows").get(1).path("values").get(0);
     assertEquals(2, creamAt32.path("per_seed").size());

@@ -88,9 +88,10 @@ class ReportTest {
     NodeList sections = doc.getElementsByTagName("section");
     assertEquals(EvalTasks.NAMES, java.util.stream.IntStream.range(0, sections.getLength())
         .mapToObj(i -> ((Element) sections.item(i)).getAttribute("id")).toList());
-    // Runs table + passkey, needle (ROUGE-L, containment, partial), kv (one per key count), lines, ppl tables.
+    // Runs table + passkey (accuracy, leading digits), needle (ROUGE-L, containment, partial), kv (one
+    // per key count), lines, ppl tables.
     NodeList tables = doc.getElementsByTagName("table");
-    assertEquals(8, tables.getLength());
+    assertEquals(9, tables.getLength());
     List<String> rows = rows(doc.getDocumentElement());
     // The oracle run is labelled by model name and RoPE override; its lines row is all ones.
     assertTrue(rows.contains("oracle [yarn] 1.00 1.00 1.00"), rows.toString());

@@ -28,6 +28,20 @@ class ScoringTest {
   }
 
   @Test
+  void passkeyPartialCreditIsTheKeysLeadingDigitsInTheReplysNumber() {
+    PasskeyTask task = new PasskeyTask();
+    assertEquals(1.0, task.score(" 608.", expecting("608")).partial());
+    // The key found but the number not ended: wrong by the reference's score, full partial credit.
+    assertFalse(task.score(" 608888888", expecting("608")).correct());
+    assertEquals(1.0, task.score(" 608888888", expecting("608")).partial());
+    assertEquals(0.4, task.score("21", expecting("21000")).partial(), 1e-12);
+    assertEquals(0.0, task.score("800000000", expecting("608")).partial());
+    assertEquals(0.0, task.score("no digits", expecting("608")).partial());
+    assertEquals(1.0, task.score(" 00417", expecting("417")).partial());
+    assertEquals(0.0, task.score("It is 54321, not 12345.", expecting("12345")).partial());
+  }
+
+  @Test
   void linesParsesTheFirstInteger() {
     assertEquals("42", Answers.firstInteger("<42>"));
     assertEquals("7", Answers.firstInteger("line 7 holds 123"));

@@ -113,6 +113,10 @@ public final class HtmlReport {
           table(html, runs, "Partial credit (fraction of the key words in the reply) by length" + depths, CellSummary::partial);
         } else {
           table(html, runs, "Accuracy by length (tokens)" + depths, CellSummary::accuracy);
+          if (task.equals("passkey")) {
+            table(html, runs, "Share of the key's digits that the reply's number begins with (1: the key found,"
+                + " whether or not the number ends there), by length" + depths, CellSummary::partial);
+          }
         }
       }
     }
