@@ -7,7 +7,8 @@
 # Carried: .gpu-lean, the base model (BASE, default .gpu-data/models/cream-base-12m), fine-tuning
 # books (FINETUNE, default .gpu-data/ft-books) and held-out books (HELDOUT, .gpu-data/books-heldout).
 # Outputs under $OUT: study.tgz (plans, summaries, every results.json and finetune.json, fine-tune
-# metrics, the models' config.json; no weights) and the logs. Settings: WORKERS_F8 (6), WORKERS_F32
+# metrics, the models' config.json; no weights) and the logs, with the induction probe's output
+# on the base and the first seed's fine-tunes (logs/induction-probe.txt). Settings: WORKERS_F8 (6), WORKERS_F32
 # (2), LIMIT_S (time limit for all workers, default 530).
 set -uo pipefail
 ROOT="$(pwd)"
@@ -53,6 +54,19 @@ cat "$W/logs/hf-check-base.log"
 for d in study-f8 study-f32; do
   [[ -f "$W/$d/summary.md" ]] && cat "$W/$d/summary.md" || echo "$d: no summary (unfinished units, see the logs)"
 done
+# The induction probe (docs/study/induction_probe.py) on the base and the first seed's fine-tunes,
+# each with the scaling it was trained with: what their previous-token and induction heads do.
+{
+  python3 docs/study/induction_probe.py models/cream-base-12m --len 200 | tee "$W/probe-base.txt"
+  # the base's heads (its "no scaling" row names them), followed in every fine-tune
+  heads="$(grep '^no scaling' "$W/probe-base.txt" | grep -o 'L[0-9]*H[0-9]*' | paste -sd, -)"
+  for m in "$W"/study-f8/runs/*/seed-0/model; do
+    [[ -f "$m/config.json" ]] || continue
+    cream rope --config "$m/config.json" > "$W/rope.json" \
+      && python3 docs/study/induction_probe.py "$m" --len 200 --factors '' --heads "$heads" --rope "as trained=$W/rope.json"
+  done
+} > "$W/logs/induction-probe.txt" 2>&1
+cat "$W/logs/induction-probe.txt"
 (cd "$W" && find study-f8 study-f32 \( -name '*.json' -o -name '*.md' -o -name 'metrics.jsonl' \) \
   ! -path '*/checkpoints/*' ! -name 'model.safetensors.index.json' ! -name 'tokenizer*.json' -print0 \
   | tar czf "$OUT/study.tgz" --null -T - logs)

@@ -11,7 +11,10 @@ the previous-token and induction heads (those that do it best without scaling) g
 
   python3 docs/study/induction_probe.py MODEL_DIR [--len 100] [--seeds 5] [--factors 2,8]
                                         [--rope LABEL=ROPE.json]... [--source hex|random|IDS.json]
-                                        [--check SCORE.json]
+                                        [--heads L2H1,L3H0] [--check SCORE.json]
+
+--heads names the previous-token and induction heads to follow (layer and head, from 0); by default
+those that do it best without scaling, which for a fine-tuned model may not be its base's.
 
 --rope adds a scaling exactly as cream computes it: ROPE.json is the output of `./cream rope`
 (e.g. `--type yarn-revised --factor 8 --head-dim 64 --base 500 --original-max 256`, or `--config
@@ -103,6 +106,7 @@ def main():
     ap.add_argument("--factors", default="2,8")
     ap.add_argument("--rope", action="append", default=[])
     ap.add_argument("--source", default="hex")
+    ap.add_argument("--heads")
     ap.add_argument("--check")
     args = ap.parse_args()
     w, cfg = load(args.model)
@@ -125,6 +129,8 @@ def main():
         r = json.load(open(path))
         variants.append((label, np.array(r["inv_freq"]), r.get("attention_factor", 1.0)))
     heads = None
+    if args.heads:
+        heads = tuple(tuple(int(x) for x in h.upper().lstrip("L").split("H")) for h in args.heads.split(","))
     print(f"{'RoPE':22s} {'copy top-1':>10s}  {'prev-token head':>15s}  {'induction head':>14s}")
     for label, freq, attention_factor in variants:
         copied, prev, induction = [], [], []
