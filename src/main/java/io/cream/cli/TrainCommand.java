@@ -73,7 +73,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--sample-from", defaultValue = "documents", paramLabel = "UNIT", description = "cream, pose,"
       + " randpos: documents (the reference's: one sample per whole document an epoch, its tail the document's"
-      + " last tokens) or pieces (documents cut into f·N-token pieces, one sample each); prompt/completion"
+      + " last tokens), pieces (documents cut into f·N-token pieces, one sample each) or windows (as many"
+      + " samples as pieces, each an f·N-token window at a random offset drawn afresh); prompt/completion"
       + " documents are always one sample each (default: ${DEFAULT-VALUE}).")
   String sampleFrom;
 

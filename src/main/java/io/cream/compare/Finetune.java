@@ -61,7 +61,7 @@ public record Finetune(
         f.number("sigma", base.sigma, 0, true, Double.MAX_VALUE),
         f.text("branch_mode", base.branchMode, List.of("per-sample", "per-batch")),
         f.integer("branch_batch_size", base.branchBatchSize, 1),
-        f.text("sample_from", base.sampleFrom, List.of("documents", "pieces")),
+        f.text("sample_from", base.sampleFrom, List.of("documents", "pieces", "windows")),
         f.bool("recompute", base.recompute),
         f.integer("save_every", base.saveEvery, 0),
         f.text("save_dtype", base.saveDtype, List.of("float32", "bfloat16", "float16")));

@@ -18,7 +18,9 @@ import java.util.SplittableRandom;
  * <p>CREAM, PoSE and RandPos: by default one sample per whole document, as the reference's
  * train.py makes them (a document shorter than the sampler's minimum is dropped); with {@link
  * SampleUnit#PIECES}, documents are first cut into items of at most the target window S = f·N
- * tokens and each piece is read as a document. Items (documents or items, in corpus order) are
+ * tokens and each piece is read as a document; with {@link SampleUnit#WINDOWS} a document longer
+ * than S gives as many items as whole pieces fit in it, each read, every time it is drawn, as the
+ * S-token window at a random offset (from the seed and the sample's index). Items (documents or items, in corpus order) are
  * visited in a fresh seeded shuffle each epoch; the sample made from item p in epoch e is sample
  * e·D + p of the {@link SampleStream} (D items), which gives its position ids and the random
  * stream that picks its tokens (docs/method.md sections 1–2). PoSE reads at most the first S
@@ -47,8 +49,12 @@ public final class SampleSource {
   private final int batch;
   private final long seed;
   private final int eos;
-  /** What samples are made from: whole documents or pieces, {doc, start, length}, in corpus order. */
+  /**
+   * What samples are made from: whole documents or pieces, {doc, start, length}, in corpus order;
+   * start is {@link #RANDOM_START} for a window whose offset is drawn per sample.
+   */
   private final List<long[]> items = new ArrayList<>();
+  private static final long RANDOM_START = -1;
   /** Contiguous: the documents packed together, and where each starts in the packing (with EOS). */
   private final int[] packedDocs;
   private final long[] packedStarts;
@@ -110,6 +116,10 @@ public final class SampleSource {
         }
         if (unit == SampleUnit.DOCUMENTS) {
           if (n >= min) items.add(new long[] {d, 0, n}); else skippedShortDocuments++;
+          continue;
+        }
+        if (unit == SampleUnit.WINDOWS && n > span) {
+          for (int k = 0; k < n / span; k++) items.add(new long[] {d, RANDOM_START, span});
           continue;
         }
         for (int s = 0; s < n; s += span) {
@@ -178,7 +188,13 @@ public final class SampleSource {
       int length = (int) (sampler.method() == PositionMethod.POSE ? Math.min(chosen[2], sampler.targetWindow()) : chosen[2]);
       boolean masked = corpus.masked((int) chosen[0]);
       int[] idx = masked ? sampler.selectTokensToEnd(s, length, draw.rng()) : sampler.selectTokens(s, length, draw.rng());
-      gather((int) chosen[0], (int) chosen[1], idx, tokens, off);
+      int start = (int) chosen[1];
+      if (start == RANDOM_START) {
+        // Its own stream, so that the tokens a sampler picks inside the window match pieces'.
+        int room = corpus.length((int) chosen[0]) - (int) chosen[2];
+        start = PositionSampler.rngFor(seed ^ 0x3C6EF372FE94F82BL, sampleIndex).nextInt(room + 1);
+      }
+      gather((int) chosen[0], start, idx, tokens, off);
       // Masked items are whole documents (start 0), so idx are the document's token indices.
       int[] spans = masked ? corpus.targetSpans((int) chosen[0]) : null;
       for (int i = 0; i < n; i++) positions[off + i] = s.positions()[i];

@@ -195,7 +195,11 @@ record TrainSetup(Trainer.Result complete, MemoryPlan plan, int startStep, Check
               + "%,d samples per epoch (%s)%n", describe(base), ParamLayout.count(base),
           o.method().name().toLowerCase(), rope.type().cliName(), o.window(),
           o.window() * o.factor(), samples.samplesPerEpoch(), o.method() == PositionMethod.CONTIGUOUS
-              ? "packed windows" : "one per " + (o.sampleUnit() == SampleUnit.PIECES ? "piece" : "document"));
+              ? "packed windows" : "one per " + switch (o.sampleUnit()) {
+                case PIECES -> "piece";
+                case WINDOWS -> "window at a random offset";
+                case DOCUMENTS -> "document";
+              });
       log.printf("attention: %s%n", backend.attentionImplementation(AttentionShape.causal(o.batch(),
           base.numAttentionHeads(), base.numKeyValueHeads(), base.headDim(), o.window())));
       log.printf("optimizer state: %s%n", state.describe());

@@ -153,6 +153,34 @@ class SampleSourceTest {
   }
 
   @Test
+  void windowsAreAsManyAsPiecesEachAtAFreshRandomOffset() {
+    int n = 80, f = 8, span = n * f;
+    TokenizedCorpus c = corpus(700, 60, 2000);
+    PositionSampler sampler = PositionSampler.create(PositionMethod.CREAM, n, f, 3);
+    SampleSource s = new SampleSource(c, stream(sampler), SampleUnit.WINDOWS, 3, 9, 2);
+    // doc0 (700) holds one whole window, doc2 (2000) three; doc1 is shorter than N + 1.
+    assertEquals(4, s.samplesPerEpoch());
+    java.util.Set<Integer> doc2Heads = new java.util.HashSet<>();
+    for (int k = 0; k < 40; k++) {
+      TrainBatch b = s.batch(k);
+      for (int r = 0; r < 3; r++) {
+        int o = r * n;
+        int doc = b.tokens()[o] / 100000 - 1;
+        int head = b.tokens()[o] % 100000, tail = b.tokens()[o + n - 1] % 100000;
+        assertEquals(span - 1, tail - head, "CREAM's head and tail are a window's first and last tokens");
+        assertTrue(head >= 0 && tail < (doc == 0 ? 700 : 2000), "the window lies inside its document");
+        for (int i = 1; i < n; i++) assertEquals(doc, b.tokens()[o + i] / 100000 - 1, "one document per sample");
+        if (doc == 2) doc2Heads.add(head);
+      }
+    }
+    assertTrue(doc2Heads.size() > 20, "offsets drawn afresh, not a fixed grid: " + doc2Heads);
+    assertTrue(doc2Heads.stream().anyMatch(h -> h % span != 0));
+    // The same index gives the same batch: what exact resume relies on.
+    assertEquals(java.util.Arrays.toString(s.batch(7).tokens()), java.util.Arrays.toString(
+        new SampleSource(c, stream(sampler), SampleUnit.WINDOWS, 3, 9, 2).batch(7).tokens()));
+  }
+
+  @Test
   void creamSamplesTakeTheSamplersPositionsAndTokens() {
     int n = 80, f = 8;
     TokenizedCorpus c = corpus(700, 60, 2000);
