@@ -56,10 +56,7 @@ FROM_12M="${FROM_12M:-$ROOT/models/cream-base-12m}"
 FROM_4M="${FROM_4M:-$ROOT/models/cream-base-4m}"
 SEED="${SEED:-2000}"
 mkdir -p "$OUT" "$W/logs"
-cream() {
-  "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=20 \
-    -cp "$CREAM_CP" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
-}
+cream() { cream_cli -XX:MaxRAMPercentage=20 "$@"; }
 source "$ROOT/scripts/gpu-base-checks.sh" # evals, hf_check; EVAL_SAMPLES, PPL_SAMPLES, DEVICE
 t0=$SECONDS
 nvidia-smi -L | tee "$W/logs/gpu.txt"

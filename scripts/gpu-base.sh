@@ -32,10 +32,7 @@ TRAIN_LIMIT_S="${TRAIN_LIMIT_S:-390}"
 KV_KEYS_12M="${KV_KEYS_12M:?numbers of short-key records that fit 256 and 512 tokens}"
 KV_KEYS_4M="${KV_KEYS_4M:?numbers of short-key records that fit 128 and 256 tokens}"
 mkdir -p "$OUT" "$W/logs" "$W/data/synth"
-cream() {
-  "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=30 \
-    -cp "$CREAM_CP" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
-}
+cream() { cream_cli -XX:MaxRAMPercentage=30 "$@"; }
 source "$ROOT/scripts/gpu-base-checks.sh" # evals, hf_check
 t0=$SECONDS
 nvidia-smi -L | tee "$W/logs/gpu.txt"

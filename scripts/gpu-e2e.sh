@@ -13,9 +13,7 @@ OUT="${OUT:-/tmp/gpu-e2e}"
 WORK="${TMPDIR:-/tmp}/cream-e2e"
 STEPS="${E2E_STEPS:-20}"
 mkdir -p "$OUT" "$WORK"
-cream() {
-  "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=60 -cp "$CREAM_CP" io.cream.cli.Main "$@" 2>&1 | grep -v "incubator modules"
-}
+cream() { cream_cli -XX:MaxRAMPercentage=60 "$@"; }
 
 # A small Llama with the tokenizer's vocabulary: 4 layers, GQA 8:4, head dim 32, window 256.
 cat > "$WORK/config.json" <<'JSON'

@@ -39,6 +39,11 @@ fi
 JAVA_RUN=("$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
 CREAM_CP="$CLASSDIR/cream.jar:$CLASSDIR/lib/*"
 TEST_CP="$CLASSDIR/junit-console.jar:$CLASSDIR/cream.jar:$CLASSDIR/test-classes:$CLASSDIR/lib/*"
+# cream_cli HEAP-FLAG ARGS...: the cream command line, without the JVM's incubator-module warning.
+cream_cli() {
+  local heap="$1"; shift
+  "${JAVA_RUN[@]}" "$heap" -cp "$CREAM_CP" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
+}
 export CREAM_CACHE="${CREAM_CACHE:-${TMPDIR:-/tmp}/cream-cache}"
 if [[ -z "${CREAM_CUDNN_LIB_DIR:-}" ]] && command -v python3 >/dev/null; then
   CREAM_CUDNN_LIB_DIR="$(python3 -c 'import os, nvidia.cudnn as c; print(os.path.join(list(c.__path__)[0], "lib"))' 2>/dev/null || true)"

@@ -22,9 +22,7 @@ mkdir -p "$OUT" "$WORK"
 nvidia-smi --query-gpu=index,name,memory.total,driver_version --format=csv,noheader | tee "$OUT/gpus.txt"
 gpus=$(wc -l < "$OUT/gpus.txt")
 [[ "$gpus" -ge 2 ]] || { echo "gpu-multi: needs two GPUs, this machine has $gpus" >&2; exit 1; }
-cream() {
-  "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=40 -cp "$CREAM_CP" io.cream.cli.Main "$@" 2>&1 | grep -v "incubator modules"
-}
+cream() { cream_cli -XX:MaxRAMPercentage=40 "$@"; }
 status=0
 
 echo "== NCCL tests"

@@ -34,10 +34,7 @@ mkdir -p models docs/study/data
 
 # transformers loads the base unchanged (scripts/hf_load_check.py; in logs/hf-check-base.json),
 # checked beside the workers: its card cites this check.
-cream() {
-  "${JAVA_RUN[@]}" -XX:MaxRAMPercentage=8 \
-    -cp "$CREAM_CP" io.cream.cli.Main "$@" 2>&1 | grep --line-buffered -v "incubator modules"
-}
+cream() { cream_cli -XX:MaxRAMPercentage=8 "$@"; }
 source "$ROOT/scripts/gpu-base-checks.sh"
 hf_check base "$ROOT/models/cream-base-12m" > "$W/logs/hf-check-base.log" 2>&1 &
 
