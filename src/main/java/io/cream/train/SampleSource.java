@@ -42,6 +42,8 @@ import java.util.SplittableRandom;
  * shorter than the sampler's minimum) is left out and counted ({@link #skippedPromptDocuments}).
  */
 public final class SampleSource {
+  /** An item's start when its window's offset is drawn per sample ({@link SampleUnit#WINDOWS}). */
+  private static final long RANDOM_START = -1;
   private final TokenizedCorpus corpus;
   private final PositionSampler sampler;
   private final SampleStream stream;
@@ -54,7 +56,6 @@ public final class SampleSource {
    * start is {@link #RANDOM_START} for a window whose offset is drawn per sample.
    */
   private final List<long[]> items = new ArrayList<>();
-  private static final long RANDOM_START = -1;
   /** Contiguous: the documents packed together, and where each starts in the packing (with EOS). */
   private final int[] packedDocs;
   private final long[] packedStarts;
