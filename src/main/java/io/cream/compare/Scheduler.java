@@ -53,10 +53,13 @@ public final class Scheduler {
     while (true) {
       List<Unit> pending = units.stream().filter(u -> !isDone(u)).toList();
       if (pending.isEmpty()) return new Tally(ran, units.size() - ran);
+      // A pass judges dependencies by the done-ness it started with, so that a fine-tune another
+      // process finishes mid-pass frees its evaluations together, in plan order, on the next pass.
+      Set<Unit> waitingOn = new HashSet<>(pending);
       Optional<Unit> took = Optional.empty();
       for (Unit u : pending) {
         Unit dep = u.dependency();
-        if (dep != null && !isDone(dep)) continue;
+        if (dep != null && waitingOn.contains(dep)) continue;
         Optional<Claims.Claim> claim = claims.tryClaim(u.id());
         if (claim.isEmpty()) continue;
         try (Claims.Claim held = claim.get()) {
